@@ -11,11 +11,12 @@ _SPACES = re.compile(r"\s+")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 # Vietnamese dictionary order of letters (plus f, j, w, z for foreign words).
-_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_ALPHABET = list("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")
 # Tone marks in dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
 _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-_LETTER_CODES = {letter: 20 + index for index, letter in enumerate(_ALPHABET)}
-_DIGIT_CODES = {str(d): 10 + d for d in range(10)}
+_END, _SEPARATOR, _NUMBER, _OTHER = "000", "001", "002", "099"
+_LETTER_CODES = {letter: f"{20 + index:03d}" for index, letter in enumerate(_ALPHABET)}
+_DIGIT_CODES = {str(d): f"{10 + d:03d}" for d in range(10)}
 _SEPARATORS = set(" \t\n-–—_/.,;:()'\"")
 
 
@@ -23,10 +24,11 @@ def fold(text: str | None) -> str:
     """Lower-case, strip diacritics (đ → d) and collapse white space: 'Đắk  Lắk' → 'dak lak'."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFD", str(text))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    text = text.replace("đ", "d").replace("Đ", "D").replace("ð", "d")
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+    # casefold() before decomposing: it can itself produce combining marks ("İ" → "i̇").
+    text = unicodedata.normalize("NFD", str(text).casefold())
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+    text = text.replace("đ", "d").replace("ð", "d")
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 def slugify_vi(text: str | None) -> str:
@@ -40,33 +42,47 @@ def sort_key(text: str | None) -> str:
     The key is made only of digits, in fixed-width 3-digit codes, so it compares the same way
     under SQLite's BINARY collation and PostgreSQL's C or locale collations. Letters are
     compared first (a < ă < â < b … d < đ), then tones (ngang < huyền < hỏi < ngã < sắc < nặng).
+    Numbers compare by value, so "Phường 2" sorts before "Phường 10".
     """
     if not text:
         return ""
     primary: list[str] = []
     tones: list[str] = []
+    digits = ""
+
+    def flush_number() -> None:
+        nonlocal digits
+        if digits:
+            number = digits.lstrip("0") or "0"
+            # Marker, then length, then the digits: a longer number is a larger one.
+            primary.extend([_NUMBER, f"{min(len(number), 999):03d}"])
+            primary.extend(_DIGIT_CODES[d] for d in number)
+            tones.extend("0" * (len(number) + 2))
+            digits = ""
+
     for base, marks in _letters(unicodedata.normalize("NFD", str(text).casefold().strip())):
+        if base in _DIGIT_CODES:
+            digits += base
+            continue
+        flush_number()
         if base in _SEPARATORS:
-            if primary and primary[-1] != "001":
-                primary.append("001")
+            if primary and primary[-1] != _SEPARATOR:
+                primary.append(_SEPARATOR)
                 tones.append("0")
             continue
         letter = base
-        if "\u0306" in marks:
-            letter += "\u0306"
-        if "\u0302" in marks:
-            letter += "\u0302"
-        if "\u031b" in marks:
-            letter += "\u031b"
+        for modifier in ("\u0306", "\u0302", "\u031b"):  # breve, circumflex, horn make letters
+            if modifier in marks:
+                letter += modifier
         letter = unicodedata.normalize("NFC", letter)
-        code = _LETTER_CODES.get(letter) or _DIGIT_CODES.get(letter) or 99
-        primary.append(f"{code:03d}")
+        primary.append(_LETTER_CODES.get(letter, _OTHER))
         tones.append(str(max((_TONES.get(m, 0) for m in marks), default=0)))
-    while primary and primary[-1] == "001":
+    flush_number()
+    while primary and primary[-1] == _SEPARATOR:
         primary.pop()
         tones.pop()
     # "000" ends the primary part so that a prefix sorts before its extensions.
-    return "".join(primary) + "000" + "".join(tones)
+    return "".join(primary) + _END + "".join(tones)
 
 
 def _letters(decomposed: str) -> list[tuple[str, str]]:
