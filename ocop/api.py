@@ -3,13 +3,21 @@
 from ninja import NinjaAPI
 
 from ocop.accounts.api import router as auth_router
+from ocop.core.api import install_error_handlers
 from ocop.geo.api import router as units_router
 
 api = NinjaAPI(
     title="OCOP API",
     version="1",
     urls_namespace="api",
-    description="API của nền tảng OCOP — OCOP platform API",
+    description=(
+        "API của nền tảng OCOP. Xác thực: POST /api/v1/auth/token rồi gửi `Authorization: Bearer <token>`. "
+        "Danh sách trả về `{items, count}` với `limit`/`offset`; lỗi trả về `{detail}`.\n\n"
+        "OCOP platform API. Authenticate with POST /api/v1/auth/token, then send "
+        "`Authorization: Bearer <token>`. Lists return `{items, count}` with `limit`/`offset`; "
+        "errors return `{detail}`."
+    ),
 )
+install_error_handlers(api)
 api.add_router("/auth/", auth_router)
 api.add_router("/units/", units_router)

@@ -193,3 +193,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("OCOP_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 1000

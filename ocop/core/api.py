@@ -1,0 +1,56 @@
+"""Shared API conventions: errors are always `{"detail": "<message>"}` in the user's language."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _location(error: dict) -> str:
+    # ("query", "limit") → "limit"; body fields keep their path: "body.items.0.name" → "items.0.name"
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body", "form", "payload")]
+    return ".".join(parts)
+
+
+def validation_message(errors: list[dict]) -> str:
+    messages = []
+    for error in errors:
+        where = _location(error)
+        text = error.get("msg", _("Giá trị không hợp lệ"))
+        messages.append(f"{where}: {text}" if where else text)
+    return _("Dữ liệu không hợp lệ — %(errors)s") % {"errors": "; ".join(messages)}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Replace ninja's English defaults with Vietnamese/English messages of the same shape."""
+
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, {"detail": _("Không tìm thấy.")}, status=404)
+
+    def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, {"detail": _("Bạn không có quyền thực hiện thao tác này.")}, status=403)
+
+    def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": _("Cần đăng nhập: gửi Authorization: Bearer <token>.")}, status=401
+        )
+
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": validation_message(exc.errors), "errors": exc.errors}, status=422
+        )
+
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(PermissionDenied, forbidden)
+    api.add_exception_handler(AuthorizationError, forbidden)
+    api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(ValidationError, invalid)
