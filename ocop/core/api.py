@@ -33,7 +33,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": _("Không tìm thấy.")}, status=404)
 
     def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-        return api.create_response(request, {"detail": _("Bạn không có quyền thực hiện thao tác này.")}, status=403)
+        return api.create_response(
+            request, {"detail": _("Bạn không có quyền thực hiện thao tác này.")}, status=403
+        )
 
     def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(

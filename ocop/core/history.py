@@ -28,7 +28,9 @@ class HistoryEntry:
 
 def history_entries(obj: models.Model, limit: int = 200) -> list[HistoryEntry]:
     """Newest first; each entry lists the fields it changed with old and new values."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
