@@ -1,6 +1,157 @@
+"""The shell's navigation: module menu, user menu and language switch, built once per request.
+
+A module whose URL name does not resolve yet (its app has not landed) is listed disabled with a
+"sắp có" badge rather than linked to a placeholder page.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+# Roles that manage user accounts (see ocop.accounts.models.Role).
+USER_ADMIN_ROLES = frozenset({"admin", "province"})
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str
+    icon: str  # bootstrap-icons name, without the "bi-" prefix
+    url_name: str
+    roles: frozenset[str] | None = None  # None: every signed-in user
+
+
+# The URL names are the contract with each module's app: name your index view accordingly.
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("home", _("Tổng quan"), "speedometer2", "core:home"),
+    NavEntry("entities", _("Chủ thể"), "people", "registry:entity_list"),
+    NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
+    NavEntry("assessment", _("Đánh giá phân hạng"), "star-half", "assessment:index"),
+    NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "certificates:index"),
+    NavEntry("inspections", _("Kiểm tra giám sát"), "clipboard-check", "inspections:index"),
+    NavEntry("promotion", _("Xúc tiến thương mại"), "shop", "promotion:index"),
+    NavEntry("training", _("Đào tạo"), "mortarboard", "training:index"),
+    NavEntry("support", _("Hỗ trợ"), "life-preserver", "support:index"),
+    NavEntry("plans", _("Kế hoạch & chỉ tiêu"), "bullseye", "plans:index"),
+    NavEntry("reports", _("Báo cáo"), "bar-chart-line", "reports:index"),
+    NavEntry("units", _("Đơn vị hành chính"), "geo-alt", "geo:unit_list"),
+    NavEntry("users", _("Người dùng"), "person-gear", "accounts:user_list", USER_ADMIN_ROLES),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    icon: str
+    url: str | None
+    active: bool = False
+
+    @property
+    def disabled(self) -> bool:
+        return self.url is None
+
+
+def resolve_url_name(name: str) -> str | None:
+    """reverse(name), or None while the module behind the name has not been built."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def user_can_see(user, entry: NavEntry) -> bool:
+    if not user.is_authenticated:
+        return False
+    return entry.roles is None or user.is_superuser or getattr(user, "role", None) in entry.roles
+
+
+def scope_label(user) -> str:
+    """The user's scope unit for display: 'Phường Ba Đình, Thành phố Hà Nội', or 'Toàn quốc'."""
+    unit = getattr(user, "scope_unit", None)
+    if unit is None:
+        return str(_("Toàn quốc"))
+    province = getattr(unit, "current_province", None)
+    if province is not None and province.pk != unit.pk:
+        return f"{unit}, {province}"
+    return str(unit)
+
+
+class Navigation:
+    """Everything base.html needs about menus; attributes are computed on first use."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.user = getattr(request, "user", None)
+
+    @cached_property
+    def items(self) -> list[NavItem]:
+        if self.user is None or not self.user.is_authenticated:
+            return []
+        path = self.request.path
+        items = []
+        for entry in NAV_ENTRIES:
+            if not user_can_see(self.user, entry):
+                continue
+            url = resolve_url_name(entry.url_name)
+            # Home is "/", so it is active only on itself; a module owns every path under its URL.
+            active = url is not None and (path == url if url == "/" else path.startswith(url))
+            items.append(NavItem(entry.key, entry.label, entry.icon, url, active))
+        return items
+
+    @cached_property
+    def modules(self) -> list[NavItem]:
+        """The menu without the home page (for the home page's quick links)."""
+        return [item for item in self.items if item.key != "home"]
+
+    @cached_property
+    def available(self) -> list[NavItem]:
+        return [item for item in self.modules if not item.disabled]
+
+    @cached_property
+    def upcoming(self) -> list[NavItem]:
+        return [item for item in self.modules if item.disabled]
+
+    @cached_property
+    def home_url(self) -> str:
+        return reverse("core:home")
+
+    @cached_property
+    def login_url(self) -> str | None:
+        return resolve_url_name("accounts:login")
+
+    @cached_property
+    def logout_url(self) -> str | None:
+        return resolve_url_name("accounts:logout")
+
+    @cached_property
+    def password_change_url(self) -> str | None:
+        return resolve_url_name("accounts:password_change")
+
+    @cached_property
+    def user_name(self) -> str:
+        if self.user is None or not self.user.is_authenticated:
+            return ""
+        return self.user.get_full_name().strip() or self.user.get_username()
+
+    @cached_property
+    def user_role(self) -> str:
+        if self.user is None or not self.user.is_authenticated:
+            return ""
+        display = getattr(self.user, "get_role_display", None)
+        return str(display()) if display else ""
+
+    @cached_property
+    def user_scope(self) -> str:
+        if self.user is None or not self.user.is_authenticated:
+            return ""
+        return scope_label(self.user)
 
 
 def navigation(request: HttpRequest) -> dict:
-    """Main navigation entries (filled in by the UI shell)."""
-    return {}
+    """Adds `nav` (a Navigation, built lazily so pages that don't show menus pay nothing)."""
+    return {"nav": SimpleLazyObject(lambda: Navigation(request))}
