@@ -1,8 +1,19 @@
 """Users with one role and one scope unit (the country, a current province or a current commune)."""
 
-from django.contrib.auth.models import AbstractUser
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from ocop.core import scoping
+from ocop.core.audit import AuditedHistory
+from ocop.core.scoping import ACTIONS, ADD, CHANGE, DELETE, VIEW, RestrictedQuerySet, ScopePaths
 
 
 class Role(models.TextChoices):
@@ -15,14 +26,231 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Chỉ xem")
 
 
+# Which unit levels each role's scope unit may have; an empty set means the whole country (no unit).
+ROLE_UNIT_LEVELS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(),
+    Role.CENTRAL: frozenset(),
+    Role.PROVINCE: frozenset({"province"}),
+    Role.COMMUNE: frozenset({"commune"}),
+    Role.COUNCIL: frozenset({"province"}),
+    Role.PRODUCER: frozenset({"province", "commune"}),
+    Role.VIEWER: frozenset({"province", "commune"}),
+}
+
+# Roles a user may give to accounts they manage: nobody hands out more than they hold.
+_ASSIGNABLE: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: tuple(Role.values),
+    Role.CENTRAL: tuple(r for r in Role.values if r != Role.ADMIN),
+    Role.PROVINCE: (Role.PROVINCE, Role.COMMUNE, Role.COUNCIL, Role.PRODUCER, Role.VIEWER),
+}
+
+
+def scope_unit_error(role: str, unit) -> str | None:
+    """Why `unit` cannot be the scope unit of a `role` user (Vietnamese), or None when it fits."""
+    if role not in ROLE_UNIT_LEVELS:
+        return _("Vai trò không hợp lệ: %(role)s.") % {"role": role}
+    levels = ROLE_UNIT_LEVELS[role]
+    label = Role(role).label
+    if not levels:
+        if unit is not None:
+            return _("Vai trò “%(role)s” có phạm vi toàn quốc, không gắn với đơn vị hành chính.") % {
+                "role": label
+            }
+        return None
+    if unit is None:
+        return _("Vai trò “%(role)s” cần một đơn vị phạm vi.") % {"role": label}
+    if not unit.is_current:
+        return _("Đơn vị “%(unit)s” thuộc cấu trúc hành chính cũ; hãy chọn đơn vị hiện hành.") % {
+            "unit": unit
+        }
+    if unit.level not in levels:
+        if levels == {"province"}:
+            return _("Vai trò “%(role)s” cần đơn vị cấp tỉnh.") % {"role": label}
+        if levels == {"commune"}:
+            return _("Vai trò “%(role)s” cần đơn vị cấp xã.") % {"role": label}
+        return _("Vai trò “%(role)s” cần đơn vị cấp tỉnh hoặc cấp xã.") % {"role": label}
+    return None
+
+
+class ScopedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `createsuperuser` makes a system administrator: the admin role has the whole country.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     # None means the whole country (admin, central); otherwise a current-structure province or commune.
     scope_unit = models.ForeignKey(
-        "geo.Unit", verbose_name=_("đơn vị phạm vi"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="users", limit_choices_to={"structure": "current"},
+        "geo.Unit",
+        verbose_name=_("đơn vị phạm vi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        limit_choices_to={"structure": "current"},
+    )
+    # Vietnamese names are written family name first; one field avoids first/last ordering problems.
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+
+    objects = ScopedUserManager()
+    history = AuditedHistory(excluded_fields=["password", "last_login"])
+
+    # Accounts are objects too: province officers manage their province's accounts, commune
+    # officers only read their commune's, everyone else only sees their own account.
+    scope = ScopePaths(
+        province="scope_unit__current_province",
+        commune="scope_unit",
+        user="pk",
+        policy={
+            Role.CENTRAL: frozenset({VIEW, ADD, CHANGE}),
+            Role.PROVINCE: frozenset(ACTIONS),
+            Role.COMMUNE: frozenset({VIEW}),
+            Role.COUNCIL: frozenset(),
+            Role.PRODUCER: frozenset(),
+            Role.VIEWER: frozenset(),
+        },
     )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role not in Role.values:
+            raise ValidationError({"role": _("Vai trò không hợp lệ.")})
+        error = scope_unit_error(self.role, self.scope_unit)
+        if error:
+            raise ValidationError({"scope_unit": error})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.role == Role.ADMIN:
+            self.is_staff = self.is_superuser = True
+        super().save(*args, **kwargs)
+
+    # --- scope helpers (used by ocop.core.scoping) ---
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in scoping.NATIONAL_ROLES
+
+    @property
+    def scope_province_id(self) -> int | None:
+        """Id of the current province of the scope unit (None for the whole country)."""
+        unit = self.scope_unit
+        if unit is None:
+            return None
+        return unit.id if unit.level == "province" else unit.current_province_id
+
+    @property
+    def scope_commune_id(self) -> int | None:
+        """Id of the scope unit when it is a commune."""
+        unit = self.scope_unit
+        return unit.id if unit is not None and unit.level == "commune" else None
+
+    @cached_property
+    def scope_province(self):
+        """The current province of the scope unit (None for the whole country)."""
+        unit = self.scope_unit
+        if unit is None:
+            return None
+        return unit if unit.level == "province" else unit.current_province
+
+    @property
+    def scope_commune(self):
+        """The scope unit when it is a commune, else None."""
+        return self.scope_unit if self.scope_commune_id else None
+
+    @property
+    def scope_label(self) -> str:
+        return str(self.scope_unit) if self.scope_unit_id else str(_("Toàn quốc"))
+
+    def organisation_id(self) -> int | None:
+        """The producer organisation this user acts for (registry.Producer, not there yet).
+
+        Producers see nothing until it exists; then this becomes `return self.producer_id`.
+        """
+        return None
+
+    def assignable_roles(self) -> tuple[str, ...]:
+        """Roles this user may give to accounts it creates or edits."""
+        if not self.is_active:
+            return ()
+        return _ASSIGNABLE.get(self.role, ())
+
+
+def _hash_key(key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is enough (no brute force possible).
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> "ApiTokenQuerySet":
+        now = timezone.now()
+        return self.filter(user__is_active=True).filter(
+            models.Q(expires__isnull=True) | models.Q(expires__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A bearer key for the API; only its SHA-256 is stored, the key is shown once."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # First characters of the key, to tell tokens apart in lists without revealing them.
+    prefix = models.CharField(_("tiền tố"), max_length=8, editable=False)
+    created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True, editable=False)
+    expires = models.DateTimeField(_("hết hạn"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+    history = AuditedHistory(excluded_fields=["key_hash", "last_used"])
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, user: User, name: str = "", expires_in: timedelta | None = None) -> tuple["ApiToken", str]:
+        """Create a token; returns it with the plain key, which is never stored."""
+        key = secrets.token_urlsafe(32)
+        expires = timezone.now() + expires_in if expires_in else None
+        token = cls.objects.create(
+            user=user, name=name, key_hash=_hash_key(key), prefix=key[:8], expires=expires
+        )
+        return token, key
+
+    @classmethod
+    def authenticate(cls, key: str) -> User | None:
+        """The active user owning a valid, unexpired `key`, recording its use; otherwise None."""
+        if not key:
+            return None
+        token = cls.objects.usable().select_related("user").filter(key_hash=_hash_key(key)).first()
+        if token is None:
+            return None
+        # update(): no history row and no race on a busy token.
+        cls.objects.filter(pk=token.pk).update(last_used=timezone.now())
+        return token.user
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires is not None and self.expires <= timezone.now()
+
+
+__all__ = ["ADD", "CHANGE", "DELETE", "VIEW", "ApiToken", "Role", "User", "scope_unit_error"]
