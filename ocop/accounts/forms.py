@@ -1,0 +1,119 @@
+"""Account management forms: whoever fills them in can only hand out roles and units inside their scope."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from ocop.accounts.filtersets import scope_units
+from ocop.accounts.models import Role, User
+from ocop.core.scoping import ADD, CHANGE, can
+
+
+class BootstrapFormMixin:
+    """Bootstrap classes on every widget, so the shared field template stays simple."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class UserForm(BootstrapFormMixin, forms.ModelForm):
+    """Create or edit an account on behalf of `actor` (the logged-in user)."""
+
+    password1 = forms.CharField(
+        label=_("Mật khẩu"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "role", "scope_unit", "is_active"]
+        field_classes = {"scope_unit": UnitChoiceField}
+        labels = {
+            "username": _("Tên đăng nhập"),
+            "email": _("Thư điện tử"),
+            "is_active": _("Đang hoạt động"),
+        }
+        help_texts = {
+            "username": _("Tối đa 150 ký tự: chữ, số và @ . + - _"),
+            "scope_unit": _("Để trống với vai trò quản trị và cơ quan trung ương (phạm vi toàn quốc)."),
+            "is_active": _("Bỏ chọn để khoá tài khoản thay vì xoá."),
+        }
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.creating = self.instance._state.adding
+        roles = set(actor.assignable_roles())
+        self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
+        units = scope_units(actor).select_related("current_province")
+        self.fields["scope_unit"].queryset = units
+        self.fields["scope_unit"].required = False
+        if not self.creating:
+            # Passwords are changed by their owner or reset by e-mail, never typed in by a manager.
+            del self.fields["password1"]
+            del self.fields["password2"]
+
+    def clean_password2(self) -> str:
+        first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("Hai mật khẩu không khớp."))
+        return second
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # model validation: User.clean() checks the role ↔ unit rules
+        password = self.cleaned_data.get("password2")
+        if self.creating and password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
+        if not self.errors and not can(self.actor, ADD if self.creating else CHANGE, self.instance):
+            self.add_error(None, _("Bạn không có quyền quản lý tài khoản trong phạm vi này."))
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.is_superuser = user.role == Role.ADMIN
+        if user.role == Role.ADMIN:
+            user.is_staff = True
+        if self.creating:
+            user.set_password(self.cleaned_data["password1"])
+        if commit:
+            user.save()
+        return user
