@@ -3,7 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.audit import AuditedHistory
 from ocop.core.text import fold, sort_key
+
+from .sources import short_name
 
 
 class Structure(models.TextChoices):
@@ -31,14 +34,25 @@ class Unit(models.Model):
     name_folded = models.CharField(max_length=120, db_index=True, editable=False)
     sort_key = models.CharField(max_length=600, editable=False)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     # The current-structure province this unit belongs to (itself for a current province).
     current_province = models.ForeignKey(
-        "self", verbose_name=_("tỉnh hiện hành"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("tỉnh hiện hành"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
+
+    # Renames are audited; the bulk loader writes creations without history.
+    history = AuditedHistory(excluded_fields=["name_folded", "sort_key"])
 
     class Meta:
         verbose_name = _("đơn vị hành chính")
@@ -51,13 +65,21 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.name_folded = fold(self.name)
-        self.sort_key = sort_key(self.name)
+        self.name_folded, self.sort_key = self.derived_fields(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def derived_fields(name: str) -> tuple[str, str]:
+        """(name_folded, sort_key) for a name; lists sort on the name without its type ("Tỉnh")."""
+        return fold(name), sort_key(short_name(name))
 
     @property
     def is_current(self) -> bool:
         return self.structure == Structure.CURRENT
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.name)
 
 
 class UnitSuccession(models.Model):
@@ -75,3 +97,68 @@ class UnitSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.former} → {self.current}"
+
+
+def resolve_current(unit: Unit) -> tuple[Unit | None, Unit | None]:
+    """The current province and, when unambiguous, the current commune a unit stands for.
+
+    A current commune is itself; a former unit resolves through its successions: exactly one
+    current commune successor gives that commune, several (a split) give None. The province is
+    always known (Unit.current_province, set by the loader).
+    """
+    if unit.structure == Structure.CURRENT:
+        if unit.level == Level.PROVINCE:
+            return unit, None
+        return unit.current_province, unit
+    prefetched = "successions" in getattr(unit, "_prefetched_objects_cache", {})
+    successions = unit.successions.all() if prefetched else unit.successions.select_related("current")
+    communes = [s.current for s in successions if s.current.level == Level.COMMUNE]
+    return unit.current_province, communes[0] if len(communes) == 1 else None
+
+
+class Located(models.Model):
+    """A record with a location: `unit` may be current or former; `province`/`commune` are derived.
+
+    Statistics and scoping filter on `province` (always a current province) and `commune` (a
+    current commune, None when the unit is a province, a district or a former commune that split).
+    """
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị hành chính"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    province = models.ForeignKey(
+        Unit,
+        verbose_name=_("tỉnh/thành phố"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        blank=True,
+        limit_choices_to={"structure": Structure.CURRENT, "level": Level.PROVINCE},
+    )
+    commune = models.ForeignKey(
+        Unit,
+        verbose_name=_("xã/phường/đặc khu"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        null=True,
+        blank=True,
+        limit_choices_to={"structure": Structure.CURRENT, "level": Level.COMMUNE},
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.unit_id is not None:
+            self.locate()
+            if (fields := kwargs.get("update_fields")) is not None and "unit" in fields:
+                kwargs["update_fields"] = {*fields, "province", "commune"}
+        super().save(*args, **kwargs)
+
+    def locate(self) -> None:
+        """Fill province and commune from unit (also useful after the units were reloaded)."""
+        self.province, self.commune = resolve_current(self.unit)
