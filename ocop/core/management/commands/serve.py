@@ -1,0 +1,151 @@
+"""`ocop serve`: the production web server (gunicorn + whitenoise), also used by `make run`.
+
+Gunicorn is driven through its programmatic API so that the same settings apply everywhere
+(a newcomer's laptop, CI and each app server behind the reverse proxy).
+"""
+
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+from gunicorn.app.base import BaseApplication
+
+DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_THREADS = 4
+
+
+def default_workers() -> int:
+    # gthread workers: one process per core plus one spare keeps a 2-core host busy without
+    # swapping; threads absorb slow clients. WEB_CONCURRENCY is the usual platform override.
+    if env := os.environ.get("WEB_CONCURRENCY"):
+        return max(1, int(env))
+    return min((os.cpu_count() or 1) + 1, 8)
+
+
+def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn configuration; a plain dict so that tests can check it without starting a server."""
+    options: dict[str, Any] = {
+        "bind": [bind],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        # Slow requests (PDF or spreadsheet exports) finish; stuck workers are replaced.
+        "timeout": 120,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        # Recycle workers now and then so a slow leak never takes a server down.
+        "max_requests": 2000,
+        "max_requests_jitter": 200,
+        "accesslog": "-",
+        "errorlog": "-",
+        "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"',
+        "proc_name": "ocop",
+        # Django is already loaded by this command; workers share its memory after fork.
+        "preload_app": True,
+        # Several servers may run on one host (tests, clones): the control socket would clash.
+        "control_socket_disable": True,
+    }
+    if os.path.isdir("/dev/shm"):
+        # Heartbeat files on tmpfs: a slow or full disk must not make workers look dead.
+        options["worker_tmp_dir"] = "/dev/shm"
+    return options
+
+
+class OcopServer(BaseApplication):
+    """Gunicorn application serving ocop.wsgi:application with the options above."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from ocop.wsgi import application
+
+        return application
+
+
+def static_manifest_exists() -> bool:
+    # CompressedManifestStaticFilesStorage cannot render a page without its manifest.
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if manifest is None:
+        return True
+    return os.path.exists(os.path.join(settings.STATIC_ROOT, manifest))
+
+
+def pending_migrations() -> list[str]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def parse_bind(value: str) -> str:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(_("Địa chỉ không hợp lệ: %(bind)s (cần dạng HOST:PORT)") % {"bind": value})
+    return value
+
+
+class Command(BaseCommand):
+    help = _("Chạy máy chủ web cho môi trường thật (gunicorn, tệp tĩnh qua whitenoise).")
+    requires_system_checks = ["__all__"]
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--bind",
+            default=os.environ.get("OCOP_BIND", DEFAULT_BIND),
+            help=_("HOST:PORT (mặc định %(d)s)") % {"d": DEFAULT_BIND},
+        )
+        parser.add_argument(
+            "--workers", type=int, default=None, help=_("Số tiến trình (mặc định: số lõi + 1)")
+        )
+        parser.add_argument(
+            "--threads", type=int, default=DEFAULT_THREADS, help=_("Số luồng mỗi tiến trình (mặc định 4)")
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help=_("Dừng với lỗi thay vì tự chạy collectstatic khi thiếu tệp tĩnh"),
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        bind = parse_bind(opts["bind"])
+        workers = default_workers() if opts["workers"] is None else opts["workers"]
+        if workers < 1 or opts["threads"] < 1:
+            raise CommandError(_("Số tiến trình và số luồng phải lớn hơn 0."))
+
+        if not static_manifest_exists():
+            if opts["no_collectstatic"]:
+                raise CommandError(
+                    _("Chưa có tệp tĩnh trong %(root)s: hãy chạy `ocop collectstatic --noinput` trước.")
+                    % {"root": settings.STATIC_ROOT}
+                )
+            self.stdout.write(_("Chưa có tệp tĩnh: đang chạy collectstatic…"))
+            call_command("collectstatic", interactive=False, verbosity=0)
+
+        if pending := pending_migrations():
+            self.stderr.write(
+                _("Cảnh báo: còn %(n)d migration chưa áp dụng (%(names)s); hãy chạy `ocop migrate`.")
+                % {"n": len(pending), "names": ", ".join(pending[:5])}
+            )
+        # The master must not hand an open database connection to its forked workers.
+        connections.close_all()
+
+        self.stdout.write(
+            _("OCOP đang chạy tại http://%(bind)s (%(workers)d tiến trình × %(threads)d luồng).")
+            % {"bind": bind, "workers": workers, "threads": opts["threads"]}
+        )
+        self.stdout.write(_("Nhấn Ctrl+C để dừng."))
+        self.stdout.flush()
+        OcopServer(gunicorn_options(bind, workers, opts["threads"])).run()
