@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ocop.accounts.api import router as auth_router
 from ocop.core.api import install_error_handlers
 from ocop.geo.api import router as units_router
+from ocop.registry.api import producers_router, products_router
 
 api = NinjaAPI(
     title="OCOP API",
@@ -21,3 +22,5 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth/", auth_router)
 api.add_router("/units/", units_router)
+api.add_router("/producers/", producers_router)
+api.add_router("/products/", products_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ocop.core",
     "ocop.geo",
     "ocop.accounts",
+    "ocop.registry",
 ]
 
 MIDDLEWARE = [
