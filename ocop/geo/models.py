@@ -81,6 +81,16 @@ class Unit(models.Model):
     def short_name(self) -> str:
         return short_name(self.name)
 
+    def successor_links(self) -> list[tuple["Unit", bool]]:
+        """Current units this former unit went into, with the partial flag, in name order."""
+        links = self.successions.select_related("current").order_by("current__sort_key", "current__code")
+        return [(s.current, s.partial) for s in links]
+
+    def predecessor_links(self) -> list[tuple["Unit", bool]]:
+        """Former units this current unit was made from, with the partial flag, in name order."""
+        links = self.predecessions.select_related("former").order_by("former__level", "former__sort_key")
+        return [(s.former, s.partial) for s in links]
+
 
 class UnitSuccession(models.Model):
     """A former unit's successor in the current structure; one former unit may have several."""
