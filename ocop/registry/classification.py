@@ -1,0 +1,250 @@
+"""OCOP product classification and small enum-like tables (plain Python, no Django).
+
+The classification is data, generated from Phụ lục I of QĐ 26/2026/QĐ-TTg by
+``scripts/extract_classification.py`` and checked by hand against ocop-rules.md §4:
+6 ngành (sectors, I–VI) → 17 nhóm (groups, "I.1") → 26 bộ sản phẩm (product sets, "B01".."B26";
+each has one scoring sheet in Phụ lục II). The former (1048-era) classification is kept in a
+separate file for historical records; see :func:`former_classification`.
+
+Models should store the set code ("B07") together with the legal basis; build Django choices
+with e.g. ``[(m.value, m.label) for m in ProducerType]`` or ``ProducerType.choices()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Group",
+    "LegalBasis",
+    "ProducerType",
+    "ProductSet",
+    "ProductStatus",
+    "Sector",
+    "former_classification",
+    "get_group",
+    "get_sector",
+    "get_set",
+    "groups",
+    "sectors",
+    "set_for_code",
+    "sets",
+    "validate_set_code",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CURRENT_FILE = DATA_DIR / "classification-26-2026.json"
+FORMER_FILE = DATA_DIR / "classification-1048.json"
+
+
+# --- Classification (QĐ 26/2026, Phụ lục I) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sector:
+    """Ngành (I–VI)."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Nhóm, coded "<ngành>.<số>" as in Phụ lục I (e.g. "I.3")."""
+
+    code: str
+    sector: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSet:
+    """Bộ sản phẩm: one scoring sheet of Phụ lục II ("B01".."B26")."""
+
+    code: str  # sheet number in Phụ lục II, "B01".."B26"
+    annex_code: str  # Phụ lục I code: ngành.nhóm[.phân nhóm], e.g. "I.3.c"; "I.6" has no phân nhóm
+    group: str  # group code, e.g. "I.3"
+    sector: str  # sector code, e.g. "I"
+    name: str  # phân nhóm name, or the nhóm name where the nhóm has no phân nhóm
+    ministries: tuple[str, ...]  # "Cơ quan chủ trì quản lý" (Nghị định 15/2018/NĐ-CP)
+
+
+@dataclass(frozen=True, slots=True)
+class _Classification:
+    sectors: tuple[Sector, ...]
+    groups: tuple[Group, ...]
+    sets: tuple[ProductSet, ...]
+
+
+@cache
+def _load() -> _Classification:
+    raw = json.loads(CURRENT_FILE.read_text(encoding="utf-8"))
+    return _Classification(
+        sectors=tuple(Sector(**s) for s in raw["sectors"]),
+        groups=tuple(Group(**g) for g in raw["groups"]),
+        sets=tuple(ProductSet(**{**s, "ministries": tuple(s["ministries"])}) for s in raw["sets"]),
+    )
+
+
+def sectors() -> tuple[Sector, ...]:
+    """The 6 ngành, in the order of Phụ lục I."""
+    return _load().sectors
+
+
+def groups() -> tuple[Group, ...]:
+    """The 17 nhóm, in the order of Phụ lục I."""
+    return _load().groups
+
+
+def sets() -> tuple[ProductSet, ...]:
+    """The 26 bộ sản phẩm B01..B26."""
+    return _load().sets
+
+
+@cache
+def _sets_by_code() -> dict[str, ProductSet]:
+    return {s.code: s for s in sets()}
+
+
+_SET_CODE_RE = re.compile(r"B0?([1-9]|[12][0-9])")
+
+
+def validate_set_code(text: str) -> str:
+    """Normalise a set code ("b7", " B07 ") to "B07"; ValueError (Vietnamese) if unknown."""
+    cleaned = str(text).strip().upper()
+    match = _SET_CODE_RE.fullmatch(cleaned)
+    code = f"B{int(match.group(1)):02d}" if match else cleaned
+    if code not in _sets_by_code():
+        raise ValueError(f"Mã bộ sản phẩm không hợp lệ: “{str(text).strip()}” (phải từ B01 đến B26).")
+    return code
+
+
+def get_set(code: str) -> ProductSet:
+    """The product set with sheet code ``code`` ("B07"); ValueError if unknown."""
+    return _sets_by_code()[validate_set_code(code)]
+
+
+def set_for_code(annex_code: str) -> ProductSet:
+    """The product set for a Phụ lục I code ("I.3.c", case and spaces ignored); ValueError if unknown."""
+    wanted = re.sub(r"\s+", "", str(annex_code)).rstrip(".")
+    for product_set in sets():
+        if product_set.annex_code.casefold() == wanted.casefold():
+            return product_set
+    raise ValueError(f"Không có bộ sản phẩm nào có mã phân loại “{str(annex_code).strip()}” trong Phụ lục I.")
+
+
+def get_group(code: str) -> Group:
+    for group in groups():
+        if group.code == code:
+            return group
+    raise ValueError(f"Mã nhóm sản phẩm không hợp lệ: “{code}”.")
+
+
+def get_sector(code: str) -> Sector:
+    for sector in sectors():
+        if sector.code == code.strip().upper():
+            return sector
+    raise ValueError(f"Mã ngành sản phẩm không hợp lệ: “{code}”.")
+
+
+@cache
+def former_classification() -> dict[str, Any]:
+    """The 490/1048-era classification as documented (with gaps noted in its "notes" field)."""
+    return json.loads(FORMER_FILE.read_text(encoding="utf-8"))
+
+
+# --- Enum-like tables ------------------------------------------------------------------------------
+
+
+class _Labelled(StrEnum):
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class ProducerType(_Labelled):
+    """Chủ thể OCOP (QĐ 26/2026 Art. 2.3; ocop-rules.md §7)."""
+
+    HTX = "HTX"
+    THT = "THT"
+    DN_SME = "DN_SME"  # LLC, private enterprise or JSC; store the local-community capital share separately
+    TRANG_TRAI = "TRANG_TRAI"
+    HO_SX = "HO_SX"
+    TOURISM_ORG = "TOURISM_ORG"  # B26 only
+
+    @property
+    def b26_only(self) -> bool:
+        return self is ProducerType.TOURISM_ORG
+
+
+class ProductStatus(_Labelled):
+    """Where a product stands in the programme."""
+
+    POTENTIAL = "potential"
+    REGISTERED = "registered"
+    EVALUATING = "evaluating"
+    RECOGNISED = "recognised"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    DISCONTINUED = "discontinued"
+
+
+class LegalBasis(_Labelled):
+    """Rulebook an evaluation or certificate was made under (ocop-rules.md §2, §5.1)."""
+
+    QD490_1048 = "QD490/1048"
+    QD1048_781 = "QD1048+781"
+    QD148 = "QD148"
+    QD148_1489 = "QD148+1489"
+    QD26_2026 = "QD26/2026"
+
+    @property
+    def effective_from(self) -> dt.date:
+        return _LEGAL_BASES[self][0]
+
+    @property
+    def weights(self) -> tuple[int, int, int]:
+        """Maximum points of parts A, B, C."""
+        return _LEGAL_BASES[self][1]
+
+
+_LABELS: dict[StrEnum, str] = {
+    ProducerType.HTX: "Hợp tác xã",
+    ProducerType.THT: "Tổ hợp tác",
+    ProducerType.DN_SME: "Doanh nghiệp nhỏ và vừa",
+    ProducerType.TRANG_TRAI: "Trang trại",
+    ProducerType.HO_SX: "Hộ sản xuất, hộ gia đình có đăng ký kinh doanh",
+    ProducerType.TOURISM_ORG: "Hội, hiệp hội, tổ chức quản lý điểm du lịch",
+    ProductStatus.POTENTIAL: "Tiềm năng",
+    ProductStatus.REGISTERED: "Đã đăng ký",
+    ProductStatus.EVALUATING: "Đang đánh giá",
+    ProductStatus.RECOGNISED: "Đạt sao",
+    ProductStatus.EXPIRED: "Hết hạn",
+    ProductStatus.REVOKED: "Bị thu hồi",
+    ProductStatus.DISCONTINUED: "Dừng sản xuất",
+    LegalBasis.QD490_1048: "QĐ 490/QĐ-TTg và QĐ 1048/QĐ-TTg",
+    LegalBasis.QD1048_781: "QĐ 1048/QĐ-TTg, sửa đổi bởi QĐ 781/QĐ-TTg",
+    LegalBasis.QD148: "QĐ 148/QĐ-TTg",
+    LegalBasis.QD148_1489: "QĐ 148/QĐ-TTg, sửa đổi bởi QĐ 1489/QĐ-TTg",
+    LegalBasis.QD26_2026: "QĐ 26/2026/QĐ-TTg",
+}
+
+# (effective from, (A, B, C)); filled in from ocop-rules.md §2 and §5.1.
+_LEGAL_BASES: dict[LegalBasis, tuple[dt.date, tuple[int, int, int]]] = {
+    LegalBasis.QD490_1048: (dt.date(2019, 8, 21), (35, 25, 40)),
+    LegalBasis.QD1048_781: (dt.date(2020, 6, 8), (35, 25, 40)),
+    LegalBasis.QD148: (dt.date(2023, 2, 24), (40, 25, 35)),
+    LegalBasis.QD148_1489: (dt.date(2025, 7, 6), (40, 25, 35)),
+    LegalBasis.QD26_2026: (dt.date(2026, 5, 22), (40, 25, 35)),
+}

@@ -1,0 +1,233 @@
+"""Identifiers used in the OCOP registry: product codes, GTINs, tax and household registration numbers.
+
+Plain Python (no Django) so the rules can be tested and reused anywhere. Every error is a
+``ValueError`` whose message is Vietnamese and can be shown to the user as is.
+
+Product code under QĐ 26/2026/QĐ-TTg (Phụ lục II, header of every scoring sheet):
+``(T)-(X)-(STT)-Năm`` — T: mã tỉnh, X: mã xã (administrative-unit codes per QĐ 19/2025/QĐ-TTg),
+STT: product number kept by the commune, Năm: evaluation year. The decision does not say how
+to write the numbers; we write the unit codes as the official fixed-width codes (province 2
+digits, commune 5 digits, e.g. ``01``, ``00004``) because that is how the codes are published and
+how ``geo.Unit.code`` stores them, and the STT without leading zeros.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "LegacyProductCode",
+    "ProductCode",
+    "format_product_code",
+    "gtin13",
+    "gtin_check_digit",
+    "parse_legacy_code",
+    "parse_product_code",
+    "tax_code_check_digit",
+    "validate_gtin",
+    "validate_household_registration",
+    "validate_tax_code",
+]
+
+# Oldest plausible evaluation year (the programme started in 2018) and a generous upper bound;
+# an out-of-range year is far more likely a typo than a real code.
+MIN_YEAR = 2018
+MAX_YEAR = 2100
+
+# Hyphen-like characters people paste from Word or PDFs.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_DASH_TABLE = str.maketrans(dict.fromkeys(_DASHES, "-"))
+
+
+def _clean(text: str) -> str:
+    """Normalise dashes and drop every whitespace character (codes never contain spaces)."""
+    if not isinstance(text, str):
+        raise ValueError("Mã phải là một chuỗi ký tự.")
+    return re.sub(r"\s+", "", text.translate(_DASH_TABLE)).upper()
+
+
+def _digits(value: int | str, width: int, label: str) -> str:
+    """An administrative-unit code as its official zero-padded string."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit():
+        raise ValueError(f"{label} chỉ gồm chữ số: {value!r}")
+    if len(text) > width:
+        raise ValueError(f"{label} có tối đa {width} chữ số: {value!r}")
+    if int(text) == 0:
+        raise ValueError(f"{label} không được bằng 0: {value!r}")
+    return text.zfill(width)
+
+
+def _check_year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"Năm đánh giá không hợp lệ: {year} (phải từ {MIN_YEAR} đến {MAX_YEAR}).")
+    return year
+
+
+def _check_seq(seq: int) -> int:
+    if seq < 1:
+        raise ValueError(f"Số thứ tự sản phẩm phải là số nguyên dương: {seq}")
+    return seq
+
+
+# --- Product code (QĐ 26/2026) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCode:
+    """A product code ``T-X-STT-YYYY`` under QĐ 26/2026 (current two-level administrative units)."""
+
+    province: str  # mã tỉnh, 2 digits (QĐ 19/2025/QĐ-TTg)
+    commune: str  # mã xã, 5 digits (QĐ 19/2025/QĐ-TTg)
+    seq: int  # STT: number assigned by the commune
+    year: int  # năm đánh giá
+
+    def __str__(self) -> str:
+        return format_product_code(self.province, self.commune, self.seq, self.year)
+
+
+def format_product_code(province: int | str, commune: int | str, seq: int, year: int) -> str:
+    """``format_product_code("82", "28756", 12, 2026) == "82-28756-12-2026"``."""
+    return (
+        f"{_digits(province, 2, 'Mã tỉnh')}-{_digits(commune, 5, 'Mã xã')}-"
+        f"{_check_seq(int(seq))}-{_check_year(int(year))}"
+    )
+
+
+_CURRENT_RE = re.compile(r"(\d{1,2})-(\d{1,5})-(\d{1,6})-(\d{4})")
+_LEGACY_RE = re.compile(r"(\d{1,2})-(\d{1,3})-(\d{1,5})-(\d{1,6})-(\d{4})")
+
+
+def parse_product_code(text: str) -> ProductCode:
+    """Parse a current product code; spaces and typographic dashes are tolerated.
+
+    Unit codes written without leading zeros ("1-4-3-2026") are accepted and normalised; a
+    five-part legacy code is rejected with a message pointing to :func:`parse_legacy_code`.
+    """
+    cleaned = _clean(text)
+    match = _CURRENT_RE.fullmatch(cleaned)
+    if match is None:
+        if _LEGACY_RE.fullmatch(cleaned):
+            raise ValueError(
+                f"“{text.strip()}” là mã sản phẩm theo quy định cũ (tỉnh-huyện-xã-STT-năm), "
+                "không phải mã theo Quyết định 26/2026/QĐ-TTg (tỉnh-xã-STT-năm)."
+            )
+        raise ValueError(
+            f"Mã sản phẩm OCOP không hợp lệ: “{text.strip()}”. Định dạng đúng là Mã tỉnh-Mã xã-STT-Năm, "
+            "ví dụ 82-28756-12-2026."
+        )
+    province, commune, seq, year = match.groups()
+    return ProductCode(
+        province=_digits(province, 2, "Mã tỉnh"),
+        commune=_digits(commune, 5, "Mã xã"),
+        seq=_check_seq(int(seq)),
+        year=_check_year(int(year)),
+    )
+
+
+# --- Legacy product code (1048/148 era) --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyProductCode:
+    """A code issued before the 2025 reorganisation, e.g. ``83-829-28780-3-2022``.
+
+    Parts, in order: province code (2 digits, pre-2025 list, e.g. 83 = Bến Tre), district code
+    (3 digits, e.g. 829), commune code (5 digits, pre-2025 list, e.g. 28780), sequence number
+    and year. Those units may no longer exist: map them through the geo successions, never
+    rewrite the code.
+    """
+
+    province: str
+    district: str
+    commune: str
+    seq: int
+    year: int
+
+    def __str__(self) -> str:
+        return f"{self.province}-{self.district}-{self.commune}-{self.seq}-{self.year}"
+
+
+def parse_legacy_code(text: str) -> LegacyProductCode:
+    """Parse a legacy five-part code ``tỉnh-huyện-xã-STT-năm``; a current code is rejected."""
+    cleaned = _clean(text)
+    match = _LEGACY_RE.fullmatch(cleaned)
+    if match is None:
+        if _CURRENT_RE.fullmatch(cleaned):
+            raise ValueError(
+                f"“{text.strip()}” là mã theo Quyết định 26/2026/QĐ-TTg (tỉnh-xã-STT-năm), "
+                "không phải mã theo quy định cũ (tỉnh-huyện-xã-STT-năm)."
+            )
+        raise ValueError(
+            f"Mã sản phẩm OCOP (quy định cũ) không hợp lệ: “{text.strip()}”. Định dạng đúng là "
+            "Mã tỉnh-Mã huyện-Mã xã-STT-Năm, ví dụ 83-829-28780-3-2022."
+        )
+    province, district, commune, seq, year = match.groups()
+    return LegacyProductCode(
+        province=_digits(province, 2, "Mã tỉnh"),
+        district=_digits(district, 3, "Mã huyện"),
+        commune=_digits(commune, 5, "Mã xã"),
+        seq=_check_seq(int(seq)),
+        year=_check_year(int(year)),
+    )
+
+
+# --- GTIN ----------------------------------------------------------------------------------------
+
+
+def gtin_check_digit(body: str) -> int:
+    """GS1 mod-10 check digit of ``body`` (all digits but the last): weights 3,1,3,… from the right."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def validate_gtin(text: str) -> str:
+    """Validate a GTIN-13 or GTIN-14 and return its 14-digit form (GTIN-13 gets a leading 0).
+
+    We check the check digit ourselves: biip parses codes with a wrong check digit.
+    """
+    digits = _clean(text)
+    if not (digits.isascii() and digits.isdigit() and len(digits) in (13, 14)):
+        raise ValueError(f"Mã GTIN phải có 13 hoặc 14 chữ số: “{str(text).strip()}”")
+    expected = gtin_check_digit(digits[:-1])
+    if int(digits[-1]) != expected:
+        raise ValueError(
+            f"Sai số kiểm tra của mã GTIN: “{digits}” "
+            f"(chữ số cuối phải là {expected}, không phải {digits[-1]})."
+        )
+    return digits.zfill(14)
+
+
+def gtin13(gtin: str) -> str:
+    """The 13-digit (EAN-13) form of a GTIN, possible only when the 14-digit form starts with 0."""
+    normalized = validate_gtin(gtin)
+    if normalized[0] != "0":
+        raise ValueError(f"Mã GTIN-14 “{normalized}” không có dạng 13 chữ số (chữ số đầu khác 0).")
+    return normalized[1:]
+
+
+# --- Tax code / enterprise number ---------------------------------------------------------------
+
+_TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def tax_code_check_digit(first9: str) -> int | None:
+    """Check digit (10th digit) of a Vietnamese tax code, or None when no digit is valid.
+
+    Weights 31,29,23,19,17,13,7,5,3; check = 10 - (Σ mod 11). A result of 10 means the
+    first nine digits cannot form a valid code.
+    """
+    total = sum(int(d) * w for d, w in zip(first9, _TAX_WEIGHTS, strict=True))
+    check = 10 - total % 11
+    return None if check == 10 else check % 10
+
+
+def validate_tax_code(text: str) -> str:
+    """Validate a mã số thuế / mã số doanh nghiệp: 10 digits, or 10 digits + "-" + 3 digits (branch)."""
+    raise NotImplementedError  # filled in after the check-digit research
+
+
+def validate_household_registration(text: str) -> str:
+    """Validate a household business registration number (looser shape than a tax code)."""
+    raise NotImplementedError
