@@ -72,7 +72,8 @@ class ProductSet:
     annex_code: str  # Phụ lục I code: ngành.nhóm[.phân nhóm], e.g. "I.3.c"; "I.6" has no phân nhóm
     group: str  # group code, e.g. "I.3"
     sector: str  # sector code, e.g. "I"
-    name: str  # phân nhóm name, or the nhóm name where the nhóm has no phân nhóm
+    name: str  # "Bộ sản phẩm: …" as listed at the head of Phụ lục II (the sheet's title)
+    annex_name: str  # phân nhóm name in Phụ lục I, or the nhóm name where the nhóm has no phân nhóm
     ministries: tuple[str, ...]  # "Cơ quan chủ trì quản lý" (Nghị định 15/2018/NĐ-CP)
 
 
@@ -225,7 +226,7 @@ _LABELS: dict[StrEnum, str] = {
     ProducerType.DN_SME: "Doanh nghiệp nhỏ và vừa",
     ProducerType.TRANG_TRAI: "Trang trại",
     ProducerType.HO_SX: "Hộ sản xuất, hộ gia đình có đăng ký kinh doanh",
-    ProducerType.TOURISM_ORG: "Hội, hiệp hội, tổ chức quản lý điểm du lịch",
+    ProducerType.TOURISM_ORG: "Hội, hiệp hội, trung tâm điều hành hoặc tổ chức tương đương",
     ProductStatus.POTENTIAL: "Tiềm năng",
     ProductStatus.REGISTERED: "Đã đăng ký",
     ProductStatus.EVALUATING: "Đang đánh giá",
