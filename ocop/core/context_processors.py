@@ -7,9 +7,11 @@ A module whose URL name does not resolve yet (its app has not landed) is listed 
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # Roles that manage user accounts (see ocop.accounts.models.Role).
@@ -115,6 +117,16 @@ class Navigation:
     @cached_property
     def upcoming(self) -> list[NavItem]:
         return [item for item in self.modules if item.disabled]
+
+    @cached_property
+    def other_languages(self) -> list[tuple[str, str]]:
+        """(code, name) of the languages to switch to, each named in itself as in settings.LANGUAGES.
+
+        Not Django's language info: its `name_local` for vi is not NFC-normalised, and
+        get_available_languages would translate "English" into "Tiếng Anh".
+        """
+        current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return [(code, str(name)) for code, name in settings.LANGUAGES if code != current]
 
     @cached_property
     def home_url(self) -> str:
