@@ -208,26 +208,71 @@ def gtin13(gtin: str) -> str:
 
 
 # --- Tax code / enterprise number ---------------------------------------------------------------
+#
+# Mã số thuế of an organisation = mã số doanh nghiệp: N1N2 (province where first registered),
+# N3–N9 (sequence), N10 (check digit), optionally "-" + N11–N13 for a dependent unit (branch).
+# The check digit: weights 31,29,23,19,17,13,7,5,3 on N1–N9, N10 = 10 - (Σ mod 11), and no valid
+# code exists when that gives 10. Verified against python-stdnum (stdnum.vn.mst), the vn-ident
+# package (worked example 010004751 → 6) and real codes (Vinamilk 0300588569, Viettel 0100109106,
+# Vietcombank 0100112437, FPT 0101248141): see tests/test_codes.py.
 
 _TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+_TAX_SEPARATORS = str.maketrans("", "", ".")
 
 
 def tax_code_check_digit(first9: str) -> int | None:
-    """Check digit (10th digit) of a Vietnamese tax code, or None when no digit is valid.
-
-    Weights 31,29,23,19,17,13,7,5,3; check = 10 - (Σ mod 11). A result of 10 means the
-    first nine digits cannot form a valid code.
-    """
+    """Check digit (10th digit) of a Vietnamese tax code, or None when no digit is valid."""
+    if len(first9) != 9 or not first9.isascii() or not first9.isdigit():
+        raise ValueError(f"Cần đúng 9 chữ số đầu của mã số thuế: “{first9}”")
     total = sum(int(d) * w for d, w in zip(first9, _TAX_WEIGHTS, strict=True))
     check = 10 - total % 11
-    return None if check == 10 else check % 10
+    return None if check == 10 else check
 
 
 def validate_tax_code(text: str) -> str:
-    """Validate a mã số thuế / mã số doanh nghiệp: 10 digits, or 10 digits + "-" + 3 digits (branch)."""
-    raise NotImplementedError  # filled in after the check-digit research
+    """Validate a mã số thuế / mã số doanh nghiệp; return "NNNNNNNNNN" or "NNNNNNNNNN-NNN".
+
+    Accepts 10 digits, or 13 digits for a branch with or without the dash; spaces and dots are
+    ignored. Households and individuals who use a 12-digit personal identification number
+    (from 07/2025) are not tax codes of this shape: use :func:`validate_household_registration`.
+    """
+    cleaned = _clean(text).translate(_TAX_SEPARATORS)
+    match = re.fullmatch(r"(\d{10})-?(\d{3})?", cleaned)
+    if match is None:
+        raise ValueError(
+            f"Mã số thuế phải có 10 chữ số, hoặc 10 chữ số, dấu “-” và 3 chữ số đối với chi nhánh, "
+            f"đơn vị phụ thuộc: “{str(text).strip()}”"
+        )
+    main, branch = match.groups()
+    if main[2:9] == "0000000":
+        raise ValueError(f"Mã số thuế không hợp lệ: “{main}” (số thứ tự không được bằng 0).")
+    if branch == "000":
+        raise ValueError(f"Mã số thuế chi nhánh không hợp lệ: “{main}-{branch}” (số chi nhánh phải từ 001).")
+    expected = tax_code_check_digit(main[:9])
+    if expected is None or int(main[9]) != expected:
+        raise ValueError(
+            f"Sai chữ số kiểm tra của mã số thuế: “{main}”. Vui lòng kiểm tra lại mã trên giấy chứng nhận "
+            "đăng ký doanh nghiệp hoặc đăng ký thuế."
+        )
+    return f"{main}-{branch}" if branch else main
+
+
+# Household business registration numbers come in many shapes: older certificates carry codes
+# like "41M8012345" or "01D8001234" (district code, letter, sequence); later ones use the tax
+# code; since 07/2025 households use the head's 12-digit personal identification number. So we
+# only check a loose shape and leave the content to the issuing authority.
+_HOUSEHOLD_RE = re.compile(r"[0-9A-ZĐ][0-9A-ZĐ./-]{5,23}")
 
 
 def validate_household_registration(text: str) -> str:
-    """Validate a household business registration number (looser shape than a tax code)."""
-    raise NotImplementedError
+    """Validate the shape of a hộ kinh doanh registration number; return it upper-cased, without spaces.
+
+    6–24 characters: digits, Latin letters (and Đ), ".", "/", "-", with at least 6 digits.
+    """
+    cleaned = _clean(text)
+    if not _HOUSEHOLD_RE.fullmatch(cleaned) or sum(ch.isdigit() for ch in cleaned) < 6:
+        raise ValueError(
+            f"Số đăng ký hộ kinh doanh không hợp lệ: “{str(text).strip()}”. Số gồm 6 đến 24 ký tự "
+            "(chữ số, chữ cái, “-”, “/”, “.”) và có ít nhất 6 chữ số."
+        )
+    return cleaned
