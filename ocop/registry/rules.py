@@ -9,7 +9,9 @@ hành" without saying how to count. We follow the Bộ luật Dân sự 2015 rul
 corresponding day of the last month, or on the last day of that month when it has no such day.
 So the expiry date is the same calendar day 36 months later (29/02 → 28/02), and the
 certificate is still valid on that day; it is expired from the next day on. The Lâm Đồng
-recognition data [S3] also writes expiry as the same calendar date + 3 years.
+recognition data [S3] also writes expiry as the same calendar date + 3 years. We do not apply
+Art. 148's extension of a deadline that falls on a weekend or holiday: validity is not a time
+limit for doing something, and the certificate prints a fixed date.
 """
 
 from __future__ import annotations
