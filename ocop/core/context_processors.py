@@ -30,7 +30,7 @@ class NavEntry:
 # The URL names are the contract with each module's app: name your index view accordingly.
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("home", _("Tổng quan"), "speedometer2", "core:home"),
-    NavEntry("entities", _("Chủ thể"), "people", "registry:entity_list"),
+    NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list"),
     NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
     NavEntry("assessment", _("Đánh giá phân hạng"), "star-half", "assessment:index"),
     NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "certificates:index"),
@@ -95,15 +95,21 @@ class Navigation:
         if self.user is None or not self.user.is_authenticated:
             return []
         path = self.request.path
-        items = []
-        for entry in NAV_ENTRIES:
-            if not user_can_see(self.user, entry):
-                continue
-            url = resolve_url_name(entry.url_name)
-            # Home is "/", so it is active only on itself; a module owns every path under its URL.
-            active = url is not None and (path == url if url == "/" else path.startswith(url))
-            items.append(NavItem(entry.key, entry.label, entry.icon, url, active))
-        return items
+        resolved = [
+            (entry, resolve_url_name(entry.url_name))
+            for entry in NAV_ENTRIES
+            if user_can_see(self.user, entry)
+        ]
+        # The entry whose URL is the longest prefix of the path is active (so /registry/products/
+        # marks Sản phẩm, not a Chủ thể list at /registry/); home ("/") only on itself.
+        matches = [
+            url for _, url in resolved if url and (path == url if url == "/" else path.startswith(url))
+        ]
+        active_url = max(matches, key=len, default=None)
+        return [
+            NavItem(entry.key, entry.label, entry.icon, url, active=url is not None and url == active_url)
+            for entry, url in resolved
+        ]
 
     @cached_property
     def modules(self) -> list[NavItem]:

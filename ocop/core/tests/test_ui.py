@@ -158,6 +158,14 @@ def test_module_link_is_active_below_its_url(rf: RequestFactory, admin_user, mon
     assert active == ["plans"]
 
 
+def test_longest_matching_module_wins(rf: RequestFactory, admin_user, monkeypatch) -> None:
+    urls = {"registry:producer_list": "/registry/", "registry:product_list": "/registry/products/"}
+    monkeypatch.setattr(context_processors, "resolve_url_name", lambda name: urls.get(name, "/"))
+    request = rf.get("/registry/products/42/")
+    request.user = admin_user
+    assert [item.key for item in Navigation(request).items if item.active] == ["products"]
+
+
 @pytest.mark.parametrize(
     ("role", "sees_users"),
     [("admin", True), ("province", True), ("commune", False), ("central", False), ("viewer", False)],
