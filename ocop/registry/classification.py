@@ -34,6 +34,7 @@ __all__ = [
     "get_set",
     "groups",
     "sectors",
+    "set_for_148",
     "set_for_code",
     "sets",
     "validate_set_code",
@@ -157,8 +158,22 @@ def get_sector(code: str) -> Sector:
 
 @cache
 def former_classification() -> dict[str, Any]:
-    """The 490/1048-era classification as documented (with gaps noted in its "notes" field)."""
+    """The 490/1048-era classification as far as it is documented; read its "notes" for the gaps.
+
+    Keys: ``sectors`` (the 6 ngành hàng, codes "1".."6", each with ``successor_sectors``),
+    ``known_subgroups`` (the few named phân nhóm with ``successor_set`` or None), and ``qd148``
+    (``set_mapping`` of the 148 sets to the 26/2026 sets, confidence M).
+    """
     return json.loads(FORMER_FILE.read_text(encoding="utf-8"))
+
+
+def set_for_148(code: str) -> ProductSet:
+    """The 26/2026 product set that corresponds to a QĐ 148 set code (inferred identity; see notes)."""
+    wanted = str(code).strip().upper()
+    mapping: dict[str, str] = former_classification()["qd148"]["set_mapping"]
+    if wanted not in mapping:
+        raise ValueError(f"Mã bộ sản phẩm theo QĐ 148 không hợp lệ: “{str(code).strip()}”.")
+    return get_set(mapping[wanted])
 
 
 # --- Enum-like tables ------------------------------------------------------------------------------

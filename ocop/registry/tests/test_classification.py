@@ -122,3 +122,32 @@ def test_legal_bases():
     dates = [b.effective_from for b in LegalBasis]
     assert dates == sorted(dates)
     assert LegalBasis.QD26_2026.effective_from == dt.date(2026, 5, 22)
+
+
+def test_former_classification():
+    former = c.former_classification()
+    assert [s["name"] for s in former["sectors"]] == [
+        "Thực phẩm",
+        "Đồ uống",
+        "Thảo dược",
+        "Vải và may mặc",
+        "Lưu niệm – nội thất – trang trí",
+        "Dịch vụ du lịch nông thôn, bán hàng",
+    ]
+    assert former["notes"], "the gaps of the former classification must be stated"
+    current = {s.code for s in c.sectors()}
+    for sector in former["sectors"]:
+        assert set(sector["successor_sectors"]) <= current
+    by_name = {g["name"]: g for g in former["known_subgroups"]}
+    assert by_name["Chế biến từ thủy, hải sản"]["successor_set"] == "B08"
+    assert by_name["Trang thiết bị, dụng cụ y tế"]["successor_set"] is None
+    for group in former["known_subgroups"]:
+        if group["successor_set"] is not None:
+            c.get_set(group["successor_set"])
+
+
+def test_148_mapping():
+    assert c.set_for_148("B16") == c.get_set("B16")
+    assert {c.set_for_148(s.code).code for s in c.sets()} == {s.code for s in c.sets()}
+    with pytest.raises(ValueError, match="QĐ 148"):
+        c.set_for_148("B27")
