@@ -1,6 +1,7 @@
 """Vietnam's administrative units, current (from 1 July 2025) and former, with their succession."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
@@ -67,6 +68,9 @@ class Unit(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name_folded, self.sort_key = self.derived_fields(self.name)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("geo:unit_detail", args=[self.structure, self.code])
 
     @staticmethod
     def derived_fields(name: str) -> tuple[str, str]:

@@ -120,7 +120,7 @@ def test_every_current_commune_has_a_predecessor() -> None:
 
 
 def test_split_former_commune_keeps_all_successors_with_partial_flag(unit) -> None:
-    # Phường Hàng Bông (Hoàn Kiếm) was split between several new Hà Nội wards.
+    # Phường Cửa Nam (Hoàn Kiếm) was split between several new Hà Nội wards.
     former = unit("00073", Structure.FORMER)
     successions = list(former.successions.select_related("current"))
     assert len(successions) > 1

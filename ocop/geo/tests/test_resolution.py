@@ -37,9 +37,9 @@ def test_former_commune_merged_whole_resolves_to_its_one_successor(unit) -> None
 
 
 def test_former_commune_split_in_several_resolves_to_province_only(unit) -> None:
-    hang_bong = unit("00073", Structure.FORMER)
-    assert hang_bong.successions.count() > 1
-    assert codes(resolve_current(hang_bong)) == ("01", None)
+    cua_nam = unit("00073", Structure.FORMER)
+    assert cua_nam.successions.count() > 1
+    assert codes(resolve_current(cua_nam)) == ("01", None)
 
 
 def test_former_commune_of_a_merged_province_resolves_to_the_new_province(unit) -> None:
