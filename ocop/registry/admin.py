@@ -1,0 +1,67 @@
+"""Django admin for the registry, with the same scoping as the app pages and audit history."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict, role_can
+
+from .models import Producer, Product, ProductCodeCounter
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    raw_id_fields = ("unit",)
+    readonly_fields = ("province", "commune")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return restrict(super().get_queryset(request), request.user, VIEW)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, VIEW, obj) if obj is not None else role_can(request.user, VIEW, self.model)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return role_can(request.user, ADD, self.model)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (
+            can(request.user, CHANGE, obj) if obj is not None else role_can(request.user, CHANGE, self.model)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (
+            can(request.user, DELETE, obj) if obj is not None else role_can(request.user, DELETE, self.model)
+        )
+
+
+@admin.register(Producer)
+class ProducerAdmin(ScopedAdmin):
+    list_display = ["name", "producer_type", "tax_code", "province", "commune", "status"]
+    list_filter = ["producer_type", "status"]
+    search_fields = ["name", "search_text", "tax_code"]
+    list_select_related = ["province", "commune"]
+    readonly_fields = ("province", "commune", "created", "updated")
+
+
+@admin.register(Product)
+class ProductAdmin(ScopedAdmin):
+    list_display = ["name", "code", "producer", "classification_set", "province", "commune", "status"]
+    list_filter = ["classification_set", "status"]
+    search_fields = ["name", "search_text", "code", "legacy_code", "gtin"]
+    list_select_related = ["producer", "province", "commune"]
+    raw_id_fields = ("unit", "producer")
+    readonly_fields = ("code", "code_sequence", "code_year", "province", "commune", "created", "updated")
+
+
+@admin.register(ProductCodeCounter)
+class ProductCodeCounterAdmin(admin.ModelAdmin):
+    list_display = ["commune", "last"]
+    raw_id_fields = ("commune",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
