@@ -11,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client: Client) -> Client:
-    user = get_user_model().objects.create_superuser(
-        username="root", password="mat-khau-dai-123", email="r@x.vn"
-    )
+    user = get_user_model().objects.create_superuser(username="root", password=None, email="r@x.vn")
     client.force_login(user)
     return client
 
