@@ -1,0 +1,159 @@
+"""One FilterSet per model, shared by the list pages and the API (/api/v1/producers/, /products/).
+
+Search folds the query like the stored `search_text` (no diacritics, đ → d), so "gao ruong ruoi"
+finds "Gạo ruộng rươi" and "dak" finds "Đắk …" on SQLite and PostgreSQL alike. Units are given by
+their current code (province 2 digits, commune 5 digits), the same in the URL and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ocop.core.text import fold
+from ocop.geo.models import Level, Structure, Unit
+
+from . import classification
+from .classification import ProducerType, ProductStatus
+from .models import Producer, ProducerStatus, Product
+
+
+def _current(level: str) -> QuerySet[Unit]:
+    return Unit.objects.filter(structure=Structure.CURRENT, level=level)
+
+
+def fold_terms(value: str) -> list[str]:
+    """The folded words of a query: every word must appear (in any order)."""
+    return [term for term in fold(value).split(" ") if term]
+
+
+class UnitChoiceFilter(django_filters.ModelChoiceFilter):
+    """A current unit chosen by its code; shows "Tên (mã)"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self) -> Any:
+        field = super().field
+        field.label_from_instance = lambda unit: f"{unit.name} ({unit.code})"
+        return field
+
+
+class AreaFilterMixin(django_filters.FilterSet):
+    """province / commune filters whose choices stay inside the user's scope (the data is scoped anyway)."""
+
+    province = UnitChoiceFilter(
+        label=_("Tỉnh/thành phố"), queryset=_current(Level.PROVINCE), field_name="province"
+    )
+    commune = UnitChoiceFilter(
+        label=_("Xã/phường/đặc khu"), queryset=_current(Level.COMMUNE), field_name="commune"
+    )
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        user = getattr(self.request, "user", None) if self.request is not None else None
+        provinces = _current(Level.PROVINCE)
+        communes = _current(Level.COMMUNE)
+        if user is not None and user.is_authenticated and not getattr(user, "is_national", True):
+            if user.scope_commune_id:
+                provinces = provinces.filter(pk=user.scope_province_id)
+                communes = communes.filter(pk=user.scope_commune_id)
+            elif user.scope_province_id:
+                provinces = provinces.filter(pk=user.scope_province_id)
+                communes = communes.filter(current_province_id=user.scope_province_id)
+        chosen = (data or {}).get("province")
+        if chosen and isinstance(chosen, str):
+            communes = communes.filter(current_province__code=chosen.strip())
+        self.filters["province"].queryset = provinces
+        self.filters["commune"].queryset = communes.order_by("sort_key")
+        # Lists of units are long: only what the user can pick is rendered.
+        self.form.fields["province"].queryset = provinces
+        self.form.fields["commune"].queryset = communes.order_by("sort_key")
+
+
+class ProducerFilterSet(AreaFilterMixin):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Tìm kiếm"),
+        max_length=100,
+        help_text=_("Tên hoặc mã số thuế, không cần dấu"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    producer_type = django_filters.ChoiceFilter(label=_("Loại hình"), choices=ProducerType.choices())
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ProducerStatus.choices)
+
+    class Meta:
+        model = Producer
+        fields = ["q", "province", "commune", "producer_type", "status"]
+
+    def search(self, queryset: QuerySet[Producer], name: str, value: str) -> QuerySet[Producer]:
+        for term in fold_terms(value):
+            queryset = queryset.filter(search_text__contains=term)
+        return queryset
+
+
+def _sector_choices() -> list[tuple[str, str]]:
+    return [(s.code, f"{s.code}. {s.name}") for s in classification.sectors()]
+
+
+def _group_choices() -> list[tuple[str, str]]:
+    return [(g.code, f"{g.code} {g.name}") for g in classification.groups()]
+
+
+def _set_choices() -> list[tuple[str, str]]:
+    return [(s.code, f"{s.code} · {s.name}") for s in classification.sets()]
+
+
+class ProductFilterSet(AreaFilterMixin):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Tìm kiếm"),
+        max_length=100,
+        help_text=_("Tên sản phẩm, mã sản phẩm, GTIN, tên hoặc mã số thuế của chủ thể; không cần dấu"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    sector = django_filters.ChoiceFilter(label=_("Ngành"), choices=_sector_choices, method="in_sector")
+    group = django_filters.ChoiceFilter(label=_("Nhóm"), choices=_group_choices, method="in_group")
+    classification_set = django_filters.ChoiceFilter(label=_("Bộ sản phẩm"), choices=_set_choices)
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ProductStatus.choices())
+    producer_type = django_filters.ChoiceFilter(
+        label=_("Loại hình chủ thể"), choices=ProducerType.choices(), field_name="producer__producer_type"
+    )
+    producer = django_filters.NumberFilter(label=_("Mã chủ thể"), field_name="producer_id", min_value=1)
+
+    class Meta:
+        model = Product
+        fields = [
+            "q",
+            "province",
+            "commune",
+            "sector",
+            "group",
+            "classification_set",
+            "status",
+            "producer_type",
+            "producer",
+        ]
+
+    def search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        for term in fold_terms(value):
+            queryset = queryset.filter(
+                Q(search_text__contains=term) | Q(producer__search_text__contains=term)
+            )
+        return queryset
+
+    def in_sector(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        return queryset.filter(
+            classification_set__in=[s.code for s in classification.sets() if s.sector == value]
+        )
+
+    def in_group(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        return queryset.filter(
+            classification_set__in=[s.code for s in classification.sets() if s.group == value]
+        )

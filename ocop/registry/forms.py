@@ -1,0 +1,214 @@
+"""Create/edit forms for producers and products, on behalf of an actor (the logged-in user).
+
+The administrative unit may be a current or a former commune (historic records); the choices
+offered stay inside the actor's scope and, to keep pages light, within one province at a time
+(the province select reloads the commune list through htmx). Whatever is posted, the saved object
+must pass can(actor, "add"/"change", object): a commune officer only files records in their commune.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ocop.accounts.forms import BootstrapFormMixin
+from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
+from ocop.geo.models import Level, Structure, Unit, UnitSuccession
+
+from .models import Producer, Product, normalize_gtin, normalize_tax_code
+
+BLANK = "---------"
+
+
+def unit_label(unit: Unit) -> str:
+    if unit.structure == Structure.FORMER:
+        return str(_("%(name)s (trước 01/07/2025, mã %(code)s)")) % {"name": unit.name, "code": unit.code}
+    return f"{unit.name} ({unit.code})"
+
+
+def allowed_units(actor: Any) -> QuerySet[Unit]:
+    """Communes (current, or former for historic records) the actor may file a record in."""
+    communes = Unit.objects.filter(level=Level.COMMUNE)
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return communes.none()
+    if actor.is_national:
+        return communes
+    commune_id = actor.scope_commune_id
+    if commune_id:
+        # Former communes that went wholly into this commune (a split one has no single commune).
+        formers = UnitSuccession.objects.filter(current_id=commune_id).values("former_id")
+        whole = (
+            Unit.objects.filter(pk__in=formers, level=Level.COMMUNE)
+            .annotate(n=Count("successions", filter=Q(successions__current__level=Level.COMMUNE)))
+            .filter(n=1)
+            .values("pk")
+        )
+        return communes.filter(Q(pk=commune_id) | Q(pk__in=whole))
+    if actor.scope_province_id:
+        return communes.filter(current_province_id=actor.scope_province_id)
+    return communes.none()
+
+
+def allowed_provinces(actor: Any) -> QuerySet[Unit]:
+    provinces = Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE)
+    if actor is None or not actor.is_authenticated:
+        return provinces.none()
+    if actor.is_national:
+        return provinces
+    if actor.scope_province_id:
+        return provinces.filter(pk=actor.scope_province_id)
+    return provinces.none()
+
+
+def unit_choices(actor: Any, province_code: str | None) -> list[tuple[Any, str]]:
+    """The (pk, label) choices of the unit select for one province, current units first."""
+    units = allowed_units(actor).filter(current_province__code=province_code) if province_code else []
+    if province_code:
+        units = units.order_by("structure", "sort_key", "code")  # "current" < "former"
+    return [("", BLANK)] + [(unit.pk, unit_label(unit)) for unit in units]
+
+
+class LocatedForm(BootstrapFormMixin, forms.ModelForm):
+    """A ModelForm for a `Located` model: province (helper) + unit, checked against the actor's scope."""
+
+    unit_province = forms.ModelChoiceField(
+        label=_("Tỉnh/thành phố"),
+        queryset=Unit.objects.none(),
+        to_field_name="code",
+        required=False,
+        help_text=_("Chọn tỉnh để hiện danh sách xã/phường."),
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.creating = self.instance._state.adding
+        provinces = allowed_provinces(actor)
+        self.fields["unit_province"].queryset = provinces
+        self.fields["unit_province"].label_from_instance = lambda unit: unit.name
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = BLANK
+            elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", BLANK), *field.choices[1:]]
+        unit_field = self.fields["unit"]
+        unit_field.queryset = allowed_units(actor)
+        unit_field.label = _("Xã/phường/đặc khu")
+        unit_field.help_text = _("Có thể chọn xã cũ (trước 01/07/2025) cho hồ sơ lịch sử.")
+        province_code = self._province_code(provinces)
+        self.initial.setdefault("unit_province", province_code)
+        unit_field.widget.choices = unit_choices(actor, province_code)
+        self.fields["unit_province"].widget.attrs.update(
+            {
+                "hx-get": reverse("registry:unit_options"),
+                "hx-target": f"#{self['unit'].auto_id}",
+                "hx-trigger": "change",
+            }
+        )
+
+    def _province_code(self, provinces: QuerySet[Unit]) -> str | None:
+        if self.is_bound:
+            code = self.data.get(self.add_prefix("unit_province"))
+            if code:
+                return code
+            unit_pk = self.data.get(self.add_prefix("unit"))
+            if unit_pk and str(unit_pk).isdigit():
+                unit = Unit.objects.filter(pk=unit_pk).select_related("current_province").first()
+                if unit is not None and unit.current_province is not None:
+                    return unit.current_province.code
+        if self.instance.unit_id:
+            return self.instance.province.code if self.instance.province_id else None
+        if self.initial.get("unit"):
+            unit = Unit.objects.filter(pk=getattr(self.initial["unit"], "pk", self.initial["unit"])).first()
+            if unit is not None and unit.current_province_id:
+                return unit.current_province.code
+        only = list(provinces[:2])
+        return only[0].code if len(only) == 1 else None
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.instance.unit_id is not None:
+            self.instance.locate()
+        if not self.errors and not can(self.actor, ADD if self.creating else CHANGE, self.instance):
+            self.add_error("unit", _("Bạn không có quyền quản lý hồ sơ ở địa bàn này."))
+
+
+class ProducerForm(LocatedForm):
+    class Meta:
+        model = Producer
+        fields = [
+            "name",
+            "producer_type",
+            "legal_form",
+            "community_capital_share",
+            "tax_code",
+            "registration_date",
+            "status",
+            "unit_province",
+            "unit",
+            "address",
+            "phone",
+            "email",
+            "representative_name",
+            "representative_position",
+            "representative_gender",
+            "representative_ethnicity",
+            "representative_ethnicity_other",
+            "representative_disability",
+            "workforce_total",
+            "workforce_local",
+        ]
+        widgets = {"registration_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_tax_code(self) -> str:
+        return normalize_tax_code(self.cleaned_data.get("tax_code", ""))
+
+
+class ProductForm(LocatedForm):
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "name_en",
+            "producer",
+            "classification_set",
+            "legacy_classification",
+            "status",
+            "unit_province",
+            "unit",
+            "legacy_code",
+            "gtin",
+            "description",
+            "story",
+            "raw_materials",
+            "raw_material_origin",
+            "standards",
+            "packaging",
+        ]
+        labels = {"unit": _("Xã/phường nơi sản xuất")}
+        widgets = {
+            field: forms.Textarea(attrs={"rows": 3})
+            for field in ("description", "story", "raw_materials", "raw_material_origin")
+        }
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        producers = restrict(Producer.objects.all(), actor, VIEW).only("pk", "name", "tax_code")
+        self.fields["producer"].queryset = producers
+        self.fields["producer"].label_from_instance = lambda p: (
+            f"{p.name} ({p.tax_code})" if p.tax_code else p.name
+        )
+
+    def clean_gtin(self) -> str:
+        return normalize_gtin(self.cleaned_data.get("gtin", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        unit = cleaned.get("unit")
+        if unit is not None and unit.structure == Structure.CURRENT and unit.level != Level.COMMUNE:
+            self.add_error("unit", _("Hãy chọn xã/phường nơi sản xuất."))
+        return cleaned

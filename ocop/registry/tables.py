@@ -1,0 +1,77 @@
+"""List tables for producers and products (django-tables2); names sort in Vietnamese order."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Producer, Product
+
+TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+
+
+def _unit_label(record) -> str:
+    commune, province = record.commune, record.province
+    if commune is not None:
+        return f"{commune.short_name}, {province.short_name}"
+    # A former unit that split: only its province is known for sure.
+    return f"{record.unit.name} ({_('đơn vị cũ')}), {province.short_name}"
+
+
+class ProducerTable(tables.Table):
+    name = tables.Column(verbose_name=_("Tên chủ thể"), order_by=("sort_key", "pk"), linkify=True)
+    producer_type = tables.Column(verbose_name=_("Loại hình"))
+    tax_code = tables.Column(verbose_name=_("Mã số thuế"))
+    location = tables.Column(
+        verbose_name=_("Địa bàn"), accessor="province", order_by=("province__sort_key", "commune__sort_key")
+    )
+    product_count = tables.Column(verbose_name=_("Số sản phẩm"), attrs={"td": {"class": "text-end"}})
+    status = tables.Column(verbose_name=_("Tình trạng"))
+
+    class Meta:
+        model = Producer
+        fields = ["name", "producer_type", "tax_code", "location", "product_count", "status"]
+        attrs = TABLE_ATTRS
+        empty_text = _("Không có chủ thể nào.")
+        order_by = ("name",)
+
+    def render_location(self, record: Producer) -> str:
+        return _unit_label(record)
+
+    def render_producer_type(self, record: Producer) -> str:
+        return record.get_producer_type_display()
+
+
+class ProductTable(tables.Table):
+    name = tables.Column(verbose_name=_("Tên sản phẩm"), order_by=("sort_key", "pk"), linkify=True)
+    code = tables.Column(verbose_name=_("Mã sản phẩm"), default="—")
+    producer = tables.Column(
+        verbose_name=_("Chủ thể"),
+        order_by=("producer__sort_key", "producer__pk"),
+        linkify=lambda record: record.producer.get_absolute_url(),
+    )
+    classification_set = tables.Column(verbose_name=_("Bộ sản phẩm"), default="—")
+    location = tables.Column(
+        verbose_name=_("Nơi sản xuất"),
+        accessor="province",
+        order_by=("province__sort_key", "commune__sort_key"),
+    )
+    star = tables.Column(verbose_name=_("Hạng sao"), accessor="current_star", orderable=False, default="—")
+    status = tables.Column(verbose_name=_("Tình trạng"))
+
+    class Meta:
+        model = Product
+        fields = ["name", "code", "producer", "classification_set", "location", "star", "status"]
+        attrs = TABLE_ATTRS
+        empty_text = _("Không có sản phẩm nào.")
+        order_by = ("name",)
+
+    def render_location(self, record: Product) -> str:
+        return _unit_label(record)
+
+    def render_classification_set(self, record: Product) -> str:
+        return format_html(
+            '<span title="{}">{}</span>', record.classification_label, record.classification_set
+        )
+
+    def render_star(self, value: int) -> str:
+        return format_html('<span aria-label="{} sao">{}</span>', value, "★" * value)

@@ -1,0 +1,225 @@
+"""Producer and product pages: scoped lists with filters, detail tabs, create/edit/delete forms.
+
+Every view goes through ocop.core.scoping: lists and details are restricted for "view", edit
+pages for "change", delete pages for "delete"; out-of-scope objects are 404, roles that may never
+do an action get 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, ProtectedError, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import CreateView, DeleteView, UpdateView
+
+from ocop.core.generic import ObjectDetailView, ObjectListView
+from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, RestrictedViewMixin, can, restrict, role_can
+
+from .filtersets import ProducerFilterSet, ProductFilterSet
+from .forms import ProducerForm, ProductForm, unit_choices
+from .models import Producer, Product
+from .tables import ProducerTable, ProductTable
+
+LOCATION = ("unit", "province", "commune")
+
+
+class ActionsMixin:
+    """can_add / can_change / can_delete for the templates' buttons (the same rules as the views)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        model = self.model
+        context["can_add"] = role_can(user, ADD, model)
+        obj = getattr(self, "object", None)
+        if obj is not None:
+            context["can_change"] = can(user, CHANGE, obj)
+            context["can_delete"] = can(user, DELETE, obj)
+        return context
+
+
+# --- producers ---
+
+
+class ProducerListView(ActionsMixin, ObjectListView):
+    model = Producer
+    table_class = ProducerTable
+    filterset_class = ProducerFilterSet
+    template_name = "registry/producer_list.html"
+    title = gettext_lazy("Chủ thể OCOP")
+
+    def get_queryset(self) -> QuerySet[Producer]:
+        return (
+            super()
+            .get_queryset()
+            .select_related(*LOCATION)
+            .annotate(product_count=Count("products", distinct=True))
+            .order_by("sort_key", "pk")  # aggregation drops Meta.ordering
+        )
+
+
+class ProducerDetailView(ActionsMixin, ObjectDetailView):
+    model = Producer
+    template_name = "registry/producer_detail.html"
+
+    def get_queryset(self) -> QuerySet[Producer]:
+        return super().get_queryset().select_related(*LOCATION, "unit__current_province")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if context["active_tab"] == "products":
+            products = restrict(self.object.products.select_related(*LOCATION), self.request.user, VIEW)
+            context["products"] = products
+        context["product_count"] = restrict(self.object.products.all(), self.request.user, VIEW).count()
+        return context
+
+
+class ScopedFormMixin(LoginRequiredMixin, RestrictedViewMixin):
+    template_name = "registry/object_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "actor": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["model_meta"] = self.model._meta
+        context["cancel_url"] = (
+            self.object.get_absolute_url() if getattr(self, "object", None) else reverse(self.list_url)
+        )
+        return context
+
+
+class ProducerCreateView(ScopedFormMixin, CreateView):
+    model = Producer
+    form_class = ProducerForm
+    restrict_action = ADD
+    list_url = "registry:producer_list"
+
+    def form_valid(self, form: ProducerForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã thêm chủ thể “%(name)s”.") % {"name": self.object.name})
+        return response
+
+
+class ProducerUpdateView(ScopedFormMixin, UpdateView):
+    model = Producer
+    form_class = ProducerForm
+    restrict_action = CHANGE
+    list_url = "registry:producer_list"
+
+    def form_valid(self, form: ProducerForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã lưu chủ thể “%(name)s”.") % {"name": self.object.name})
+        return response
+
+
+class ScopedDeleteView(LoginRequiredMixin, RestrictedViewMixin, DeleteView):
+    template_name = "registry/object_confirm_delete.html"
+    restrict_action = DELETE
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        name = str(self.object)
+        try:
+            self.object.delete()
+        except ProtectedError:
+            messages.error(self.request, self.protected_message % {"name": name})
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        messages.success(self.request, _("Đã xoá “%(name)s”.") % {"name": name})
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ProducerDeleteView(ScopedDeleteView):
+    model = Producer
+    success_url = reverse_lazy("registry:producer_list")
+    protected_message = gettext_lazy(
+        "Không xoá được chủ thể “%(name)s” vì còn sản phẩm; hãy xoá hoặc chuyển sản phẩm trước."
+    )
+
+
+# --- products ---
+
+
+class ProductListView(ActionsMixin, ObjectListView):
+    model = Product
+    table_class = ProductTable
+    filterset_class = ProductFilterSet
+    template_name = "registry/product_list.html"
+    title = gettext_lazy("Sản phẩm OCOP")
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return super().get_queryset().select_related(*LOCATION, "producer")
+
+
+class ProductDetailView(ActionsMixin, ObjectDetailView):
+    model = Product
+    template_name = "registry/product_detail.html"
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return super().get_queryset().select_related(*LOCATION, "producer")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["producer_visible"] = can(self.request.user, VIEW, self.object.producer)
+        return context
+
+
+class ProductCreateView(ScopedFormMixin, CreateView):
+    model = Product
+    form_class = ProductForm
+    restrict_action = ADD
+    list_url = "registry:product_list"
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        producer_id = self.request.GET.get("producer", "")
+        if producer_id.isdigit():
+            producer = (
+                restrict(Producer.objects.all(), self.request.user, VIEW).filter(pk=producer_id).first()
+            )
+            if producer is not None:
+                initial.update(producer=producer.pk, unit=producer.unit_id)
+        return initial
+
+    def form_valid(self, form: ProductForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Đã thêm sản phẩm “%(name)s”, mã %(code)s.")
+            % {"name": self.object.name, "code": self.object.code},
+        )
+        return response
+
+
+class ProductUpdateView(ScopedFormMixin, UpdateView):
+    model = Product
+    form_class = ProductForm
+    restrict_action = CHANGE
+    list_url = "registry:product_list"
+
+    def form_valid(self, form: ProductForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã lưu sản phẩm “%(name)s”.") % {"name": self.object.name})
+        return response
+
+
+class ProductDeleteView(ScopedDeleteView):
+    model = Product
+    success_url = reverse_lazy("registry:product_list")
+    protected_message = gettext_lazy("Không xoá được sản phẩm “%(name)s” vì còn hồ sơ liên quan.")
+
+
+def unit_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the <option>s of the unit select for one province, within the user's scope."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    code = request.GET.get("unit_province", "").strip()
+    return render(
+        request, "registry/unit_options.html", {"choices": unit_choices(request.user, code or None)}
+    )
