@@ -1,0 +1,43 @@
+"""Browser journeys: Playwright drives Debian's Chromium (never a downloaded browser).
+
+`.ci/run` runs them with `pytest -m browser`; the default run deselects them (see pyproject).
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM = os.environ.get("OCOP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running in the test thread, and Django then
+    refuses ORM calls there. Autouse and session-scoped, so it is in place before Playwright starts;
+    only for sessions that run browser tests, so the unit suite keeps Django's safety check."""
+    if not any(item.get_closest_marker("browser") for item in request.session.items):
+        yield
+        return
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -1,0 +1,66 @@
+"""Browser journeys through the real UI (Playwright + Chromium against pytest-django's live_server).
+
+Selectors are the accessible ones a user relies on: labels, roles and visible names.
+Run with `pytest -m browser` (as `.ci/run` does); the default run deselects them.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from ocop.core import demo
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    # An officer's browser in Vietnam; Chromium's default en-US would pick English on first visit.
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+@pytest.fixture
+def demo_accounts(settings) -> None:
+    # The demo accounts are what a newcomer logs in with; a fast hasher keeps the setup short.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", verbosity=0)
+
+
+def test_province_officer_logs_in_switches_language_and_logs_out(
+    live_server, demo_accounts, page: Page
+) -> None:
+    page.goto(live_server.url + "/")
+
+    # Not logged in: the home page sends us to the login form, in Vietnamese.
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.get_by_label("Tên đăng nhập").fill("tinh.dongthap")
+    page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    # The home page, in Vietnamese, for the Đồng Tháp provincial officer.
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tổng quan")
+    expect(page.get_by_role("heading", name="Xin chào, Lê Minh Châu!")).to_be_visible()
+    expect(page.get_by_test_id("user-role")).to_have_text("Cơ quan OCOP cấp tỉnh")
+    expect(page.get_by_test_id("user-scope")).to_contain_text("Đồng Tháp")
+
+    # Switch to English with the language switcher: same page, English text.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
+    expect(page.get_by_role("heading", name="Hello, Lê Minh Châu!")).to_be_visible()
+    # Django's own name for Vietnamese (LANG_INFO "Tiếng Việt") mixes precomposed and combining
+    # marks, so an exact accessible-name match on the NFC spelling fails; match the letters around them.
+    expect(page.get_by_role("button", name=re.compile(r"^Ti\S+ng Vi\S+t$"))).to_be_visible()
+
+    # Log out from the account menu: back to the login form, still in English.
+    page.get_by_role("button", name=re.compile("Lê Minh Châu")).click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))

@@ -1,0 +1,249 @@
+"""`ocop serve` and `ocop demo`."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ocop.accounts.models import Role, User
+from ocop.core import demo
+from ocop.core.management.commands import serve
+
+PROJECT_DIR = Path(__file__).resolve().parents[3]
+
+
+# --- ocop serve -----------------------------------------------------------------------------------
+
+
+def test_gunicorn_options_are_production_grade() -> None:
+    options = serve.gunicorn_options("0.0.0.0:9000", workers=3, threads=4)
+    assert options["bind"] == ["0.0.0.0:9000"]
+    assert (options["workers"], options["threads"], options["worker_class"]) == (3, 4, "gthread")
+    assert options["accesslog"] == "-"
+    assert options["graceful_timeout"] > 0 and options["timeout"] > options["graceful_timeout"]
+    assert options["control_socket_disable"] is True
+
+
+def test_gunicorn_accepts_every_option() -> None:
+    app = serve.OcopServer(serve.gunicorn_options("127.0.0.1:9001", workers=2, threads=2))
+    assert app.cfg.workers == 2
+    assert app.cfg.threads == 2
+    assert app.cfg.bind == ["127.0.0.1:9001"]
+    assert app.cfg.accesslog == "-"
+
+
+def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert serve.default_workers() == 3
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    assert serve.default_workers() == 5
+
+
+@pytest.mark.parametrize("bind", ["8000", "localhost", ":8000", "127.0.0.1:http", "127.0.0.1:70000"])
+def test_bad_bind_is_refused(bind: str) -> None:
+    with pytest.raises(CommandError):
+        serve.parse_bind(bind)
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1:8000", "0.0.0.0:80", "[::1]:8000", "ocop.local:8443"])
+def test_bind(bind: str) -> None:
+    assert serve.parse_bind(bind) == bind
+
+
+@pytest.fixture
+def manifest_storage(settings, tmp_path: Path) -> Path:
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    return settings.STATIC_ROOT
+
+
+@pytest.mark.django_db
+def test_serve_refuses_to_start_without_static(manifest_storage: Path, monkeypatch) -> None:
+    monkeypatch.setattr(serve.OcopServer, "run", lambda self: pytest.fail("the server must not start"))
+    with pytest.raises(CommandError, match="collectstatic"):
+        call_command("serve", "--no-collectstatic", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_serve_collects_static_when_missing(manifest_storage: Path, monkeypatch) -> None:
+    # The real collectstatic runs in test_serve_end_to_end; here only the decision matters.
+    collected: list[str] = []
+    monkeypatch.setattr(serve, "call_command", lambda name, **kwargs: collected.append(name))
+    started: list[dict] = []
+    monkeypatch.setattr(serve.OcopServer, "run", lambda self: started.append(self.options))
+    out = StringIO()
+    call_command("serve", "--bind", "127.0.0.1:9002", "--workers", "2", stdout=out)
+    assert collected == ["collectstatic"]
+    assert started[0]["bind"] == ["127.0.0.1:9002"]
+    assert started[0]["workers"] == 2
+    assert "127.0.0.1:9002" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_serve_refuses_zero_workers(monkeypatch) -> None:
+    monkeypatch.setattr(serve.OcopServer, "run", lambda self: pytest.fail("the server must not start"))
+    with pytest.raises(CommandError):
+        call_command("serve", "--workers", "0", stdout=StringIO())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, dict[str, str], bytes]:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_serve_end_to_end(tmp_path: Path) -> None:
+    """The real thing: gunicorn in a subprocess, pages from Django, static files from whitenoise."""
+    env = {
+        **os.environ,
+        "OCOP_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "ocop.settings",
+    }
+    manage = [sys.executable, "-m", "ocop.manage"]
+    subprocess.run(
+        [*manage, "migrate", "--noinput", "-v0"], env=env, cwd=PROJECT_DIR, check=True, timeout=120
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [*manage, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+        env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90  # collectstatic (compression) runs first
+        while True:
+            try:
+                status, headers, _body = _get(f"http://127.0.0.1:{port}/")
+                break
+            except (ConnectionError, urllib.error.URLError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"ocop serve did not start:\n{server.communicate(timeout=5)[0]}")
+                time.sleep(0.3)
+        assert status == 302
+        assert "/accounts/login/" in headers["Location"]
+        status, headers, body = _get(f"http://127.0.0.1:{port}/accounts/login/")
+        assert status == 200
+        assert 'lang="vi"' in body.decode()
+        # The page links hashed static names, and whitenoise serves them with a long cache lifetime.
+        links = [part.split('"')[0] for part in body.decode().split('href="')[1:]]
+        css = next(link for link in links if link.startswith("/static/") and link.endswith(".css"))
+        assert css.count(".") >= 2, css
+        status, headers, _body = _get(f"http://127.0.0.1:{port}{css}")
+        assert status == 200
+        assert "max-age=315360000" in headers.get("Cache-Control", "")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=40)[0]
+    assert server.returncode == 0, output
+    assert '"GET /accounts/login/ HTTP/1.1" 200' in output  # access log on stdout
+
+
+# --- ocop demo ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings) -> None:
+    # The demo hashes a dozen passwords per run; the production hasher would make these tests slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.django_db
+def test_demo_creates_every_role_in_three_provinces() -> None:
+    call_command("demo", stdout=StringIO())
+    users = User.objects.filter(username__in=[d.username for d in demo.DEMO_USERS]).select_related(
+        "scope_unit__current_province"
+    )
+    assert users.count() == len(demo.DEMO_USERS)
+    assert {u.role for u in users} == set(Role.values)
+    provinces = {u.scope_unit.current_province.code for u in users if u.scope_unit}
+    assert provinces == {"01", "68", "82"}
+    officer = users.get(username="tinh.dongthap")
+    assert (officer.role, officer.scope_unit.code, officer.full_name) == (Role.PROVINCE, "82", "Lê Minh Châu")
+    assert officer.check_password(demo.DEMO_PASSWORD)
+    assert users.get(username="quantri").is_superuser
+    assert users.get(username="xa.lapvo").scope_unit.level == "commune"
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent() -> None:
+    call_command("demo", stdout=StringIO())
+    before = list(User.objects.order_by("username").values_list("username", "role", "scope_unit", "password"))
+    out = StringIO()
+    call_command("demo", stdout=out)
+    after = list(User.objects.order_by("username").values_list("username", "role", "scope_unit", "password"))
+    assert after == before
+    assert "0" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_if_empty_leaves_a_used_database_alone() -> None:
+    User.objects.create_user("someone", password="x-unused-Password-1")
+    call_command("demo", "--if-empty", stdout=StringIO())
+    assert list(User.objects.values_list("username", flat=True)) == ["someone"]
+
+
+@pytest.mark.django_db
+def test_demo_if_empty_loads_an_empty_database() -> None:
+    call_command("demo", "--if-empty", stdout=StringIO())
+    assert User.objects.count() == len(demo.DEMO_USERS)
+
+
+@pytest.mark.django_db
+def test_print_logins_only_prints() -> None:
+    out = StringIO()
+    call_command("demo", "--print-logins", stdout=out)
+    assert not User.objects.exists()
+    assert "tinh.dongthap" not in out.getvalue()
+
+    call_command("demo", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--print-logins", stdout=out)
+    text = out.getvalue()
+    for account in demo.DEMO_USERS:
+        assert account.username in text
+    assert demo.DEMO_PASSWORD in text
+    assert "Tỉnh Đồng Tháp (82)" in text
+
+
+@pytest.mark.django_db
+def test_demo_needs_units() -> None:
+    from ocop.geo.models import Unit
+
+    Unit.objects.filter(code="30169").update(code="99999")
+    with pytest.raises(CommandError, match="load-units"):
+        call_command("demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+def test_demo_units_exist_in_the_official_list() -> None:
+    from vietnam_provinces import Province, Ward
+
+    names = {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
+    names |= {f"{int(w.code):05d}": w.name for w in Ward.iter_all()}
+    for code, unit in demo.DEMO_UNITS.items():
+        assert names[code] == unit.name
