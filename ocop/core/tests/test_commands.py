@@ -247,3 +247,29 @@ def test_demo_units_exist_in_the_official_list() -> None:
     names |= {f"{int(w.code):05d}": w.name for w in Ward.iter_all()}
     for code, unit in demo.DEMO_UNITS.items():
         assert names[code] == unit.name
+
+
+# --- README ---------------------------------------------------------------------------------------
+
+
+def test_readme_lists_the_demo_logins() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert f"`{demo.DEMO_PASSWORD}`" in readme
+    for account in demo.DEMO_USERS:
+        assert f"| `{account.username}` |" in readme, account.username
+        assert account.full_name in readme
+
+
+def test_readme_documents_every_setting_read_from_the_environment() -> None:
+    import re
+
+    source = (PROJECT_DIR / "ocop" / "settings.py").read_text()
+    names = set(
+        re.findall(
+            r"""(?:environ\.get|environ\[|env_bool|env_list|env_int)\(?\s*["']([A-Z][A-Z0-9_]+)["']""", source
+        )
+    )
+    assert "DATABASE_URL" in names  # the pattern still finds them
+    readme = (PROJECT_DIR / "README.md").read_text()
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"README.md does not document {missing}"
