@@ -3,6 +3,8 @@
 from ninja import NinjaAPI
 
 from ocop.accounts.api import router as auth_router
+from ocop.accounts.api import users_router
+from ocop.accounts.auth import api_auth
 from ocop.core.api import install_error_handlers
 from ocop.geo.api import router as units_router
 from ocop.registry.api import producers_router, products_router
@@ -11,6 +13,7 @@ api = NinjaAPI(
     title="OCOP API",
     version="1",
     urls_namespace="api",
+    auth=api_auth,
     description=(
         "API của nền tảng OCOP. Xác thực: POST /api/v1/auth/token rồi gửi `Authorization: Bearer <token>`. "
         "Danh sách trả về `{items, count}` với `limit`/`offset`; lỗi trả về `{detail}`.\n\n"
@@ -22,5 +25,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth/", auth_router)
 api.add_router("/units/", units_router)
+api.add_router("/users/", users_router)
 api.add_router("/producers/", producers_router)
 api.add_router("/products/", products_router)
