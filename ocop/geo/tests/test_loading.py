@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from ocop.geo.loading import load_units
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
@@ -169,3 +170,12 @@ def test_short_name_drops_the_division_type_but_keeps_numbered_names() -> None:
     assert short_name("Tỉnh Đắk Lắk") == "Đắk Lắk"
     assert short_name("Đặc khu Côn Đảo") == "Côn Đảo"
     assert short_name("Phường 4") == "Phường 4"
+
+
+def test_trigram_index_on_postgresql_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm index is PostgreSQL only; SQLite scans the folded names")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'geo_unit_name_folded_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin_trgm_ops" in definition
