@@ -167,9 +167,10 @@ class Located(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        if self.unit_id is not None:
+        fields = kwargs.get("update_fields")
+        if self.unit_id is not None and (fields is None or "unit" in fields):
             self.locate()
-            if (fields := kwargs.get("update_fields")) is not None and "unit" in fields:
+            if fields is not None:
                 kwargs["update_fields"] = {*fields, "province", "commune"}
         super().save(*args, **kwargs)
 
