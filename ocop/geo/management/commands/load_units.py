@@ -5,22 +5,19 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ocop.geo.loading import load_units
 from ocop.geo.models import Unit
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Nạp hoặc cập nhật đơn vị hành chính (hiện hành và trước 01/07/2025) cùng quan hệ kế thừa."
-    )
+    help = _("Nạp hoặc cập nhật đơn vị hành chính (hiện hành và trước 01/07/2025) cùng quan hệ kế thừa.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--if-empty", action="store_true", help=gettext_lazy("Không làm gì nếu đã có đơn vị hành chính.")
+            "--if-empty", action="store_true", help=_("Không làm gì nếu đã có đơn vị hành chính.")
         )
-        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help=gettext_lazy("Cơ sở dữ liệu đích."))
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help=_("Cơ sở dữ liệu đích."))
 
     def handle(self, *args, if_empty: bool = False, database: str = DEFAULT_DB_ALIAS, **options) -> None:
         if if_empty and Unit.objects.using(database).exists():
