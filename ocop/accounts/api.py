@@ -7,11 +7,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ocop.accounts.auth import api_auth
 from ocop.accounts.filtersets import UserFilterSet
 from ocop.accounts.models import ApiToken, User
+from ocop.core.api import Pagination
 from ocop.core.scoping import get_restricted_object_or_404, request_user, restrict
 
 router = Router(tags=["auth"])
@@ -83,7 +84,7 @@ def me(request: HttpRequest):
 
 
 @users_router.get("/", response=list[UserOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_users(
     request: HttpRequest,
     q: str | None = None,

@@ -3,8 +3,20 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
+
+# Larger integers overflow the databases' 64-bit columns; no list is anywhere near this long.
+MAX_OFFSET = 10**9
+MAX_ID = 2**63 - 1
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit`/`offset` → `{"items": [...], "count": N}`, with the offset bounded (422, not 500)."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ErrorOut(Schema):
