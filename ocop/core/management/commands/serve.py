@@ -74,6 +74,11 @@ class OcopServer(BaseApplication):
 
         return application
 
+    def run(self) -> None:
+        # The master must not hand an open database connection (from the checks) to its forked workers.
+        connections.close_all()
+        super().run()
+
 
 def static_manifest_exists() -> bool:
     # CompressedManifestStaticFilesStorage cannot render a page without its manifest.
@@ -139,9 +144,6 @@ class Command(BaseCommand):
                 _("Cảnh báo: còn %(n)d migration chưa áp dụng (%(names)s); hãy chạy `ocop migrate`.")
                 % {"n": len(pending), "names": ", ".join(pending[:5])}
             )
-        # The master must not hand an open database connection to its forked workers.
-        connections.close_all()
-
         self.stdout.write(
             _("OCOP đang chạy tại http://%(bind)s (%(workers)d tiến trình × %(threads)d luồng).")
             % {"bind": bind, "workers": workers, "threads": opts["threads"]}
