@@ -93,6 +93,15 @@ class User(AbstractUser):
     )
     # Vietnamese names are written family name first; one field avoids first/last ordering problems.
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # The chủ thể a "producer" account acts for: it scopes that account to the organisation's records.
+    producer = models.ForeignKey(
+        "registry.Producer",
+        verbose_name=_("chủ thể"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
+    )
 
     objects = ScopedUserManager()
     history = AuditedHistory(excluded_fields=["password", "last_login"])
@@ -175,11 +184,8 @@ class User(AbstractUser):
         return str(self.scope_unit) if self.scope_unit_id else str(_("Toàn quốc"))
 
     def organisation_id(self) -> int | None:
-        """The producer organisation this user acts for (registry.Producer, not there yet).
-
-        Producers see nothing until it exists; then this becomes `return self.producer_id`.
-        """
-        return None
+        """The producer organisation (registry.Producer) this user acts for; None: sees no org data."""
+        return self.producer_id
 
     def assignable_roles(self) -> tuple[str, ...]:
         """Roles this user may give to accounts it creates or edits."""

@@ -197,3 +197,22 @@ def test_filters_same_as_pages(world: World, api) -> None:
 
 def test_anonymous_gets_401(client) -> None:
     assert client.get(PRODUCERS).status_code == 401
+
+
+def test_producer_account_sees_and_edits_only_its_organisation(world: World, api) -> None:
+    own = make_producer(world.places["hn1"])
+    other = make_producer(world.places["hn1"])
+    own_product, other_product = make_product(own), make_product(other)
+    user = world.users["producer_hn1"]
+    user.producer = own
+    user.save()
+    assert user.organisation_id() == own.pk
+    producer = api("producer_hn1")
+    assert [item["id"] for item in producer.get(PRODUCERS).json()["items"]] == [own.pk]
+    assert [item["id"] for item in producer.get(PRODUCTS).json()["items"]] == [own_product.pk]
+    assert producer.get(f"{PRODUCTS}{other_product.pk}").status_code == 404
+    assert producer.send("patch", f"{PRODUCTS}{own_product.pk}", {"story": "Câu chuyện"}).status_code == 200
+    assert producer.send("post", PRODUCTS, {"name": "x", "producer_id": own.pk}).status_code == 403
+    assert producer.send("delete", f"{PRODUCTS}{own_product.pk}").status_code == 403
+    page = world.client("producer_hn1").get(own.get_absolute_url())
+    assert page.status_code == 200 and page.context["can_change"] and not page.context["can_delete"]
