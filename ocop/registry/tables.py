@@ -43,7 +43,12 @@ class ProducerTable(tables.Table):
 
 class ProductTable(tables.Table):
     name = tables.Column(verbose_name=_("Tên sản phẩm"), order_by=("sort_key", "pk"), linkify=True)
-    code = tables.Column(verbose_name=_("Mã sản phẩm"), default="—")
+    code = tables.Column(
+        verbose_name=_("Mã sản phẩm"),
+        default="—",
+        # By number, not as text: "…-2-2026" before "…-10-2026".
+        order_by=("province__code", "commune__code", "code_year", "code_sequence"),
+    )
     producer = tables.Column(
         verbose_name=_("Chủ thể"),
         order_by=("producer__sort_key", "producer__pk"),
