@@ -136,6 +136,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("OCOP_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Number of reverse proxies in front of the app servers (nginx → gunicorn: 1); the lock-out then
+# counts failures per real client address instead of per proxy.
+OCOP_TRUSTED_PROXIES = int(os.environ.get("OCOP_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "ocop.core.network.client_ip"
 
 # Vietnamese is the source language; English is a translation.
 LANGUAGE_CODE = "vi"
