@@ -63,6 +63,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
     api.add_exception_handler(Http404, not_found)
+    # An id past 64 bits ("/products/99999999999999999999") can't exist; SQLite raises on it.
+    api.add_exception_handler(OverflowError, not_found)
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(AuthorizationError, forbidden)
     api.add_exception_handler(AuthenticationError, unauthenticated)

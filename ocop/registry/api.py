@@ -18,10 +18,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import create_model
 
 from ocop.accounts.auth import api_auth
+from ocop.core.api import MAX_ID, Pagination
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -194,7 +195,7 @@ class ProductQuery(ProducerQuery):
     sector: str | None = Field(None, description="Ngành: I–VI")
     group: str | None = Field(None, description="Nhóm, ví dụ I.3")
     classification_set: str | None = Field(None, description="Bộ sản phẩm B01–B26")
-    producer: int | None = Field(None, description="id chủ thể")
+    producer: int | None = Field(None, ge=1, le=MAX_ID, description="id chủ thể")
 
 
 # --- helpers ---
@@ -293,7 +294,7 @@ def _set_unit(instance: Model, payload: dict[str, Any], default_structure: str =
 
 
 @producers_router.get("/", response=list[ProducerOut], summary="Danh sách chủ thể / list producers")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_producers(request: HttpRequest, filters: Query[ProducerQuery]):  # noqa: ANN201 - paginated
     queryset = restrict_qs(_producers(), request_user(request), VIEW)
     return _filtered(ProducerFilterSet, request, filters, queryset)
@@ -373,7 +374,7 @@ def _product_data(user: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @products_router.get("/", response=list[ProductOut], summary="Danh sách sản phẩm / list products")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_products(request: HttpRequest, filters: Query[ProductQuery]):  # noqa: ANN201 - paginated
     queryset = restrict_qs(_products(), request_user(request), VIEW)
     return _filtered(ProductFilterSet, request, filters, queryset)

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.api import MAX_ID
 from ocop.core.text import fold
 from ocop.geo.models import Level, Structure, Unit
 
@@ -125,7 +126,9 @@ class ProductFilterSet(AreaFilterMixin):
     producer_type = django_filters.ChoiceFilter(
         label=_("Loại hình chủ thể"), choices=ProducerType.choices(), field_name="producer__producer_type"
     )
-    producer = django_filters.NumberFilter(label=_("Mã chủ thể"), field_name="producer_id", min_value=1)
+    producer = django_filters.NumberFilter(
+        label=_("Mã chủ thể"), field_name="producer_id", min_value=1, max_value=MAX_ID
+    )
 
     class Meta:
         model = Product

@@ -6,8 +6,6 @@ app_name = "registry"
 
 urlpatterns = [
     path("producers/", views.ProducerListView.as_view(), name="producer_list"),
-    # The navigation (core.context_processors) links the "Chủ thể" module as registry:entity_list.
-    path("producers/", views.ProducerListView.as_view(), name="entity_list"),
     path("producers/add/", views.ProducerCreateView.as_view(), name="producer_add"),
     path("producers/<int:pk>/", views.ProducerDetailView.as_view(), name="producer_detail"),
     path("producers/<int:pk>/edit/", views.ProducerUpdateView.as_view(), name="producer_edit"),
