@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("ocop.accounts.urls")),
+    path("units/", include("ocop.geo.urls")),
     path("registry/", include("ocop.registry.urls")),
     path("", include("ocop.core.urls")),
 ]
