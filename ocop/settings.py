@@ -162,6 +162,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # (test_ui.py checks the real manifest storage separately).
 if "pytest" in sys.modules:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # Tests create hundreds of accounts; a slow hash only costs time there.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Email: the console by default; SMTP when EMAIL_BACKEND names it (Django 6.1 MAILERS).
 _EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
