@@ -9,23 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.filtersets import scope_units
 from ocop.accounts.models import Role, User
+from ocop.core.forms import BootstrapFormMixin
 from ocop.core.scoping import ADD, CHANGE, can
-
-
-class BootstrapFormMixin:
-    """Bootstrap classes on every widget, so the shared field template stays simple."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):

@@ -14,6 +14,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from ocop.core.forms import style_form
 from ocop.core.history import history_entries
 from ocop.core.scoping import RestrictedViewMixin
 
@@ -68,16 +69,6 @@ class ObjectDetailView(RestrictedViewMixin, _DetailBase):
 
 class ReferenceDetailView(ReferenceDataMixin, _DetailBase):
     """A detail page of reference data."""
-
-
-def style_form(form: Any) -> None:
-    """Bootstrap classes on a form's widgets, so filter forms need no per-field markup."""
-    for bound in form:
-        widget = bound.field.widget
-        css = "form-select" if getattr(widget, "input_type", "") == "select" else "form-control"
-        if getattr(widget, "input_type", "") == "checkbox":
-            css = "form-check-input"
-        widget.attrs.setdefault("class", css)
 
 
 def is_htmx(request: HttpRequest) -> bool:

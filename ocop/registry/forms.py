@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ocop.accounts.forms import BootstrapFormMixin
+from ocop.core.forms import BootstrapFormMixin
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 
