@@ -152,6 +152,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request until collectstatic has run
 MEDIA_ROOT = VAR_DIR / "media"  # private: never served directly (see core.files)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
