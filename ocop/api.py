@@ -6,6 +6,8 @@ from ocop.accounts.api import router as auth_router
 from ocop.accounts.api import users_router
 from ocop.accounts.auth import api_auth
 from ocop.core.api import install_error_handlers
+from ocop.documents.api import router as evidence_router
+from ocop.evaluation.api import certificates_router
 from ocop.geo.api import router as units_router
 from ocop.registry.api import producers_router, products_router
 
@@ -28,3 +30,5 @@ api.add_router("/units/", units_router)
 api.add_router("/users/", users_router)
 api.add_router("/producers/", producers_router)
 api.add_router("/products/", products_router)
+api.add_router("/", evidence_router)
+api.add_router("/certificates/", certificates_router)

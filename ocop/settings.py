@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "ocop.geo",
     "ocop.accounts",
     "ocop.registry",
+    "ocop.documents",
+    "ocop.evaluation",
 ]
 
 MIDDLEWARE = [

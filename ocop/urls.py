@@ -10,5 +10,7 @@ urlpatterns = [
     path("accounts/", include("ocop.accounts.urls")),
     path("units/", include("ocop.geo.urls")),
     path("registry/", include("ocop.registry.urls")),
+    path("documents/", include("ocop.documents.urls")),
+    path("evaluation/", include("ocop.evaluation.urls")),
     path("", include("ocop.core.urls")),
 ]

@@ -1,0 +1,5 @@
+"""Evidence documents API (mounted under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["evidence"])
