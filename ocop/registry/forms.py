@@ -14,12 +14,13 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from ocop.core.forms import BootstrapFormMixin
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 
-from .models import Producer, Product, normalize_gtin, normalize_tax_code
+from .models import Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
 
 BLANK = "---------"
 
@@ -212,3 +213,44 @@ class ProductForm(LocatedForm):
         if unit is not None and unit.structure == Structure.CURRENT and unit.level != Level.COMMUNE:
             self.add_error("unit", _("Hãy chọn xã/phường nơi sản xuất."))
         return cleaned
+
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+
+
+class ProductImageForm(BootstrapFormMixin, forms.ModelForm):
+    """A product photo: JPEG, PNG or WebP up to 5 MB, checked by decoding it, not by its name."""
+
+    class Meta:
+        model = ProductImage
+        fields = ["image", "caption", "position"]
+        widgets = {"image": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if upload is None or not hasattr(upload, "size"):
+            return upload
+        if upload.size == 0:
+            raise forms.ValidationError(_("Tệp ảnh rỗng."))
+        if upload.size > MAX_IMAGE_BYTES:
+            raise forms.ValidationError(
+                _("Ảnh quá lớn (%(size)s MB); tối đa 5 MB.") % {"size": round(upload.size / 1048576, 1)}
+            )
+        try:
+            with Image.open(upload) as picture:
+                picture.verify()  # decodes the structure: a renamed non-image fails here
+                image_format, (width, height) = picture.format, picture.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise forms.ValidationError(_("Ảnh có kích thước điểm ảnh quá lớn.")) from None
+        except Exception:
+            raise forms.ValidationError(_("Tệp không phải ảnh hợp lệ (chỉ nhận JPEG, PNG, WebP).")) from None
+        if image_format not in IMAGE_FORMATS:
+            raise forms.ValidationError(
+                _("Định dạng ảnh %(format)s không được nhận; chỉ nhận JPEG, PNG, WebP.")
+                % {"format": image_format}
+            )
+        upload.seek(0)
+        self.instance.format = image_format.lower().replace("jpeg", "jpg")
+        self.instance.width, self.instance.height = width, height
+        return upload

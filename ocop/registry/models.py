@@ -8,6 +8,7 @@ their area, a producer account only its own organisation (`owner`).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -507,3 +508,36 @@ class Product(Searchable, Located):
         sequence = ProductCodeCounter.next_for(self.commune_id)
         self.code = codes.format_product_code(self.province.code, self.commune.code, sequence, year)
         self.code_sequence, self.code_year = sequence, year
+
+
+def _product_image_path(instance: ProductImage, filename: str) -> str:
+    # A random name: the uploader's file name never reaches the file system.
+    return f"products/{instance.product_id}/{uuid.uuid4().hex}.{instance.format.lower()}"
+
+
+class ProductImage(models.Model):
+    """A photo of a product (packaging, label, the product itself) shown on its pages."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(_("ảnh"), upload_to=_product_image_path, max_length=200)
+    format = models.CharField(_("định dạng"), max_length=8, editable=False)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    caption = models.CharField(_("chú thích"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    uploaded = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+
+    scope = ScopePaths(province="product__province", commune="product__commune", owner="product__producer")
+    objects = RestrictedManager()
+    history = AuditedHistory()
+
+    class Meta:
+        verbose_name = _("ảnh sản phẩm")
+        verbose_name_plural = _("ảnh sản phẩm")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.product} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:product_image", args=[self.pk])

@@ -11,20 +11,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.db.models import Count, ProtectedError, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DeleteView, UpdateView
 
 from ocop.core.generic import ObjectDetailView, ObjectListView
-from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, RestrictedViewMixin, can, restrict, role_can
+from ocop.core.scoping import (
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    RestrictedViewMixin,
+    can,
+    get_restricted_object_or_404,
+    restrict,
+    role_can,
+)
 
 from .filtersets import ProducerFilterSet, ProductFilterSet
-from .forms import ProducerForm, ProductForm, unit_choices
-from .models import Producer, Product
+from .forms import ProducerForm, ProductForm, ProductImageForm, unit_choices
+from .models import Producer, Product, ProductImage
 from .tables import ProducerTable, ProductTable
 
 LOCATION = ("unit", "province", "commune")
@@ -162,7 +175,7 @@ class ProductDetailView(ActionsMixin, ObjectDetailView):
     template_name = "registry/product_detail.html"
 
     def get_queryset(self) -> QuerySet[Product]:
-        return super().get_queryset().select_related(*LOCATION, "producer")
+        return super().get_queryset().select_related(*LOCATION, "producer").prefetch_related("images")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -223,3 +236,72 @@ def unit_options(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registry/unit_options.html", {"choices": unit_choices(request.user, code or None)}
     )
+
+
+class ProductImageCreateView(LoginRequiredMixin, CreateView):
+    """Add a photo to a product: whoever may change the product may add its photos."""
+
+    model = ProductImage
+    form_class = ProductImageForm
+    template_name = "registry/object_form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.product = get_restricted_object_or_404(
+            Product.objects.all(), request.user, CHANGE, pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class: Any = None) -> ProductImageForm:
+        form = super().get_form(form_class)
+        form.instance.product = self.product
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(model_meta=ProductImage._meta, cancel_url=self.product.get_absolute_url())
+        return context
+
+    def form_valid(self, form: ProductImageForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+        messages.success(
+            self.request, _("Đã thêm ảnh cho sản phẩm “%(name)s”.") % {"name": self.product.name}
+        )
+        return response
+
+    def get_success_url(self) -> str:
+        return self.product.get_absolute_url()
+
+
+@require_POST
+def product_image_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    image = get_restricted_object_or_404(
+        ProductImage.objects.select_related("product"), request.user, CHANGE, pk=pk
+    )
+    product = image.product
+    image._change_reason = request.audit_reason
+    stored = image.image.name
+    image.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: image.image.storage.delete(stored))
+    messages.success(request, _("Đã xoá ảnh."))
+    return HttpResponseRedirect(product.get_absolute_url())
+
+
+def product_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo itself, to users who may see the product (the public site will publish its own)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    image = get_restricted_object_or_404(ProductImage.objects.all(), request.user, VIEW, pk=pk)
+    try:
+        handle = image.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=f"image/{'jpeg' if image.format == 'jpg' else image.format}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
