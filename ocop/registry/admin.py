@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict, role_can
 
-from .models import Producer, Product, ProductCodeCounter
+from .models import Producer, Product, ProductCodeCounter, ProductImage
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -45,8 +45,17 @@ class ProducerAdmin(ScopedAdmin):
     readonly_fields = ("province", "commune", "created", "updated")
 
 
+class ProductImageInline(admin.TabularInline):
+    # Admin uploads skip the decoded-image check of the app form: only for administrators' fixes.
+    model = ProductImage
+    extra = 0
+    fields = ("image", "caption", "position", "format", "width", "height")
+    readonly_fields = ("format", "width", "height")
+
+
 @admin.register(Product)
 class ProductAdmin(ScopedAdmin):
+    inlines = [ProductImageInline]
     list_display = ["name", "code", "producer", "classification_set", "province", "commune", "status"]
     list_filter = ["classification_set", "status"]
     search_fields = ["name", "search_text", "code", "legacy_code", "gtin"]
