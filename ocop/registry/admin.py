@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict, role_can
 
+from .forms import ProductImageForm
 from .models import Producer, Product, ProductCodeCounter, ProductImage
 
 
@@ -46,8 +47,9 @@ class ProducerAdmin(ScopedAdmin):
 
 
 class ProductImageInline(admin.TabularInline):
-    # Admin uploads skip the decoded-image check of the app form: only for administrators' fixes.
+    # The app's form: admin uploads get the same decoded-image checks.
     model = ProductImage
+    form = ProductImageForm
     extra = 0
     fields = ("image", "caption", "position", "format", "width", "height")
     readonly_fields = ("format", "width", "height")
