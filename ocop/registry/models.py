@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
-from ocop.core.scoping import RestrictedManager, ScopePaths
+from ocop.core.scoping import RestrictedManager, RestrictedQuerySet, ScopePaths
 from ocop.core.text import fold, sort_key
 from ocop.geo.models import Located
 
@@ -371,6 +371,15 @@ class ProductCodeCounter(models.Model):
             return cls.objects.filter(commune_id=commune_id).values_list("last", flat=True).get()
 
 
+class ProductQuerySet(RestrictedQuerySet):
+    def with_current_star(self, today: date | None = None) -> ProductQuerySet:
+        """Annotates ``current_star`` (star of the valid certificate on ``today``) with one subquery."""
+        from ocop.evaluation.models import Certificate  # evaluation depends on registry, not back
+
+        best = Certificate.objects.current_for_products(today).filter(product=models.OuterRef("pk"))
+        return self.annotate(current_star=models.Subquery(best.values("star")[:1]))
+
+
 class Product(Searchable, Located):
     """A product of a chủ thể, located where it is produced; the star comes from its certificates."""
 
@@ -425,7 +434,7 @@ class Product(Searchable, Located):
     updated = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     scope = ScopePaths(province="province", commune="commune", owner="producer")
-    objects = RestrictedManager()
+    objects = ProductQuerySet.as_manager()
     history = AuditedHistory(excluded_fields=["search_text", "sort_key", "created", "updated"])
 
     class Meta:
@@ -472,12 +481,26 @@ class Product(Searchable, Located):
 
     @property
     def current_star(self) -> int | None:
-        """The star of the product's valid certificate.
+        """The star of the product's currently valid certificate (None without one).
 
-        NOTE: certificates (and so stars) arrive with the certificates module; the star is always
-        derived from them, never typed in, so there is deliberately no star field. Until then: None.
+        Derived from the certificates, never typed in. Lists use
+        ``Product.objects.with_current_star()`` (one subquery, no N+1); its annotation wins here.
         """
-        return None
+        if "_current_star" in self.__dict__:
+            return self.__dict__["_current_star"]
+        certificate = self.current_certificate
+        return certificate.star if certificate is not None else None
+
+    @current_star.setter
+    def current_star(self, value: int | None) -> None:  # set by ProductQuerySet.with_current_star()
+        self.__dict__["_current_star"] = value
+
+    @property
+    def current_certificate(self):
+        """The valid certificate today (highest star, then latest issued), or None."""
+        if self.pk is None:
+            return None
+        return self.certificates.current_for_products().select_related("decision").first()
 
     @property
     def classification_label(self) -> str:

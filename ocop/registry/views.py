@@ -88,7 +88,9 @@ class ProducerDetailView(ActionsMixin, ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if context["active_tab"] == "products":
-            products = restrict(self.object.products.select_related(*LOCATION), self.request.user, VIEW)
+            products = restrict(
+                self.object.products.select_related(*LOCATION).with_current_star(), self.request.user, VIEW
+            )
             context["products"] = products
         context["product_count"] = restrict(self.object.products.all(), self.request.user, VIEW).count()
         return context
@@ -167,7 +169,7 @@ class ProductListView(ActionsMixin, ObjectListView):
     title = gettext_lazy("Sản phẩm OCOP")
 
     def get_queryset(self) -> QuerySet[Product]:
-        return super().get_queryset().select_related(*LOCATION, "producer")
+        return super().get_queryset().select_related(*LOCATION, "producer").with_current_star()
 
 
 class ProductDetailView(ActionsMixin, ObjectDetailView):
