@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import imports_views, views
 
 app_name = "registry"
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("products/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_edit"),
     path("products/<int:pk>/delete/", views.ProductDeleteView.as_view(), name="product_delete"),
     path("unit-options/", views.unit_options, name="unit_options"),
+    path("import/<str:kind>/", imports_views.import_upload, name="import"),
+    path("import/<str:kind>/template.xlsx", imports_views.import_template, name="import_template"),
+    path("import/<str:kind>/done/", imports_views.import_done, name="import_done"),
+    path("import/<str:kind>/<slug:token>/", imports_views.import_preview, name="import_preview"),
+    path("import/<str:kind>/<slug:token>/confirm/", imports_views.import_confirm, name="import_confirm"),
+    path("import/<str:kind>/<slug:token>/errors.xlsx", imports_views.import_errors, name="import_errors"),
 ]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DeleteView, UpdateView
 
-from ocop.core.generic import ObjectDetailView, ObjectListView
+from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -35,6 +35,7 @@ from ocop.core.scoping import (
     role_can,
 )
 
+from . import io as registry_io
 from .filtersets import ProducerFilterSet, ProductFilterSet
 from .forms import ProducerForm, ProductForm, ProductImageForm, unit_choices
 from .models import Producer, Product, ProductImage
@@ -61,12 +62,23 @@ class ActionsMixin:
 # --- producers ---
 
 
-class ProducerListView(ActionsMixin, ObjectListView):
+class RegistryExportMixin(ExportMixin):
+    """?export=xlsx|csv: the filtered, scoped list in the import template's columns (re-importable)."""
+
+    export_kind: str
+
+    def write_export(self, queryset: QuerySet, stream: Any, fmt: str) -> None:
+        registry_io.export_queryset(self.export_kind, queryset, stream, fmt)
+
+
+class ProducerListView(ActionsMixin, RegistryExportMixin, ObjectListView):
     model = Producer
     table_class = ProducerTable
     filterset_class = ProducerFilterSet
     template_name = "registry/producer_list.html"
     title = gettext_lazy("Chủ thể OCOP")
+    export_kind = "producers"
+    export_name = gettext_lazy("Chủ thể")
 
     def get_queryset(self) -> QuerySet[Producer]:
         return (
@@ -161,12 +173,14 @@ class ProducerDeleteView(ScopedDeleteView):
 # --- products ---
 
 
-class ProductListView(ActionsMixin, ObjectListView):
+class ProductListView(ActionsMixin, RegistryExportMixin, ObjectListView):
     model = Product
     table_class = ProductTable
     filterset_class = ProductFilterSet
     template_name = "registry/product_list.html"
     title = gettext_lazy("Sản phẩm OCOP")
+    export_kind = "products"
+    export_name = gettext_lazy("Sản phẩm")
 
     def get_queryset(self) -> QuerySet[Product]:
         return super().get_queryset().select_related(*LOCATION, "producer").with_current_star()
