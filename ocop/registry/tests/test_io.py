@@ -1,0 +1,590 @@
+"""Registry spreadsheet import/export: templates, validation through the models, duplicates, scope,
+all-or-nothing files, the export → import round trip, and the `ocop import` / `ocop export` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from python_calamine import CalamineWorkbook
+
+from ocop.core.tabular import TabularError, read_rows
+from ocop.registry import io as registry_io
+from ocop.registry.io import PRODUCER_SPEC, PRODUCT_SPEC, export_queryset, import_file, write_template
+from ocop.registry.models import Producer, Product, ProductCodeCounter
+
+from .conftest import make_producer, make_product
+
+# Real tax codes with valid check digits (see test_codes.py).
+VIETTEL, VINAMILK, VIETCOMBANK, FPT = "0100109106", "0300588569", "0100112437", "0101248141"
+
+
+def csv_bytes(spec, rows: list[dict[str, str]], delimiter: str = ",") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(spec.headers)
+    for row in rows:
+        writer.writerow([row.get(c.key, "") for c in spec.columns])
+    return out.getvalue().encode("utf-8")
+
+
+def producer_row(**values: str) -> dict[str, str]:
+    row = {"name": "Hợp tác xã Mật ong Ba Đình", "producer_type": "HTX", "unit_code": "00004"}
+    row.update(values)
+    return row
+
+
+def product_row(**values: str) -> dict[str, str]:
+    row = {"name": "Mật ong hoa nhãn", "producer_tax_code": VIETTEL, "classification_set": "B07"}
+    row.update(values)
+    return row
+
+
+def import_csv(kind: str, rows: list[dict[str, str]], user=None, **kwargs):
+    spec = PRODUCER_SPEC if kind == "producers" else PRODUCT_SPEC
+    return import_file(kind, csv_bytes(spec, rows), f"{kind}.csv", user, **kwargs)
+
+
+# --- template ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["producers", "products"])
+def test_template_opens_with_headers_example_and_instructions(db, kind):
+    stream = io.BytesIO()
+    write_template(kind, stream)
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(stream.getvalue()))
+    spec = PRODUCER_SPEC if kind == "producers" else PRODUCT_SPEC
+    data = workbook.get_sheet_by_index(0).to_python()
+    assert data[0] == spec.headers
+    assert any(data[1]), "one example row under the header"
+    assert "Hướng dẫn" in workbook.sheet_names
+    guide = workbook.get_sheet_by_name("Hướng dẫn").to_python()
+    text = "\n".join(str(cell) for line in guide for cell in line)
+    assert "ngày/tháng/năm" in text
+    assert all(str(header) in text for header in spec.headers)
+
+
+def test_template_has_drop_down_lists_for_coded_columns(db):
+    import zipfile
+
+    stream = io.BytesIO()
+    write_template("producers", stream)
+    with zipfile.ZipFile(io.BytesIO(stream.getvalue())) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<dataValidation ") >= 5  # type, legal form, gender, ethnicity, disability, status
+    assert '"HTX,THT,DN_SME,TRANG_TRAI,HO_SX,TOURISM_ORG"' in sheet
+    assert '"01,02,03,' in sheet  # the 55 ethnic groups
+    products = io.BytesIO()
+    write_template("products", products)
+    with zipfile.ZipFile(io.BytesIO(products.getvalue())) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert '"B01,B02,' in sheet and ',B26"' in sheet
+
+
+def test_template_example_row_is_importable_shape(db):
+    """The template re-read as a file gives the example row keyed by the spec's columns."""
+    stream = io.BytesIO()
+    write_template("products", stream)
+    rows = read_rows(stream.getvalue(), "mau.xlsx")
+    assert PRODUCT_SPEC.keyed(rows[0])["classification_set"] == "B07"
+
+
+# --- producers --------------------------------------------------------------------------------------
+
+
+def test_import_producers_creates_located_validated_records(db):
+    result = import_csv(
+        "producers",
+        [
+            producer_row(tax_code=VIETTEL, registration_date="15/03/2019", representative_ethnicity="01"),
+            producer_row(
+                name="Hộ Nguyễn Văn B", producer_type="Hộ sản xuất, hộ gia đình có đăng ký kinh doanh"
+            ),
+        ],
+    )
+    assert result.ok, result.errors
+    assert (result.created, result.updated) == (2, 0)
+    first = Producer.objects.get(tax_code=VIETTEL)
+    assert first.commune.code == "00004" and first.province.code == "01"
+    assert str(first.registration_date) == "2019-03-15"
+    assert Producer.objects.get(name="Hộ Nguyễn Văn B").producer_type == "HO_SX"  # label accepted
+    assert first.history.first().history_change_reason == "Nhập từ tệp producers.csv"
+
+
+def test_bad_row_among_good_writes_nothing_and_reports_row_column_value_message(db):
+    rows = [producer_row(name=f"HTX {i}") for i in range(5)]
+    rows[3]["tax_code"] = "0100109107"  # wrong check digit
+    rows[4]["workforce_total"] = "mười"
+    result = import_csv("producers", rows)
+    assert not result.ok
+    assert Producer.objects.count() == 0
+    assert (result.created, result.updated) == (0, 0)
+    by_row = {e.row: e for e in result.errors}
+    assert by_row[5].column == "Mã số thuế" and by_row[5].value == "0100109107"
+    assert "kiểm tra" in by_row[5].message
+    assert by_row[6].column == "Tổng số lao động" and by_row[6].value == "mười"
+
+    report = io.BytesIO()
+    from ocop.core.tabular import write_error_report
+
+    write_error_report(result.errors, report)
+    lines = CalamineWorkbook.from_filelike(io.BytesIO(report.getvalue())).get_sheet_by_index(0).to_python()
+    assert lines[0] == ["Dòng", "Cột", "Giá trị", "Lỗi"]
+    assert [str(v) for v in lines[1][:3]] == ["5", "Mã số thuế", "0100109107"]
+
+
+def test_model_rules_are_the_ones_applied(db):
+    """Model clean(): legal form only for SMEs, local workforce ≤ total, 'other' ethnicity named."""
+    result = import_csv(
+        "producers",
+        [
+            producer_row(legal_form="jsc"),
+            producer_row(name="B", workforce_total="5", workforce_local="9"),
+            producer_row(name="C", representative_ethnicity="99"),
+        ],
+    )
+    assert {(e.row, e.column) for e in result.errors} == {
+        (2, "Loại hình doanh nghiệp"),
+        (3, "Lao động tại địa phương"),
+        (4, "Dân tộc (khác)"),
+    }
+
+
+def test_producer_duplicates_in_file_are_reported(db):
+    result = import_csv(
+        "producers", [producer_row(tax_code=VIETTEL), producer_row(name="X", tax_code=VIETTEL)]
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Mã số thuế")]
+    assert "dòng 2" in result.errors[0].message
+
+
+def test_producer_with_existing_tax_code_or_id_is_updated(db, unit):
+    existing = make_producer(unit("00004"), name="Tên cũ", tax_code=VIETTEL)
+    other = make_producer(unit("00004"), name="Chủ thể khác")
+    result = import_csv(
+        "producers",
+        [producer_row(name="Tên mới", tax_code=VIETTEL), producer_row(id=str(other.pk), name="Khác (sửa)")],
+    )
+    assert result.ok, result.errors
+    assert (result.created, result.updated) == (0, 2)
+    existing.refresh_from_db()
+    other.refresh_from_db()
+    assert (existing.name, other.name) == ("Tên mới", "Khác (sửa)")
+    assert Producer.objects.count() == 2
+
+
+def test_id_row_cannot_take_another_producers_tax_code(db, unit):
+    make_producer(unit("00004"), tax_code=VIETTEL)
+    other = make_producer(unit("00004"))
+    result = import_csv("producers", [producer_row(id=str(other.pk), tax_code=VIETTEL)])
+    assert [e.column for e in result.errors] == ["Mã số thuế"]
+
+
+def test_dry_run_validates_and_writes_nothing(db):
+    result = import_csv("producers", [producer_row()], dry_run=True)
+    assert result.ok and result.created == 1 and result.dry_run
+    assert result.preview[0]["action"] == "create" and result.preview[0]["row"] == 2
+    assert Producer.objects.count() == 0
+
+
+# --- files the user got wrong -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "fragment"),
+    [
+        (bytes(range(256)) * 40, "danh-sach.xlsx", "hỏng"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "anh.csv", "CSV"),
+        (b"\x00\x01garbage\x02\x03" * 50, "rac.csv", "CSV"),
+        (b"", "trong.xlsx", "trống"),
+        (b"", "trong.csv", "trống"),
+        (b"a,b\n1,2\n", "ds.txt", "không được hỗ trợ"),
+    ],
+)
+def test_unreadable_files_raise_a_vietnamese_error_and_write_nothing(db, content, filename, fragment):
+    with pytest.raises(TabularError, match=fragment):
+        import_file("producers", content, filename, None)
+    assert Producer.objects.count() == 0
+
+
+def test_missing_required_columns_are_named(db):
+    with pytest.raises(TabularError, match="Loại hình chủ thể"):
+        import_file("producers", "Tên chủ thể\nHTX A\n".encode(), "a.csv", None)
+
+
+def test_header_only_file_is_an_error(db):
+    with pytest.raises(TabularError, match="không có dòng dữ liệu"):
+        import_file("producers", csv_bytes(PRODUCER_SPEC, []), "a.csv", None)
+
+
+# --- addresses --------------------------------------------------------------------------------------
+
+
+def test_commune_code_takes_precedence_over_address(db):
+    result = import_csv("producers", [producer_row(address="Thôn 1, xã Không Có, tỉnh Không Có")])
+    assert result.ok, result.errors
+    assert Producer.objects.get().commune.code == "00004"
+
+
+def test_former_unit_code_resolves_to_the_current_commune(db, unit):
+    former = unit("00004", "former")
+    result = import_csv("producers", [producer_row(unit_code="", former_unit_code="00004")])
+    assert result.ok, result.errors
+    producer = Producer.objects.get()
+    assert producer.unit == former and producer.province.code == "01"
+
+
+def test_codes_that_lost_their_leading_zeros(db):
+    """Excel turns 00004 into 4: accepted when only one unit fits, otherwise an error naming both."""
+    result = import_csv("producers", [producer_row(unit_code="4")])
+    assert not result.ok and "04 = " in result.errors[0].message and "00004 = " in result.errors[0].message
+    result = import_csv("producers", [producer_row(unit_code="0004")])
+    assert result.ok, result.errors
+    assert Producer.objects.get().unit.code == "00004"
+
+
+def test_unknown_codes_are_row_errors(db):
+    result = import_csv("producers", [producer_row(unit_code="99999"), producer_row(name="B", unit_code="")])
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "Mã đơn vị hành chính (hiện hành)"),
+        (3, "Mã đơn vị hành chính (hiện hành)"),
+    ]
+
+
+class _FakeCandidate:
+    def __init__(self, unit, commune, province, confidence):
+        self.unit, self.current_commune, self.current_province = unit, commune, province
+        self.confidence, self.explanation = confidence, ""
+
+
+class _FakeResult:
+    def __init__(self, candidates, best):
+        self.candidates, self.best, self.ambiguous = candidates, best, best is None
+        self.message = "Địa chỉ khớp với nhiều đơn vị." if best is None else ""
+
+
+def test_free_text_address_is_matched_and_ambiguity_is_an_error_with_suggestions(db, unit, monkeypatch):
+    from ocop.geo import matching
+
+    ba_dinh = unit("00004")
+    hanoi = unit("01")
+    other = unit("00008")
+
+    def fake_match(text, **kwargs):
+        if "Ba Đình" in text:
+            candidate = _FakeCandidate(ba_dinh, ba_dinh, hanoi, 0.95)
+            return _FakeResult([candidate], candidate)
+        candidates = [_FakeCandidate(ba_dinh, ba_dinh, hanoi, 0.5), _FakeCandidate(other, other, hanoi, 0.5)]
+        return _FakeResult(candidates, None)
+
+    monkeypatch.setattr(matching, "match_address", fake_match)
+    result = import_csv(
+        "producers",
+        [
+            producer_row(unit_code="", address="Số 1, phường Ba Đình, Hà Nội"),
+            producer_row(name="B", unit_code="", address="Thôn 2, xã Mơ Hồ"),
+        ],
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Địa chỉ")]
+    assert "00004" in result.errors[0].message and "00008" in result.errors[0].message
+    assert Producer.objects.count() == 0
+    result = import_csv("producers", [producer_row(unit_code="", address="Số 1, phường Ba Đình, Hà Nội")])
+    assert result.ok and Producer.objects.get().commune == ba_dinh
+
+
+# --- products ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def viettel(db, unit) -> Producer:
+    return make_producer(unit("00004"), name="HTX Viettel", tax_code=VIETTEL)
+
+
+def test_import_products_assigns_codes_from_the_commune_counter(db, viettel):
+    result = import_csv("products", [product_row(), product_row(name="Mật ong rừng", gtin="8934588012228")])
+    assert result.ok, result.errors
+    products = list(Product.objects.order_by("code_sequence"))
+    assert [p.code_sequence for p in products] == [1, 2]
+    assert products[0].code.startswith("01-00004-1-")
+    assert products[0].commune == viettel.commune  # no place given: the producer's
+    assert ProductCodeCounter.objects.get(commune=viettel.commune).last == 2
+    assert products[0].history.count() == 1
+    # Products created later in the UI continue the same sequence.
+    assert make_product(viettel).code_sequence == 3
+
+
+def test_product_producer_by_name_and_ambiguous_names(db, unit):
+    make_producer(unit("00004"), name="Hộ Trần Văn C")
+    make_producer(unit("00008"), name="HTX Trùng Tên")
+    make_producer(unit("00004"), name="HTX Trùng Tên")
+    result = import_csv(
+        "products",
+        [
+            product_row(producer_tax_code="", producer_name="hộ trần văn c"),
+            product_row(producer_tax_code="", producer_name="HTX Trùng Tên"),
+            product_row(producer_tax_code=VINAMILK),
+        ],
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Tên chủ thể"), (4, "Mã số thuế chủ thể")]
+    assert "2 chủ thể cùng tên" in result.errors[0].message
+
+
+def test_product_duplicates_are_reported_or_updated_by_code(db, viettel):
+    existing = make_product(viettel, name="Mật ong hoa nhãn")
+    result = import_csv("products", [product_row()])
+    assert [e.column for e in result.errors] == ["Tên sản phẩm"]
+    assert existing.code in result.errors[0].message
+
+    result = import_csv("products", [product_row(name="Mật ong rừng"), product_row(name="mật ong rừng")])
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Tên sản phẩm")]
+
+    result = import_csv("products", [product_row(code=existing.code, packaging="Hũ 250 g")])
+    assert result.ok and result.updated == 1
+    existing.refresh_from_db()
+    assert existing.packaging == "Hũ 250 g"
+    assert Product.objects.count() == 1
+
+
+def test_product_rules_come_from_the_model(db, viettel):
+    result = import_csv(
+        "products",
+        [
+            product_row(gtin="8934588012229"),  # wrong check digit
+            product_row(name="B", classification_set=""),  # no set and no legacy classification
+            product_row(name="C", classification_set="B99"),
+            product_row(name="D", legacy_code="83-829"),
+            product_row(name="E", code="82-28756-12-1999"),
+        ],
+    )
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "Mã GTIN (mã vạch)"),
+        (3, "Bộ sản phẩm"),
+        (4, "Bộ sản phẩm"),
+        (5, "Mã sản phẩm cũ"),
+        (6, "Mã sản phẩm OCOP"),
+    ]
+
+
+def test_gtin_duplicates_in_file_and_database(db, viettel):
+    make_product(viettel, name="Có GTIN", gtin="8934588012228")
+    result = import_csv("products", [product_row(gtin="8934588012228")])
+    assert [e.column for e in result.errors] == ["Mã GTIN (mã vạch)"]
+    result = import_csv(
+        "products", [product_row(gtin="8934588012235"), product_row(name="B", gtin="8934588012235")]
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Mã GTIN (mã vạch)")]
+
+
+# --- scope ------------------------------------------------------------------------------------------
+
+
+def test_rows_outside_the_users_scope_are_errors(world):
+    hn1, hcm1 = world.places["hn1"], world.places["hcm1"]
+    rows = [producer_row(unit_code=hn1.code), producer_row(name="B", unit_code=hcm1.code)]
+    result = import_csv("producers", rows, user=world.users["commune_hn1"])
+    assert [e.row for e in result.errors] == [3]
+    assert "phạm vi" in result.errors[0].message
+    assert Producer.objects.count() == 0
+    assert import_csv("producers", rows, user=world.users["central"]).ok
+    viewer = import_csv(
+        "producers", [producer_row(name="C", unit_code=hn1.code)], user=world.users["viewer_hn"]
+    )
+    assert not viewer.ok
+
+
+def test_updating_a_record_outside_scope_is_refused(world):
+    outside = make_producer(world.places["hcm1"], tax_code=VIETTEL)
+    result = import_csv(
+        "producers",
+        [producer_row(tax_code=VIETTEL, unit_code=world.places["hn1"].code)],
+        user=world.users["province_hn"],
+    )
+    assert not result.ok and "quyền" in result.errors[0].message
+    outside.refresh_from_db()
+    assert outside.province == world.places["hcm"]
+
+
+# --- export and round trip --------------------------------------------------------------------------
+
+
+def _snapshot(model, exclude: set[str]) -> list[dict]:
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname not in exclude]
+    return sorted(
+        (dict(zip(fields, values, strict=True)) for values in model.objects.values_list(*fields)), key=str
+    )
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_then_import_into_an_empty_registry_gives_the_same_records(db, unit, fmt):
+    hanoi_commune, dong_thap = unit("00004"), unit("82")
+    former = unit("00004", "former")
+    a = make_producer(
+        hanoi_commune,
+        name="Công ty Cổ phần Ví Dụ",
+        producer_type="DN_SME",
+        legal_form="jsc",
+        community_capital_share="51.50",
+        tax_code=VIETTEL,
+        registration_date="2019-03-15",
+        representative_name="Nguyễn Thị D",
+        representative_gender="female",
+        representative_ethnicity="99",
+        representative_ethnicity_other="Người Pháp",
+        representative_disability=True,
+        address="Số 1, Ba Đình",
+        phone="024 1234 5678",
+        email="vidu@example.vn",
+        workforce_total=30,
+        workforce_local=12,
+    )
+    b = make_producer(former, name="Hộ Lê Văn E", producer_type="HO_SX", status="suspended")
+    c = make_producer(dong_thap, name="Trang trại Đồng Tháp", producer_type="TRANG_TRAI", tax_code=VINAMILK)
+    make_product(
+        a,
+        name='Nước mắm; "đặc biệt", 40°N',
+        gtin="8934588012228",
+        story="Dòng 1\nDòng 2",
+        name_en="Fish sauce",
+    )
+    make_product(
+        a,
+        name="Mật ong",
+        classification_set="",
+        legacy_classification="Nhóm 1.2",
+        legacy_code="83-829-28780-3-2022",
+    )
+    make_product(b, name="Bánh tráng", status="recognised", unit=unit("00008"))
+    make_product(c, name="Xoài cát", packaging="Thùng 10 kg")
+
+    producer_fields = {"id", "created", "updated"}
+    product_fields = {"id", "producer_id", "created", "updated"}
+    producers_before = _snapshot(Producer, producer_fields)
+    products_before = _snapshot(Product, product_fields)
+    product_producers = sorted(Product.objects.values_list("name", "code", "producer__name"))
+    assert sum(1 for p in products_before if p["code"]) == 3  # the province-level product has none
+
+    producers_file, products_file = io.BytesIO(), io.BytesIO()
+    export_queryset("producers", Producer.objects.all(), producers_file, fmt)
+    export_queryset("products", Product.objects.all(), products_file, fmt)
+
+    Product.objects.all().delete()
+    Producer.objects.all().delete()
+    ProductCodeCounter.objects.all().delete()
+
+    first = import_file("producers", producers_file.getvalue(), f"producers.{fmt}", None)
+    assert first.ok, first.errors
+    second = import_file("products", products_file.getvalue(), f"products.{fmt}", None)
+    assert second.ok, second.errors
+    assert _snapshot(Producer, producer_fields) == producers_before
+    assert _snapshot(Product, product_fields) == products_before
+    assert sorted(Product.objects.values_list("name", "code", "producer__name")) == product_producers
+    # The counters moved past the imported codes: the next product gets a fresh number.
+    newcomer = make_product(Producer.objects.get(tax_code=VIETTEL), name="Mới")
+    assert newcomer.code_sequence == 3
+
+
+def test_export_reimported_into_the_same_registry_updates_in_place(db, viettel):
+    make_product(viettel)
+    stream = io.BytesIO()
+    export_queryset("products", Product.objects.all(), stream, "xlsx")
+    result = import_file("products", stream.getvalue(), "products.xlsx", None)
+    assert result.ok and (result.created, result.updated) == (0, 1)
+
+
+# --- speed ------------------------------------------------------------------------------------------
+
+
+def test_import_of_many_product_rows_uses_bulk_queries(db, viettel, django_assert_max_num_queries):
+    rows = [product_row(name=f"Sản phẩm {i}") for i in range(300)]
+    with django_assert_max_num_queries(40):
+        result = import_csv("products", rows)
+    assert result.ok, result.errors[:3]
+    assert Product.objects.count() == 300
+    assert len(set(Product.objects.values_list("code", flat=True))) == 300
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+def test_cli_import_export_and_exit_codes(db, tmp_path: Path, unit, capsys):
+    good = tmp_path / "chu-the.csv"
+    good.write_bytes(csv_bytes(PRODUCER_SPEC, [producer_row(tax_code=VIETTEL)], delimiter=";"))
+    call_command("import", "producers", str(good))
+    assert Producer.objects.count() == 1
+
+    bad = tmp_path / "san-pham.csv"
+    bad.write_bytes(csv_bytes(PRODUCT_SPEC, [product_row(), product_row(name="B", gtin="123")]))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import", "products", str(bad))
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "Dòng 3" in err and "Mã GTIN" in err
+    report = tmp_path / "san-pham.csv.loi.xlsx"
+    assert report.exists()
+    assert Product.objects.count() == 0
+    custom = tmp_path / "bao-cao.xlsx"
+    with pytest.raises(SystemExit):
+        call_command("import", "products", str(bad), "--errors", str(custom))
+    assert custom.exists()
+
+    with pytest.raises(CommandError, match="trống"):
+        empty = tmp_path / "trong.xlsx"
+        empty.write_bytes(b"")
+        call_command("import", "producers", str(empty))
+
+    out = tmp_path / "xuat.xlsx"
+    call_command("export", "producers", str(out))
+    assert read_rows(out, out.name)[0]["Mã số thuế"] == VIETTEL
+    with pytest.raises(CommandError):
+        call_command("export", "producers", str(tmp_path / "xuat.pdf"))
+
+
+def test_cli_dry_run_and_as_user(db, tmp_path: Path, world):
+    path = tmp_path / "ds.csv"
+    path.write_bytes(csv_bytes(PRODUCER_SPEC, [producer_row(unit_code=world.places["hcm1"].code)]))
+    call_command("import", "producers", str(path), "--dry-run")
+    assert Producer.objects.count() == 0
+    with pytest.raises(SystemExit):
+        call_command("import", "producers", str(path), "--as", "commune_hn1")
+    with pytest.raises(CommandError, match="không tồn tại"):
+        call_command("import", "producers", str(path), "--as", "nobody")
+    call_command("import", "producers", str(path), "--as", "commune_hcm1")
+    assert Producer.objects.get().history.first().history_user == world.users["commune_hcm1"]
+
+
+def test_cli_history_dispatches_to_the_evaluation_importer(db, tmp_path: Path, monkeypatch):
+    import sys
+    import types
+
+    from ocop.core.tabular import ImportResult
+
+    calls = []
+    module = types.ModuleType("ocop.evaluation.io")
+
+    def fake_import(kind, file, filename, user, *, dry_run=False, progress=None):
+        calls.append((kind, filename, user, dry_run))
+        return ImportResult(created=3)
+
+    module.import_file = fake_import
+    monkeypatch.setitem(sys.modules, "ocop.evaluation.io", module)
+    path = tmp_path / "lich-su.xlsx"
+    path.write_bytes(b"x")
+    call_command("import", "history", str(path), "--dry-run")
+    assert calls == [("history", "lich-su.xlsx", None, True)]
+
+
+def test_large_import_timing(db, viettel, capsys):
+    """Not an assertion on speed (shared CI machines vary); prints the time for the report."""
+    rows = [product_row(name=f"Sản phẩm {i}", gtin="") for i in range(2000)]
+    data = csv_bytes(PRODUCT_SPEC, rows)
+    start = time.perf_counter()
+    result = import_file("products", data, "lon.csv", None)
+    elapsed = time.perf_counter() - start
+    assert result.ok
+    print(f"2000 product rows imported in {elapsed:.2f}s")
+    assert registry_io.BATCH_SIZE > 1
