@@ -397,7 +397,7 @@ class Certificate(models.Model):
         super().clean()
         errors: dict[str, str] = {}
         today = timezone.localdate()
-        decision = self.decision if self.decision_id else None
+        decision = _related(self, "decision")
         if self.issue_date and self.issue_date > today:
             errors["issue_date"] = _("Ngày cấp không được ở tương lai.")
         if self.potential_5_star and self.star != Star.FOUR:
@@ -421,9 +421,9 @@ class Certificate(models.Model):
             if self.star:
                 errors.update(authority_errors(self.star, decision.authority_level))
         errors.update(self._revocation_errors())
-        successor = self.superseded_by if self.superseded_by_id else None
+        successor = _related(self, "superseded_by")
         if successor is not None:
-            if successor.pk == self.pk:
+            if successor is self or (self.pk is not None and successor.pk == self.pk):
                 errors["superseded_by"] = _("Giấy chứng nhận không thể thay thế chính nó.")
             elif successor.product_id != self.product_id:
                 errors["superseded_by"] = _("Giấy chứng nhận thay thế phải của cùng sản phẩm.")
@@ -434,7 +434,7 @@ class Certificate(models.Model):
 
     def _revocation_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
-        revoking = self.revocation_decision if self.revocation_decision_id else None
+        revoking = _related(self, "revocation_decision")
         if self.revoked_on is None and (self.revocation_ground or revoking is not None):
             errors["revoked_on"] = _("Hãy ghi ngày thu hồi.")
         if self.revoked_on is not None:
@@ -447,6 +447,14 @@ class Certificate(models.Model):
         if revoking is not None and revoking.kind != DecisionKind.REVOCATION:
             errors["revocation_decision"] = _("Hãy chọn một quyết định thu hồi.")
         return errors
+
+
+def _related(obj: models.Model, name: str) -> models.Model | None:
+    """A related object, saved or not (an importer validates before it writes anything)."""
+    field = obj._meta.get_field(name)
+    if field.is_cached(obj):
+        return field.get_cached_value(obj)
+    return getattr(obj, name) if getattr(obj, field.attname) is not None else None
 
 
 def authority_errors(star: int, level: str) -> dict[str, str]:

@@ -1,0 +1,204 @@
+"""History import: decisions and certificates from a spreadsheet, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from ocop.core.tabular import TabularError, read_rows
+from ocop.evaluation import io as history
+from ocop.evaluation.models import AuthorityLevel, Certificate, CertificateStatus, Decision
+from ocop.registry.models import Product
+from ocop.registry.tests.conftest import make_producer, make_product
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = {c.key: str(c.header) for c in history.HISTORY_SPEC.columns}
+
+
+def csv_file(*rows: dict[str, str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS.values())
+    for row in rows:
+        writer.writerow([row.get(key, "") for key in HEADERS])
+    return out.getvalue().encode("utf-8")
+
+
+def row(product: Product, **values: str) -> dict[str, str]:
+    base = {
+        "product_code": product.code,
+        "star": "4",
+        "decision_number": "55/QĐ-UBND",
+        "decision_date": "10/01/2025",
+        "authority": "UBND thành phố Hà Nội",
+        "issue_date": "10/01/2025",
+    }
+    base.update(values)
+    return base
+
+
+def test_acceptance_expired_and_valid_histories(products) -> None:
+    old, recent = products["hn1"], products["hn2"]
+    result = history.import_file(
+        csv_file(
+            row(old, decision_number="12/QĐ-UBND", decision_date="10/01/2023", issue_date="10/01/2023"),
+            row(recent, certificate_number="GCN 0123"),
+        ),
+        "lich-su.csv",
+        None,
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    assert (result.created, result.updated) == (2, 0)
+    expired = Certificate.objects.get(product=old)
+    assert expired.legal_basis == "QD1048+781"  # in force on 10/01/2023 (148 took effect 24/02/2023)
+    assert expired.status_on(TODAY) == CertificateStatus.EXPIRED
+    valid = Certificate.objects.get(product=recent)
+    assert (valid.star, valid.expiry, valid.number) == (4, dt.date(2028, 1, 10), "GCN 0123")
+    assert valid.status_on(TODAY) == CertificateStatus.VALID
+    stars = dict(Product.objects.with_current_star(TODAY).values_list("pk", "current_star"))
+    assert stars[old.pk] is None and stars[recent.pk] == 4
+    assert valid.decision.authority_level == AuthorityLevel.PROVINCE
+    assert valid.history.first().history_change_reason.startswith("Nhập lịch sử")
+
+
+def test_one_bad_row_rejects_the_whole_file(products) -> None:
+    result = history.import_file(
+        csv_file(
+            row(products["hn1"]),
+            row(products["hn2"], star="2"),
+            row(products["hcm1"], decision_date="31/02/2025"),
+        ),
+        "lich-su.csv",
+        None,
+    )
+    assert not result.ok and result.created == 0
+    assert not Certificate.objects.exists() and not Decision.objects.exists()
+    by_row = {(e.row, e.column): e for e in result.errors}
+    assert by_row[(3, "Hạng sao")].value == "2"
+    assert "1–2 sao" in by_row[(3, "Hạng sao")].message
+    assert "Ngày không hợp lệ" in by_row[(4, "Ngày quyết định")].message
+    assert str(by_row[(3, "Hạng sao")]).startswith("Dòng 3, cột “Hạng sao”")
+
+
+def test_reimport_updates_never_duplicates(products) -> None:
+    data = csv_file(row(products["hn1"]), row(products["hn2"]))
+    first = history.import_file(data, "a.csv", None)
+    second = history.import_file(
+        csv_file(row(products["hn1"], star="3"), row(products["hn2"])), "a.csv", None
+    )
+    assert (first.created, second.created, second.updated) == (2, 0, 2)
+    assert Certificate.objects.count() == 2 and Decision.objects.count() == 1  # one decision, two products
+    assert Certificate.objects.get(product=products["hn1"]).star == 3
+    codes_before = set(Certificate.objects.values_list("code", flat=True))
+    history.import_file(data, "a.csv", None)
+    assert set(Certificate.objects.values_list("code", flat=True)) == codes_before
+
+
+def test_duplicate_rows_in_a_file_are_reported(products) -> None:
+    result = history.import_file(csv_file(row(products["hn1"]), row(products["hn1"])), "a.csv", None)
+    assert [e.row for e in result.errors] == [3]
+    assert "Trùng với dòng 2" in result.errors[0].message
+
+
+def test_legacy_code_district_decision_and_inferred_level(world) -> None:
+    producer = make_producer(world.places["hn1"], tax_code="0100109106")
+    legacy = make_product(producer, legacy_code="83-829-28780-3-2022")
+    named = make_product(producer, name="Mật ong hoa nhãn")
+    result = history.import_file(
+        csv_file(
+            {
+                "product_code": "83-829-28780-3-2022",
+                "star": "3",
+                "decision_number": "1887/QĐ-UBND",
+                "decision_date": "16/06/2025",
+                "authority": "UBND huyện Đắk Song",
+            },
+            {
+                "producer_tax_code": "0100109106",
+                "product_name": "mật ong hoa NHÃN",
+                "star": "4 sao - tiềm năng 5 sao",
+                "decision_number": "77/QĐ-UBND",
+                "decision_date": "02/03/2021",
+                "authority": "UBND thành phố Hà Nội",
+                "legal_basis": "QĐ 1048 sửa đổi bởi 781",
+            },
+        ),
+        "cu.csv",
+        None,
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    district = Certificate.objects.select_related("decision").get(product=legacy)
+    assert district.decision.authority_level == AuthorityLevel.DISTRICT
+    assert (district.legal_basis, district.issue_date, district.expiry) == (
+        "QD148",
+        dt.date(2025, 6, 16),
+        dt.date(2028, 6, 16),
+    )
+    potential = Certificate.objects.get(product=named)
+    assert potential.star == 4 and potential.potential_5_star and potential.legal_basis == "QD1048+781"
+
+
+def test_rules_of_the_time_are_checked(products) -> None:
+    result = history.import_file(
+        csv_file(
+            row(products["hn1"], star="5"),  # 5★ needs the Ministry
+            row(products["hn2"], decision_number="56/QĐ-UBND", legal_basis="QD26/2026"),  # not yet in force
+            row(products["hcm1"], issue_date="09/01/2025"),  # before the decision
+        ),
+        "a.csv",
+        None,
+    )
+    columns = {(e.row, e.column) for e in result.errors}
+    assert columns == {(2, "Hạng sao"), (3, "Căn cứ pháp lý"), (4, "Ngày cấp giấy chứng nhận")}
+
+
+def test_scope_of_the_importing_user(world, products) -> None:
+    data = csv_file(row(products["hn1"]))
+    other_province = history.import_file(data, "a.csv", world.users["province_hcm"])
+    assert other_province.errors[0].column == "Mã sản phẩm"  # not found: existence stays hidden
+    commune = history.import_file(data, "a.csv", world.users["commune_hn1"])
+    assert "không có quyền" in commune.errors[0].message
+    own = history.import_file(data, "a.csv", world.users["province_hn"])
+    assert own.ok and own.created == 1
+    record = Certificate.objects.get().history.first()
+    assert record.history_user == world.users["province_hn"]
+
+
+def test_dry_run_writes_nothing_and_previews(products) -> None:
+    result = history.import_file(csv_file(row(products["hn1"])), "a.csv", None, dry_run=True)
+    assert result.ok and result.created == 1 and not Certificate.objects.exists()
+    assert result.preview[0]["action"] == "create"
+    assert result.preview[0]["expiry"] == "10/01/2028"
+
+
+def test_progress_is_reported(products) -> None:
+    seen = []
+    history.import_file(
+        csv_file(row(products["hn1"])), "a.csv", None, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen[-1] == (2, 2)
+
+
+def test_file_errors() -> None:
+    with pytest.raises(TabularError):
+        history.import_file(b"a,b\n1,2\n", "a.csv", None)
+    with pytest.raises(TabularError):
+        history.import_file(b"", "a.csv", None)
+
+
+def test_template_and_export_round_trip(products) -> None:
+    template = io.BytesIO()
+    history.write_template(template)
+    rows = read_rows(template.getvalue(), "mau.xlsx")
+    assert list(rows[0]) == list(HEADERS.values())
+    history.import_file(csv_file(row(products["hn1"]), row(products["hn2"], star="3")), "a.csv", None)
+    exported = io.BytesIO()
+    history.export_queryset(Certificate.objects.all(), exported)
+    again = history.import_file(exported.getvalue(), "export.xlsx", None)
+    assert again.ok and (again.created, again.updated) == (0, 2)
