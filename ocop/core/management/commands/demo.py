@@ -1,4 +1,8 @@
-"""`ocop demo`: load the demo dataset (see ocop/core/demo.py) and print the demo logins."""
+"""`ocop demo`: load the demo dataset (see ocop/core/demo.py) and print the demo logins.
+
+`ocop demo --scale national` also generates a national-size synthetic registry
+(ocop/core/demo_scale.py) for benchmarks and trials: never on a production database.
+"""
 
 from typing import Any
 
@@ -6,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from ocop.accounts.models import User
-from ocop.core import demo
+from ocop.core import demo, demo_scale
 
 
 class Command(BaseCommand):
@@ -22,6 +26,23 @@ class Command(BaseCommand):
             help=_("Chỉ in bảng tài khoản dùng thử, không nạp dữ liệu."),
         )
 
+        parser.add_argument(
+            "--scale",
+            choices=sorted(demo_scale.SCALES),
+            help=_(
+                "Sinh thêm dữ liệu quy mô quốc gia (34 tỉnh, ~10.000 chủ thể, ~20.000 sản phẩm, lịch sử "
+                "xếp hạng 2021–2026) để đo hiệu năng và dùng thử; tuyệt đối không dùng trên hệ thống thật."
+            ),
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo_scale.DEFAULT_SEED,
+            help=_("Hạt giống ngẫu nhiên: cùng hạt giống, cùng ngày cho cùng dữ liệu."),
+        )
+        parser.add_argument("--producers", type=int, help=_("Số chủ thể sinh ra (mặc định theo quy mô)."))
+        parser.add_argument("--products", type=int, help=_("Số sản phẩm sinh ra (mặc định theo quy mô)."))
+
     def handle(self, *args: Any, if_empty: bool = False, print_logins: bool = False, **options: Any) -> None:
         if print_logins:
             self.print_logins()
@@ -34,12 +55,56 @@ class Command(BaseCommand):
         if options["verbosity"] > 0:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("Dữ liệu mẫu đã sẵn sàng: %(users)d người dùng mới (tổng %(total)d tài khoản mẫu).")
-                    % {"users": ctx.created.get("users", 0), "total": len(demo.DEMO_USERS)}
+                    _(
+                        "Dữ liệu mẫu đã sẵn sàng: %(users)d người dùng mới (tổng %(total)d tài khoản mẫu), "
+                        "%(producers)d chủ thể mới, %(products)d sản phẩm mới, "
+                        "%(certificates)d giấy chứng nhận mới."
+                    )
+                    % {
+                        "users": ctx.created.get("users", 0),
+                        "total": len(demo.DEMO_USERS),
+                        "producers": ctx.created.get("producers", 0),
+                        "products": ctx.created.get("products", 0),
+                        "certificates": ctx.created.get("certificates", 0),
+                    }
                 )
             )
             if options["verbosity"] > 1:
                 self.print_logins()
+        if options.get("scale"):
+            self.generate(options)
+
+    def generate(self, options: dict[str, Any]) -> None:
+        verbose = options["verbosity"] > 0
+        if verbose:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("Dữ liệu quy mô quốc gia là dữ liệu giả, chỉ để đo hiệu năng và dùng thử.")
+                )
+            )
+        result = demo_scale.generate(
+            options["scale"],
+            producers=options.get("producers"),
+            products=options.get("products"),
+            seed=options["seed"],
+            write=self.stdout.write if verbose else lambda line: None,
+        )
+        if verbose:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Đã sinh %(producers)d chủ thể, %(products)d sản phẩm, "
+                        "%(certificates)d giấy chứng nhận ở %(provinces)d tỉnh trong %(seconds).1f giây."
+                    )
+                    % {
+                        "producers": result.producers,
+                        "products": result.products,
+                        "certificates": result.certificates,
+                        "provinces": result.provinces,
+                        "seconds": result.seconds,
+                    }
+                )
+            )
 
     def print_logins(self) -> None:
         headers = (_("Tên đăng nhập"), _("Mật khẩu"), _("Vai trò"), _("Phạm vi"), _("Họ và tên"))
