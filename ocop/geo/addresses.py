@@ -112,7 +112,7 @@ class Part:
     key: str  # the name as a matching key ("mytho", "phuong4"); "" when nothing is left
     full_key: str  # the whole part as a key, prefix included ("banlau" for "Bản Lầu")
 
-    def keys(self) -> list[str]:
+    def lookup_keys(self) -> list[str]:
         """Keys to look up: the name after the prefix, then the whole part, since a "prefix" may
         be part of a name ("Quan Hóa", "Lạng Sơn", "Tô Hiệu")."""
         return [k for k in dict.fromkeys((self.key, self.full_key)) if k]

@@ -372,6 +372,11 @@ def reset_index(**kwargs) -> None:
     _state["index"], _state["checked"] = None, 0.0
 
 
+def expire_index() -> None:
+    """Check the version token at the next match (e.g. after a rolled-back transaction)."""
+    _state["checked"] = 0.0
+
+
 for _model in (Unit, UnitSuccession):
     post_save.connect(reset_index, sender=_model, dispatch_uid=f"ocop.geo.matching.save.{_model.__name__}")
     post_delete.connect(
@@ -418,7 +423,7 @@ class _Matcher:
 
     def lookup(self, tables: list[tuple[Table, float]], part: Part, *, fuzzy: bool = True) -> list[_Hit]:
         """Units named by the part in the tables (each with a weight): exact keys, else fuzzy ones."""
-        keys = [part.full_key] if part.kind == EXTRA else part.keys()
+        keys = [part.full_key] if part.kind == EXTRA else part.lookup_keys()
         keys = [k[:MAX_KEY] for k in keys]
         hits: dict[int, _Hit] = {}
         for table, weight in tables:
@@ -670,10 +675,18 @@ class _Matcher:
                 key, text = ("unit", unit.pk), explanation
             candidate = Candidate(unit, target, target_province or province, confidence, text, split)
             existing = self.found.get(key)
+            # Two former communes equally likely, with one current successor: the current commune
+            # is sure, the former one is not.
+            rival = (
+                existing is not None
+                and target is not None
+                and existing.unit.pk != unit.pk
+                and existing.unit.structure == unit.structure == Structure.FORMER
+                and existing.confidence >= confidence - AMBIGUITY_GAP
+            )
             if existing is None or existing.confidence < confidence:
-                if existing is not None and existing.unit.pk != unit.pk and target is not None:
-                    # Two former communes with one current successor: the current commune is sure.
-                    candidate.unit = target
+                if rival:
+                    candidate.unit = target  # type: ignore[assignment]
                 self.found[key] = candidate
-            elif existing.unit.pk != unit.pk and target is not None and existing.confidence == confidence:
-                existing.unit = target
+            elif rival:
+                existing.unit = target  # type: ignore[assignment]
