@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.core.forms import BootstrapFormMixin
 from ocop.core.generic import EXPORT_CONTENT_TYPES, export_filename
 from ocop.core.scoping import ADD, role_required
-from ocop.core.tabular import EXTENSIONS, ImportResult, TabularError, write_error_report
+from ocop.core.tabular import EXTENSIONS, ImportResult, Spec, TabularError, write_error_report
 from ocop.core.text import slugify_vi
 
 from . import io as registry_io
@@ -51,11 +51,16 @@ class Kind:
     model: type[models.Model]
     label: Any  # lazy text: the plural noun shown on the pages
     list_url: str
+    spec: Spec
 
 
 KINDS = {
-    "producers": Kind("producers", Producer, gettext_lazy("Chủ thể"), "registry:producer_list"),
-    "products": Kind("products", Product, gettext_lazy("Sản phẩm"), "registry:product_list"),
+    "producers": Kind(
+        "producers", Producer, gettext_lazy("Chủ thể"), "registry:producer_list", registry_io.PRODUCER_SPEC
+    ),
+    "products": Kind(
+        "products", Product, gettext_lazy("Sản phẩm"), "registry:product_list", registry_io.PRODUCT_SPEC
+    ),
 }
 
 
@@ -217,6 +222,22 @@ def _wizard(request: HttpRequest, kind: Kind, context: dict[str, Any]) -> HttpRe
     return response
 
 
+def _preview_table(kind: Kind, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first rows under the template's headers; only columns the file fills are shown."""
+    if not rows:
+        return None
+    actions = {"create": _("Thêm mới"), "update": _("Cập nhật")}
+    columns = [c for c in kind.spec.columns if any(row.get(c.key) for row in rows)]
+    return {
+        "headers": [_("Dòng"), _("Thao tác")] + [str(c.header) for c in columns],
+        "rows": [
+            [row.get("row", ""), actions.get(row.get("action", ""), row.get("action", ""))]
+            + [row.get(c.key, "") for c in columns]
+            for row in rows
+        ],
+    }
+
+
 def _preview_context(kind: Kind, upload: Upload, result: ImportResult) -> dict[str, Any]:
     return {
         "step": "preview",
@@ -224,7 +245,7 @@ def _preview_context(kind: Kind, upload: Upload, result: ImportResult) -> dict[s
         "result": result,
         "errors": result.errors[:MAX_ERRORS_SHOWN],
         "errors_hidden": max(0, len(result.errors) - MAX_ERRORS_SHOWN),
-        "preview_rows": result.preview[:MAX_PREVIEW_ROWS],
+        "preview_table": _preview_table(kind, result.preview[:MAX_PREVIEW_ROWS]),
         "form": UploadForm(),
     }
 
