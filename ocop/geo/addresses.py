@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ocop.core.text import fold
 
@@ -155,6 +156,7 @@ def _normalise_numbers(key: str) -> str:
     return _NUMBER.sub(lambda m: str(int(m.group())), key)
 
 
+@lru_cache(maxsize=65536)
 def parse_part(raw: str) -> Part:
     """Recognise the prefix of one part and reduce it to a key."""
     folded = fold(raw).strip(" .-")
@@ -191,25 +193,29 @@ def numbers(key: str) -> tuple[str, ...]:
 _WORD = re.compile(r"[^\W\d_]+")
 _MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302", "\u0306", "\u031b"}
 Signature = tuple[str, frozenset[str]]
+_DECOMPOSED_D = str.maketrans({"đ": "d"})
 
 
-def accent_signature(text: str) -> list[Signature]:
+@lru_cache(maxsize=65536)
+def accent_signature(text: str) -> tuple[Signature, ...]:
     """Each word as (folded word, its diacritics), so that the place of the tone mark does not count
     ('Hoà' = 'Hòa') but the marks do ('Thành' ≠ 'Thạnh'); 'đ' counts as a mark."""
     words = []
     for word in _WORD.findall(unicodedata.normalize("NFC", str(text).casefold())):
-        marks = {ch for ch in unicodedata.normalize("NFD", word) if ch in _MARKS}
+        decomposed = unicodedata.normalize("NFD", word)
+        marks = {ch for ch in decomposed if ch in _MARKS}
         if "đ" in word:
             marks.add("đ")
-        words.append((fold(word), frozenset(marks)))
-    return words
+        base = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_DECOMPOSED_D)
+        words.append((base, frozenset(marks)))
+    return tuple(words)
 
 
-def has_accents(signature: list[Signature]) -> bool:
+def has_accents(signature: tuple[Signature, ...]) -> bool:
     return any(marks for _word, marks in signature)
 
 
-def accents_agree(written: list[Signature], name: list[Signature]) -> bool:
+def accents_agree(written: tuple[Signature, ...], name: tuple[Signature, ...]) -> bool:
     """Every word of the official name appears in the written text with the same diacritics
     (call only when the text has diacritics: then "Thanh" means Thanh, not Thạnh)."""
     return all(any(w == word and m == marks for w, m in written) for word, marks in name)

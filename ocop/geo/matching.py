@@ -27,7 +27,7 @@ import difflib
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import Length
@@ -71,6 +71,7 @@ PROVINCE_ONLY = 0.4  # only the province was recognised
 MAX_PARTS = 8
 MAX_KEY = 60
 MAX_CANDIDATES = 10
+MAX_CACHED_RESULTS = 50_000
 MAX_LISTED = 5
 
 
@@ -213,11 +214,17 @@ def match_address(text: str, *, province_hint: Unit | None = None) -> MatchResul
     if not query:
         return MatchResult(query, [], _("địa chỉ trống"))
     index = _index()
-    matcher = _Matcher(
-        index, parse_address(query)[-MAX_PARTS:], index.units.get(getattr(province_hint, "pk", None))
-    )
-    candidates, note = matcher.run()
-    return MatchResult(query, candidates, note)
+    hint = index.units.get(getattr(province_hint, "pk", None))
+    cache_key = (query, hint.pk if hint is not None else None)
+    cached = index.results.get(cache_key)
+    if cached is None:
+        cached = _Matcher(index, parse_address(query)[-MAX_PARTS:], hint).run()
+        if len(index.results) > MAX_CACHED_RESULTS:
+            index.results.clear()
+        index.results[cache_key] = cached
+    candidates, note = cached
+    # Spreadsheets repeat addresses: answer from the cache, with candidates the caller may change.
+    return MatchResult(query, [replace(c) for c in candidates], note)
 
 
 # --- The index -------------------------------------------------------------------------------------
@@ -294,7 +301,8 @@ class _Index:
             successors.sort(key=lambda u: (u.sort_key, u.code))
         self._fuzzy: dict[tuple[int, str], list[tuple[str, float]]] = {}
         self._fuzzy_lock = threading.Lock()
-        self._signatures: dict[int, list] = {}
+        self._signatures: dict[int, tuple] = {}
+        self.results: dict[tuple[str, int | None], tuple[list[Candidate], str]] = {}
 
     def fuzzy(self, table: Table, key: str) -> list[tuple[str, float]]:
         """Keys of the table close to key (never pairing different numbers), with their ratio."""
@@ -322,7 +330,7 @@ class _Index:
                 self._fuzzy[cache_key] = found
         return found
 
-    def signature(self, unit: Unit) -> list:
+    def signature(self, unit: Unit) -> tuple:
         """Accent signature of the unit's name without its type, computed once."""
         found = self._signatures.get(unit.pk)
         if found is None:
@@ -417,7 +425,7 @@ class _Matcher:
         self.found: dict[tuple, Candidate] = {}
         self.notes: list[str] = []
         self.commune_notes: list[str] = []  # only worth saying when no commune was found at all
-        self.signatures: dict[str, list] = {}
+        self.allow_fuzzy = True
 
     # Lookups ------------------------------------------------------------------------------------
 
@@ -431,7 +439,7 @@ class _Matcher:
                 for u in table.get(key, ()):
                     score = weight * self._type_factor(part, u) * self._accent_factor(part, u)
                     self._add_hit(hits, u, score, _("khớp đúng"))
-        if hits or not fuzzy or part.kind == EXTRA:
+        if hits or not fuzzy or not self.allow_fuzzy or part.kind == EXTRA:
             return list(hits.values())
         for table, weight in tables:
             for key in keys:
@@ -451,9 +459,7 @@ class _Matcher:
 
     def _accent_factor(self, part: Part, unit: Unit) -> float:
         """Names that differ only in their diacritics are told apart by the diacritics written."""
-        written = self.signatures.get(part.raw)
-        if written is None:
-            written = self.signatures[part.raw] = accent_signature(part.raw)
+        written = accent_signature(part.raw)
         if not has_accents(written):
             return 1.0
         return 1.0 if accents_agree(written, self.index.signature(unit)) else ACCENT_MISMATCH
@@ -470,22 +476,13 @@ class _Matcher:
     # Steps --------------------------------------------------------------------------------------
 
     def run(self) -> tuple[list[Candidate], str]:
-        parts = self.parts
-        scopes = self._province_scopes(parts[-1]) if parts else []
-        for scope in scopes:
-            self._below_province(scope, parts[:-1])
-        if not any(scope.exact for scope in scopes):
-            # No province named for sure: the last part may be a district or a commune.
-            if self.hint_province is not None:
-                self._below_province(self._hint_scope(), parts)
-            elif parts:
-                step = _("không ghi tỉnh: tìm trong cả nước")
-                self._below_province(_Scope(None, [], CURRENT_COMMUNE, NO_PROVINCE, [step], None), parts)
-                if not scopes:
-                    self.notes.append(
-                        _("không ghi tỉnh/thành phố hoặc không nhận ra '%(part)s'")
-                        % {"part": parts[-1].raw.strip()}
-                    )
+        # Exact names first; fuzzy ones (slower, and guesses) only when no commune was found for sure.
+        self.allow_fuzzy = False
+        self._search()
+        if not any(c.unit.level == Level.COMMUNE and c.confidence >= CONFIDENT for c in self.found.values()):
+            self.found, self.notes, self.commune_notes = {}, [], []
+            self.allow_fuzzy = True
+            self._search()
         candidates = sorted(
             self.found.values(),
             key=lambda c: (
@@ -502,6 +499,24 @@ class _Matcher:
         if not any(c.unit.level == Level.COMMUNE for c in candidates):
             notes = self.commune_notes + notes
         return candidates[:MAX_CANDIDATES], "; ".join(dict.fromkeys(notes))
+
+    def _search(self) -> None:
+        parts = self.parts
+        scopes = self._province_scopes(parts[-1]) if parts else []
+        for scope in scopes:
+            self._below_province(scope, parts[:-1])
+        if not any(scope.exact for scope in scopes):
+            # No province named for sure: the last part may be a district or a commune.
+            if self.hint_province is not None:
+                self._below_province(self._hint_scope(), parts)
+            elif parts:
+                step = _("không ghi tỉnh: tìm trong cả nước")
+                self._below_province(_Scope(None, [], CURRENT_COMMUNE, NO_PROVINCE, [step], None), parts)
+                if not scopes:
+                    self.notes.append(
+                        _("không ghi tỉnh/thành phố hoặc không nhận ra '%(part)s'")
+                        % {"part": parts[-1].raw.strip()}
+                    )
 
     def _province_scopes(self, part: Part) -> list[_Scope]:
         index = self.index
@@ -682,7 +697,7 @@ class _Matcher:
                 and target is not None
                 and existing.unit.pk != unit.pk
                 and existing.unit.structure == unit.structure == Structure.FORMER
-                and existing.confidence >= confidence - AMBIGUITY_GAP
+                and abs(existing.confidence - confidence) <= AMBIGUITY_GAP
             )
             if existing is None or existing.confidence < confidence:
                 if rival:
