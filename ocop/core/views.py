@@ -2,11 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ocop.registry import dashboard
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Tổng quan: greeting, role, scope and links to the modules that exist (menus come from `nav`).
+    """Tổng quan: greeting, role and scope, the registry figures of the user's scope, quick links.
 
-    No figures yet: the dashboard's numbers arrive with the registry of producers and products.
+    The figures are counted on the user's restricted querysets (see ocop.registry.dashboard);
+    the tables are the data, the charts (static/core/js/dashboard.js) only draw them.
     """
-    return render(request, "core/home.html")
+    figures = dashboard.build(request.user)
+    return render(request, "core/home.html", {"dashboard": figures, "chart_data": figures.chart_data()})
