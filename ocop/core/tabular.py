@@ -96,6 +96,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
     dry_run: bool = False
+    unchanged: int = 0  # rows naming an existing record with nothing to change (nothing written)
 
     @property
     def ok(self) -> bool:

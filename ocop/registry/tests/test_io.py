@@ -493,7 +493,10 @@ def test_export_reimported_into_the_same_registry_updates_in_place(db, viettel):
     stream = io.BytesIO()
     export_queryset("products", Product.objects.all(), stream, "xlsx")
     result = import_file("products", stream.getvalue(), "products.xlsx", None)
-    assert result.ok and (result.created, result.updated) == (0, 1)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    assert result.preview[0]["action"] == "unchanged"
+    product = Product.objects.get()
+    assert product.history.count() == 1  # an unchanged row writes nothing, not even history
 
 
 # --- speed ------------------------------------------------------------------------------------------

@@ -135,11 +135,19 @@ class Command(BaseCommand):
                 % {"count": len(result.errors), "path": target}
             )
             sys.exit(1)
-        counts = {"created": result.created, "updated": result.updated, "seconds": f"{elapsed:.1f}"}
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "seconds": f"{elapsed:.1f}",
+        }
         if options["dry_run"]:
             message = _(
                 "Kiểm tra xong, không có lỗi: sẽ thêm %(created)s, cập nhật %(updated)s (%(seconds)s giây)."
             )
         else:
-            message = _("Đã nhập: thêm %(created)s, cập nhật %(updated)s (%(seconds)s giây).")
+            message = _(
+                "Đã nhập: thêm %(created)s, cập nhật %(updated)s, %(unchanged)s dòng không đổi "
+                "(%(seconds)s giây)."
+            )
         self.stdout.write(self.style.SUCCESS(message % counts))

@@ -1,0 +1,203 @@
+"""core.tabular: reading any spreadsheet a user may upload, and writing templates, exports and error
+reports that Excel/LibreOffice (and our own reader) open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from ocop.core.tabular import Column, RowError, Spec, TabularError, read_rows, row_number, write_error_report
+
+SPEC = Spec(
+    title="Mẫu thử",
+    instructions=["Điền mỗi dòng một bản ghi."],
+    columns=[
+        Column("Tên", "name", required=True, help="Tên đầy đủ"),
+        Column("Loại", "kind", choices=[("A", "Loại A"), ("B", "Loại B")]),
+        Column("Tỉnh", "province", choices=[(f"{i:02d}", f"Tỉnh số {i}") for i in range(1, 100)]),
+    ],
+    example={"name": "Ví dụ", "kind": "A"},
+)
+
+
+def xlsx(rows: list[list]) -> bytes:
+    stream = io.BytesIO()
+    workbook = xlsxwriter.Workbook(stream, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(
+                    r,
+                    c,
+                    dt.datetime.combine(value, dt.time()),
+                    workbook.add_format({"num_format": "dd/mm/yyyy"}),
+                )
+            elif value is not None:
+                sheet.write(r, c, value)
+    workbook.close()
+    return stream.getvalue()
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def test_csv_semicolon_bom_and_row_numbers():
+    data = "\ufeffTên;Loại\nHợp tác xã A;A\n;\nHộ B;B\n".encode()
+    rows = read_rows(data, "ds.csv")
+    assert rows == [{"Tên": "Hợp tác xã A", "Loại": "A"}, {"Tên": "Hộ B", "Loại": "B"}]
+    assert [row_number(r) for r in rows] == [2, 4]  # the blank line keeps its number
+
+
+def test_csv_comma_with_quoted_separators_and_newlines():
+    data = 'Tên,Ghi chú\n"Nước mắm ""Ba Làng"", 40°N","dòng 1\ndòng 2"\n'.encode()
+    assert read_rows(io.BytesIO(data), "x.CSV") == [
+        {"Tên": 'Nước mắm "Ba Làng", 40°N', "Ghi chú": "dòng 1\ndòng 2"}
+    ]
+
+
+def test_xlsx_cells_come_back_as_the_text_the_user_typed():
+    data = xlsx(
+        [["Tên", "Số", "Ngày", "Mã"], ["  A  ", 12.0, dt.date(2024, 3, 15), "00004"], [None, 1.5, None, None]]
+    )
+    rows = read_rows(data, "ds.xlsx")
+    assert rows[0] == {"Tên": "A", "Số": "12", "Ngày": "15/03/2024", "Mã": "00004"}
+    assert rows[1] == {"Tên": "", "Số": "1.5", "Ngày": "", "Mã": ""}
+
+
+def test_ods_and_upload_objects(tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("ds.xlsx", xlsx([["Tên"], ["A"]]))
+    upload.read()  # a view may have peeked at it already
+    assert read_rows(upload, upload.name) == [{"Tên": "A"}]
+    path = tmp_path / "ds.csv"
+    path.write_text("Tên\nA\n", encoding="utf-8")
+    assert read_rows(path, path.name) == [{"Tên": "A"}]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "fragment"),
+    [
+        (b"", "a.xlsx", "trống"),
+        (b"   \n\n", "a.csv", "trống"),
+        (b"PK\x03\x04" + b"\x00" * 100, "a.xlsx", "hỏng"),
+        (bytes(range(256)) * 10, "a.ods", "hỏng"),
+        (bytes(range(256)) * 10, "a.xls", "hỏng"),
+        ("Tên;Tên\nA;B\n".encode(), "a.csv", "hai lần"),
+        ("Tên\nA\n".encode("utf-16-le"), "a.csv", "UTF"),
+        ("Tên\nA\n".encode("cp1258"), "a.csv", "UTF-8"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 4, "anh.csv", "CSV"),
+        (b"a", "a.pdf", "không được hỗ trợ"),
+        (b"a", "khong-duoi", "không được hỗ trợ"),
+    ],
+)
+def test_bad_files_raise_tabular_error_in_vietnamese(data, name, fragment):
+    with pytest.raises(TabularError, match=fragment):
+        read_rows(data, name)
+
+
+def test_utf16_with_bom_is_read():
+    assert read_rows("Tên\nA\n".encode("utf-16"), "a.csv") == [{"Tên": "A"}]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400) | st.binary(max_size=400))
+def test_read_rows_never_fails_with_anything_but_tabular_error(content):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        rows = read_rows(data, "tep.csv")
+    except TabularError as error:
+        assert str(error)
+        return
+    for row in rows:
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in row.items())
+        assert row_number(row) >= 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=20),
+            min_size=2,
+            max_size=2,
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_csv_round_trip_through_spec(rows):
+    spec = Spec(columns=[Column("Cột một", "a"), Column("Cột hai", "b")])
+    stream = io.BytesIO()
+    spec.write_rows([{"a": a, "b": b} for a, b in rows], stream, "csv")
+    read = [spec.keyed(r) for r in read_rows(stream.getvalue(), "x.csv")]
+    expected = [{"a": a.strip(), "b": b.strip()} for a, b in rows if a.strip() or b.strip()]
+    assert read == expected
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+def test_template_has_bold_frozen_header_drop_downs_example_and_instructions():
+    stream = io.BytesIO()
+    SPEC.write_template(stream)
+    data = stream.getvalue()
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert workbook.sheet_names[0] == "Dữ liệu" and "Hướng dẫn" in workbook.sheet_names
+    sheet = workbook.get_sheet_by_index(0).to_python()
+    assert sheet[0] == ["Tên", "Loại", "Tỉnh"]
+    assert sheet[1][:2] == ["Ví dụ", "A"]
+    guide = [c for row in workbook.get_sheet_by_name("Hướng dẫn").to_python() for c in row]
+    assert "Mẫu thử" in guide and "Loại A" in guide and "Tên đầy đủ" in guide
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        workbook_xml = archive.read("xl/workbook.xml").decode()
+    assert '<pane ySplit="1"' in xml and 'state="frozen"' in xml
+    assert '<formula1>"A,B"</formula1>' in xml
+    assert "DanhMuc!$A$1:$A$99" in xml  # 99 codes do not fit in an inline list
+    assert 'name="DanhMuc" sheetId="2" state="hidden"' in workbook_xml
+
+
+def test_rows_export_as_xlsx_and_csv_with_template_headers():
+    rows = [{"name": 'Nước mắm; "đặc biệt"', "kind": "B", "province": "01"}, {"name": "=1+1", "kind": None}]
+    for fmt in ("xlsx", "csv"):
+        stream = io.BytesIO()
+        SPEC.write_rows(rows, stream, fmt)
+        read = [SPEC.keyed(r) for r in read_rows(stream.getvalue(), f"x.{fmt}")]
+        assert read == [
+            {"name": 'Nước mắm; "đặc biệt"', "kind": "B", "province": "01"},
+            {"name": "=1+1", "kind": "", "province": ""},  # text, never a formula
+        ]
+
+
+def test_keyed_tolerates_header_case_spacing_and_required_marks():
+    assert SPEC.keyed({" tên * ": "A", "LOẠI": "B", "Khác": "x"}) == {
+        "name": "A",
+        "kind": "B",
+        "province": "",
+    }
+    assert SPEC.missing_headers([{"Loại": "A"}]) == ["Tên"]
+
+
+def test_error_report_lists_row_column_value_message():
+    stream = io.BytesIO()
+    errors = [
+        RowError(3, "Mã số thuế", "0100109107", "Sai chữ số kiểm tra."),
+        RowError(5, "", "", "Trùng dòng 3."),
+    ]
+    write_error_report(errors, stream)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(stream.getvalue())).get_sheet_by_index(0).to_python()
+    assert rows == [
+        ["Dòng", "Cột", "Giá trị", "Lỗi"],
+        ["3", "Mã số thuế", "0100109107", "Sai chữ số kiểm tra."],
+        ["5", "", "", "Trùng dòng 3."],
+    ]
+    assert str(errors[0]) == "Dòng 3, cột “Mã số thuế” (“0100109107”): Sai chữ số kiểm tra."
