@@ -330,8 +330,13 @@ class Spec:
 
     def keyed(self, row: Mapping[str, str]) -> dict[str, str]:
         """A read row (header → text) as key → text; unknown headers are dropped, missing ones are ""."""
-        by_header = {_norm_header(h): v for h, v in row.items()}
-        return {c.key: by_header.get(_norm_header(str(c.header)), "") for c in self.columns}
+        by_header = {_norm_header(h): v for h, v in row.items()} if len(row) else {}
+        return {
+            c.key: by_header.get(name, "") for c, name in zip(self.columns, self._normalized(), strict=True)
+        }
+
+    def _normalized(self) -> list[str]:
+        return [_norm_header(str(c.header)) for c in self.columns]
 
     def missing_headers(self, rows: list[dict[str, str]], header: Iterable[str] | None = None) -> list[str]:
         """Required headers absent from the file (checked on the header of the first row)."""
