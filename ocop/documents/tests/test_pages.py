@@ -351,3 +351,22 @@ def test_expiring_page_window_scope_and_filters(world, hn1_producer, django_asse
 def test_expiring_page_needs_login(client):
     response = client.get(reverse("documents:expiring"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_deleting_a_producer_takes_its_files_with_it(
+    world, hn1_producer, media_in_tmp, django_capture_on_commit_callbacks
+):
+    make_document(hn1_producer)
+    client = world.client("province_hn")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("registry:producer_delete", args=[hn1_producer.pk]))
+    assert response.status_code == 302
+    assert not EvidenceDocument.objects.exists() and stored_files(media_in_tmp) == []
+
+
+def test_a_product_with_its_own_evidence_is_not_deleted_silently(world, hn1_producer, hn1_product):
+    make_document(hn1_producer, hn1_product)
+    client = world.client("province_hn")
+    response = client.post(reverse("registry:product_delete", args=[hn1_product.pk]), follow=True)
+    assert "còn hồ sơ liên quan" in response.content.decode()
+    assert EvidenceDocument.objects.filter(product=hn1_product).exists()
