@@ -1071,6 +1071,7 @@ def import_file(
     result.updated = sum(1 for row in rows if row.action == "update")
     result.unchanged = sum(1 for row in rows if row.action == "unchanged")
     if result.errors or dry_run:
+        report(total, total)  # nothing to write: the job is done
         if result.errors:
             result.created = result.updated = result.unchanged = 0
         return result

@@ -143,7 +143,8 @@ class Command(BaseCommand):
         }
         if options["dry_run"]:
             message = _(
-                "Kiểm tra xong, không có lỗi: sẽ thêm %(created)s, cập nhật %(updated)s (%(seconds)s giây)."
+                "Kiểm tra xong, không có lỗi: sẽ thêm %(created)s, cập nhật %(updated)s, "
+                "%(unchanged)s dòng không đổi (%(seconds)s giây)."
             )
         else:
             message = _(
