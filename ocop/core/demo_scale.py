@@ -221,6 +221,8 @@ class Generator:
         self.today = today or timezone.localdate()
         self.taken_tax = set(Producer.objects.exclude(tax_code="").values_list("tax_code", flat=True))
         self.taken_gtin = set(Product.objects.exclude(gtin="").values_list("gtin", flat=True))
+        self.names = set(Producer.objects.values_list("name", flat=True))
+        self.product_names: dict[int, set[str]] = defaultdict(set)  # per producer: names are unique
 
     # names
 
@@ -278,6 +280,13 @@ class Generator:
             tax = self.tax_code(place.unit.current_province.code) if rng.random() < 0.97 else ""
         minority = rng.random() < 0.15
         total = rng.randrange(3, 200)
+        # A chủ thể without a tax code is found by its name (imports, searches): names are kept unique.
+        if name in self.names:
+            name = f"{name} ({place.short})"
+        base, number = name, 2
+        while name in self.names:
+            name, number = f"{base} {number}", number + 1
+        self.names.add(name)
         producer = Producer(
             producer_type=kind,
             legal_form=legal_form,
@@ -398,8 +407,17 @@ class Generator:
                     place = rng.choice(places[place.unit.current_province_id])
                 set_code = "B26" if owner.producer_type == ProducerType.TOURISM_ORG else _weighted(rng, sets)
                 history = self.rating_history()
+                name, attempt = self.product_name(set_code, place), 1
+                while name in self.product_names[id(owner)]:
+                    attempt += 1
+                    name = (
+                        f"{self.product_name(set_code, place)} {attempt}"
+                        if attempt > 3
+                        else (self.product_name(set_code, place))
+                    )
+                self.product_names[id(owner)].add(name)
                 product = Product(
-                    name=self.product_name(set_code, place),
+                    name=name,
                     producer=owner,
                     unit=place.unit,
                     classification_set=set_code,

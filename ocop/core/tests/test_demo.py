@@ -214,6 +214,11 @@ def test_scale_rows_are_what_validation_and_save_would_give() -> None:
         producer.save()
         producer.refresh_from_db()
         assert (producer.search_text, producer.sort_key, producer.province_id, producer.commune_id) == stored
+    # Names identify a chủ thể without a tax code (imports): unique, as are a producer's product names.
+    names = list(Producer.objects.values_list("name", flat=True))
+    assert len(names) == len(set(names))
+    pairs = list(Product.objects.values_list("producer_id", "name"))
+    assert len(pairs) == len(set(pairs))
     # Every generated record has its "created" history row, as a normal save writes.
     assert Product.history.filter(history_type="+").count() == 90
 
