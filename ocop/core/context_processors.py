@@ -33,7 +33,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list"),
     NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
     NavEntry("assessment", _("Đánh giá phân hạng"), "star-half", "assessment:index"),
-    NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "certificates:index"),
+    NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "evaluation:certificate_list"),
     NavEntry("inspections", _("Kiểm tra giám sát"), "clipboard-check", "inspections:index"),
     NavEntry("promotion", _("Xúc tiến thương mại"), "shop", "promotion:index"),
     NavEntry("training", _("Đào tạo"), "mortarboard", "training:index"),

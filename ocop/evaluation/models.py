@@ -92,8 +92,16 @@ def legal_basis_on(day: dt.date) -> LegalBasis:
     return max(in_force, key=lambda basis: basis.effective_from) if in_force else LegalBasis.QD490_1048
 
 
-def _today(today: dt.date | None) -> dt.date:
-    return today if today is not None else timezone.localdate()
+def today() -> dt.date:
+    """The day statuses are computed for when none is given: the real local date.
+
+    Pages, the API and ``Product.current_star`` call it; tests replace it to fix "today".
+    """
+    return timezone.localdate()
+
+
+def _today(day: dt.date | None) -> dt.date:
+    return day if day is not None else today()
 
 
 class Decision(models.Model):
@@ -382,6 +390,10 @@ class Certificate(models.Model):
     @property
     def legal_basis_label(self) -> str:
         return LegalBasis(self.legal_basis).label if self.legal_basis else ""
+
+    @property
+    def stars(self) -> str:
+        return "★" * (self.star or 0)
 
     @property
     def star_label(self) -> str:

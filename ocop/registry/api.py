@@ -347,7 +347,7 @@ def delete_producer(request: HttpRequest, producer_id: int) -> tuple[int, None]:
 
 
 def _products() -> QuerySet[Product]:
-    return Product.objects.select_related(*UNIT_FIELDS, "producer")
+    return Product.objects.select_related(*UNIT_FIELDS, "producer").with_current_star()
 
 
 def _product_data(user: Any, data: dict[str, Any]) -> dict[str, Any]:

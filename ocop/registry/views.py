@@ -34,6 +34,7 @@ from ocop.core.scoping import (
     restrict,
     role_can,
 )
+from ocop.evaluation.views import product_certificates
 
 from . import io as registry_io
 from .filtersets import ProducerFilterSet, ProductFilterSet
@@ -196,6 +197,12 @@ class ProductDetailView(ActionsMixin, ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["producer_visible"] = can(self.request.user, VIEW, self.object.producer)
+        certificates = product_certificates(self.object, self.request.user)
+        if context["active_tab"] == "certificates":
+            context["certificates"] = list(certificates)
+            context["certificate_count"] = len(context["certificates"])
+        else:
+            context["certificate_count"] = certificates.count()
         return context
 
 

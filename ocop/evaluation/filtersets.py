@@ -1,0 +1,84 @@
+"""The certificates FilterSet, shared by the list page and the API (/api/v1/certificates/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ocop.core.api import MAX_ID
+from ocop.registry.classification import LegalBasis
+from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current, fold_terms
+
+from . import models as evaluation
+from .models import Certificate, CertificateStatus, Star
+
+# Enough for "expiring within three years" (the whole validity); beyond that it means nothing.
+MAX_EXPIRING_DAYS = 3 * 366
+
+STATUS_CHOICES = [
+    (s.value, s.label)
+    for s in (
+        CertificateStatus.VALID,
+        CertificateStatus.EXPIRED,
+        CertificateStatus.REVOKED,
+        CertificateStatus.SUPERSEDED,
+    )
+]
+
+
+class CertificateFilterSet(AreaFilterMixin):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Tìm kiếm"),
+        max_length=100,
+        help_text=_("Mã hoặc số giấy chứng nhận, số quyết định, tên hoặc mã sản phẩm; không cần dấu"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    province = UnitChoiceFilter(
+        label=_("Tỉnh/thành phố"), queryset=_current("province"), field_name="product__province"
+    )
+    commune = UnitChoiceFilter(
+        label=_("Xã/phường/đặc khu"), queryset=_current("commune"), field_name="product__commune"
+    )
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=STATUS_CHOICES, method="with_status")
+    star = django_filters.TypedChoiceFilter(label=_("Hạng sao"), choices=Star.choices, coerce=int)
+    expiring_within = django_filters.NumberFilter(
+        label=_("Hết hạn trong (ngày)"),
+        method="expiring",
+        min_value=0,
+        max_value=MAX_EXPIRING_DAYS,
+        widget=forms.NumberInput(attrs={"placeholder": "180", "style": "max-width: 8rem"}),
+    )
+    legal_basis = django_filters.ChoiceFilter(label=_("Căn cứ pháp lý"), choices=LegalBasis.choices())
+    product = django_filters.NumberFilter(
+        label=_("Mã sản phẩm (id)"),
+        field_name="product_id",
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["q", "province", "commune", "status", "star", "expiring_within", "legal_basis", "product"]
+
+    def search(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
+        text = value.strip()
+        words = Q()
+        for term in fold_terms(value):
+            words &= Q(product__search_text__contains=term)
+        # Codes and numbers also match as typed (they carry "/" and "-").
+        exact = Q(code__iexact=text) | Q(number__iexact=text) | Q(decision__number__iexact=text)
+        return queryset.filter(words | exact) if text else queryset
+
+    def with_status(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
+        if "status" not in queryset.query.annotations:
+            queryset = queryset.with_status(evaluation.today())
+        return queryset.filter(status=value)
+
+    def expiring(self, queryset: QuerySet[Certificate], name: str, value: Any) -> QuerySet[Certificate]:
+        return queryset.expiring_within(int(value), evaluation.today())

@@ -1,0 +1,133 @@
+"""Certificate pages, the product's certificate tab and the API: scoped, with live status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from ocop.evaluation import codes
+from ocop.evaluation import models as evaluation
+from ocop.evaluation.models import DecisionKind, RevocationGround
+
+from .conftest import TODAY, make_certificate, make_decision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch) -> None:
+    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+
+
+@pytest.fixture
+def certificates(products) -> dict[str, evaluation.Certificate]:
+    revocation = make_decision(
+        number="9/QĐ-UBND", date=dt.date(2026, 3, 1), kind=DecisionKind.REVOCATION, legal_basis="QD148+1489"
+    )
+    return {
+        "expired": make_certificate(products["hn1"], star=4, issue_date=dt.date(2023, 1, 10)),
+        "valid": make_certificate(products["hn2"], star=4, issue_date=dt.date(2025, 1, 10)),
+        "revoked": make_certificate(
+            products["hcm1"],
+            star=3,
+            issue_date=dt.date(2024, 4, 2),
+            revoked_on=dt.date(2026, 3, 1),
+            revocation_ground=RevocationGround.B,
+            revocation_decision=revocation,
+        ),
+        "expiring": make_certificate(products["hn1"], star=3, issue_date=dt.date(2024, 2, 1)),
+    }
+
+
+def codes_in(html: str, certificates: dict) -> set[str]:
+    return {name for name, c in certificates.items() if c.code in html}
+
+
+def test_list_filters_and_status_words(world, certificates) -> None:
+    client = world.client("central")
+    url = reverse("evaluation:certificate_list")
+    page = client.get(url).content.decode()
+    assert codes_in(page, certificates) == set(certificates)
+    assert "Hết hiệu lực" in page and "Bị thu hồi" in page and "Còn hiệu lực" in page
+    assert codes_in(client.get(url, {"status": "valid"}).content.decode(), certificates) == {
+        "valid",
+        "expiring",
+    }
+    assert codes_in(client.get(url, {"status": "revoked"}).content.decode(), certificates) == {"revoked"}
+    assert codes_in(client.get(url, {"expiring_within": 180}).content.decode(), certificates) == {"expiring"}
+    assert codes_in(client.get(url, {"star": 3, "province": "79"}).content.decode(), certificates) == {
+        "revoked"
+    }
+    assert codes_in(client.get(url, {"legal_basis": "QD1048+781"}).content.decode(), certificates) == {
+        "expired"
+    }
+    assert codes_in(client.get(url, {"q": certificates["valid"].code}).content.decode(), certificates) == {
+        "valid"
+    }
+
+
+def test_commune_officer_sees_only_their_commune(world, certificates) -> None:
+    client = world.client("commune_hn2")
+    page = client.get(reverse("evaluation:certificate_list")).content.decode()
+    assert codes_in(page, certificates) == {"valid"}
+    assert client.get(certificates["expired"].get_absolute_url()).status_code == 404
+    assert client.get(certificates["valid"].get_absolute_url()).status_code == 200
+    producer = world.client("producer_hn1").get(reverse("evaluation:certificate_list")).content.decode()
+    assert codes_in(producer, certificates) == {"expired", "expiring"}
+
+
+def test_detail_page(world, certificates) -> None:
+    page = world.client("province_hcm").get(certificates["revoked"].get_absolute_url()).content.decode()
+    assert "Bị thu hồi" in page and "9/QĐ-UBND" in page and "không còn đáp ứng" in page
+
+
+def test_product_certificate_tab(world, products, certificates) -> None:
+    client = world.client("province_hn")
+    url = products["hn1"].get_absolute_url()
+    info = client.get(url).content.decode()
+    assert "?tab=certificates" in info and "Giấy chứng nhận" in info
+    tab = client.get(url, {"tab": "certificates"})
+    html = tab.content.decode()
+    assert tab.context["certificate_count"] == 2
+    assert certificates["expired"].code in html and certificates["expiring"].code in html
+    assert "10/01/2026" in html  # expiry of the 2023 certificate
+    assert "text-bg-secondary" in html and "Hết hiệu lực" in html
+    assert certificates["valid"].code not in html
+
+
+def test_product_list_shows_the_current_star_without_n_plus_1(world, products, certificates) -> None:
+    page = world.client("central").get(reverse("registry:product_list")).content.decode()
+    assert 'aria-label="3 sao"' in page and 'aria-label="4 sao"' in page
+
+
+def test_api_list_and_scoping(world, certificates) -> None:
+    client = world.client("central")
+    body = client.get("/api/v1/certificates/", {"status": "valid", "expiring_within": 180}).json()
+    assert body["count"] == 1 and body["items"][0]["code"] == certificates["expiring"].code
+    item = client.get(f"/api/v1/certificates/{certificates['revoked'].code}").json()
+    assert item["status"] == "revoked" and item["revocation_ground"] == "b"
+    assert item["decision"]["authority_level"] == "province" and item["province"] == "79"
+    valid = client.get(f"/api/v1/certificates/{certificates['valid'].code}").json()
+    assert (valid["star"], valid["expiry"], valid["status"]) == (4, "2028-01-10", "valid")
+    commune = world.client("commune_hn2")
+    listed = commune.get("/api/v1/certificates/").json()
+    assert [c["code"] for c in listed["items"]] == [certificates["valid"].code]
+    assert commune.get(f"/api/v1/certificates/{certificates['expired'].code}").status_code == 404
+    assert client.get("/api/v1/certificates/", {"province": "79"}).json()["count"] == 1
+
+
+def test_api_detects_a_mistyped_code(world, certificates) -> None:
+    code = certificates["valid"].code
+    position = len(code) - 3
+    typo = code[:position] + ("7" if code[position] != "7" else "8") + code[position + 1 :]
+    assert not codes.is_valid(typo)
+    response = world.client("central").get(f"/api/v1/certificates/{typo}")
+    assert response.status_code == 422 and "ký tự kiểm tra" in response.json()["detail"]
+
+
+def test_api_product_current_star_is_real(world, certificates, products) -> None:
+    body = world.client("central").get("/api/v1/products/").json()
+    stars = {item["id"]: item["current_star"] for item in body["items"]}
+    assert stars[products["hn2"].pk] == 4 and stars[products["hcm1"].pk] is None

@@ -1,0 +1,67 @@
+"""Certificate pages: the scoped list (/evaluation/certificates/) and one certificate's page."""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
+
+from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
+from ocop.core.scoping import VIEW, can, restrict
+
+from . import io as evaluation_io
+from . import models as evaluation
+from .filtersets import CertificateFilterSet
+from .models import Certificate
+from .tables import CertificateTable
+
+RELATED = ("product", "product__province", "product__commune", "decision", "superseded_by")
+
+
+def product_certificates(product: Any, user: Any) -> QuerySet[Certificate]:
+    """The certificates of a product the user may see, newest first, with their status for today."""
+    return (
+        restrict(Certificate.objects.filter(product=product), user, VIEW)
+        .select_related("decision", "revocation_decision", "superseded_by")
+        .with_status(evaluation.today())
+        .order_by("-issue_date", "-pk")
+    )
+
+
+class CertificateListView(ExportMixin, ObjectListView):
+    model = Certificate
+    table_class = CertificateTable
+    filterset_class = CertificateFilterSet
+    template_name = "evaluation/certificate_list.html"
+    title = gettext_lazy("Giấy chứng nhận OCOP")
+    export_name = gettext_lazy("Giấy chứng nhận")
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return super().get_queryset().select_related(*RELATED).with_status(evaluation.today())
+
+    def write_export(self, queryset: QuerySet, stream: BinaryIO, fmt: str) -> None:
+        evaluation_io.export_queryset(queryset, stream, fmt)
+
+
+class CertificateDetailView(ObjectDetailView):
+    model = Certificate
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    template_name = "evaluation/certificate_detail.html"
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return (
+            super()
+            .get_queryset()
+            .select_related(*RELATED, "product__producer", "revocation_decision")
+            .with_status(evaluation.today())
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        certificate = self.object
+        context["product_visible"] = can(self.request.user, VIEW, certificate.product)
+        context["supersedes"] = restrict(certificate.supersedes.all(), self.request.user, VIEW)
+        context["today"] = evaluation.today()
+        return context
