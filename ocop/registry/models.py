@@ -325,7 +325,8 @@ class Producer(Searchable, Located):
         except ValidationError:
             pass  # already reported by the field validator
         else:
-            taken = Producer.objects.filter(tax_code=self.tax_code).exclude(pk=self.pk)
+            # ~Q(tax_code="") matches the partial unique index's condition, so SQLite uses the index.
+            taken = Producer.objects.filter(~Q(tax_code=""), tax_code=self.tax_code).exclude(pk=self.pk)
             if self.tax_code and taken.exists():
                 errors["tax_code"] = _("Mã số thuế %(code)s đã có trong sổ đăng ký (chủ thể “%(name)s”).") % {
                     "code": self.tax_code,
@@ -518,7 +519,8 @@ class Product(Searchable, Located):
         except ValidationError:
             pass  # already reported by the field validator
         else:
-            if self.gtin and Product.objects.filter(gtin=self.gtin).exclude(pk=self.pk).exists():
+            same_gtin = Product.objects.filter(~Q(gtin=""), gtin=self.gtin).exclude(pk=self.pk)
+            if self.gtin and same_gtin.exists():
                 errors["gtin"] = _("Mã GTIN %(gtin)s đã được gán cho một sản phẩm khác.") % {
                     "gtin": self.gtin
                 }
