@@ -291,6 +291,7 @@ class _Row:
     decision: Decision | None = None
     certificate: Certificate | None = None
     existing: bool = False
+    changed: bool = True  # False: an existing certificate the row leaves as it is
 
 
 # Model field → column key, to put a model's validation message on the right cell.
@@ -368,6 +369,7 @@ class _Importer:
         self.existing_decisions = {
             (d.number, d.date, fold(d.authority)): d for d in Decision.objects.filter(number__in=numbers)
         }
+        self.decision_values = {d.pk: _decision_values(d) for d in self.existing_decisions.values()}
         self.existing_certificates = {
             (c.product_id, c.issue_date, c.decision.number): c
             for c in Certificate.objects.filter(decision__number__in=numbers).select_related(
@@ -495,6 +497,7 @@ class _Importer:
         existing = self.existing_certificates.get(key)
         certificate = existing if existing is not None else Certificate(product=product)
         row.existing = existing is not None
+        before = _certificate_values(certificate)
         certificate.product = product
         certificate.decision = decision
         certificate.star = star
@@ -519,6 +522,7 @@ class _Importer:
                     )
                 )
         row.certificate = certificate
+        row.changed = not row.existing or decision._changed or _certificate_values(certificate) != before
 
     def decision_for(
         self,
@@ -566,7 +570,9 @@ class _Importer:
                 row, "decision_number", _("Quyết định này đã có với thông tin khác; bạn không được sửa.")
             )
             return None
-        decision._changed = may_change and _decision_differs(decision)  # type: ignore[attr-defined]
+        decision._changed = may_change and (  # type: ignore[attr-defined]
+            decision.pk is None or self.decision_values[decision.pk] != _decision_values(decision)
+        )
         try:
             decision.full_clean(exclude=["province"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -587,7 +593,7 @@ class _Importer:
         certificate = row.certificate
         values: dict[str, Any] = {
             "row": row.number,
-            "action": "update" if row.existing else "create",
+            "action": ("update" if row.changed else "unchanged") if row.existing else "create",
             **row.values,
         }
         if certificate is not None and not row.errors:
@@ -603,6 +609,8 @@ class _Importer:
                 decision._history_user = self.user
                 decision.save()
         for index, row in enumerate(rows, start=1):
+            if not row.changed:
+                continue
             certificate = row.certificate
             certificate._change_reason = self.reason
             certificate._history_user = self.user
@@ -612,17 +620,19 @@ class _Importer:
         progress(len(rows))
 
 
-def _decision_differs(decision: Decision) -> bool:
-    if decision.pk is None:
-        return True
-    stored = (
-        Decision.objects.filter(pk=decision.pk).values("authority_level", "legal_basis", "signer").first()
+def _decision_values(decision: Decision) -> tuple:
+    return (decision.authority_level, decision.legal_basis, decision.signer)
+
+
+def _certificate_values(certificate: Certificate) -> tuple:
+    return (
+        certificate.decision_id,
+        certificate.star,
+        certificate.potential_5_star,
+        certificate.number,
+        certificate.issue_date,
+        certificate.legal_basis,
     )
-    return stored != {
-        "authority_level": decision.authority_level,
-        "legal_basis": decision.legal_basis,
-        "signer": decision.signer,
-    }
 
 
 def import_file(
@@ -637,8 +647,9 @@ def import_file(
 
     Raises TabularError when the file itself is unreadable (wrong type, corrupt, empty, missing
     required columns); row problems come back in ImportResult.errors. `progress(done, total)` is
-    called as rows are validated, then written (total = 2 × rows). With `dry_run` nothing is
-    written; the result says what would be created/updated.
+    called as rows are validated, then written (total = 2 × rows; it ends at 100 % in every case).
+    With `dry_run` nothing is written; the result says what would be created, updated or left
+    unchanged (a re-imported row that changes nothing writes nothing, not even history).
     """
     raw_rows = read_rows(file, filename)
     if not raw_rows:
@@ -662,10 +673,13 @@ def import_file(
     report(len(rows), total)
     result.preview = [importer.preview(row) for row in rows[:PREVIEW_LIMIT]]
     if result.errors:
+        report(total, total)
         return result
     result.created = sum(1 for row in rows if not row.existing)
-    result.updated = len(rows) - result.created
+    result.updated = sum(1 for row in rows if row.existing and row.changed)
+    result.unchanged = len(rows) - result.created - result.updated
     if dry_run:
+        report(total, total)
         return result
     with transaction.atomic():
         importer.write(rows, lambda done: report(len(rows) + done, total))

@@ -92,12 +92,26 @@ def test_reimport_updates_never_duplicates(products) -> None:
     second = history.import_file(
         csv_file(row(products["hn1"], star="3"), row(products["hn2"])), "a.csv", None
     )
-    assert (first.created, second.created, second.updated) == (2, 0, 2)
+    assert (first.created, second.created, second.updated, second.unchanged) == (2, 0, 1, 1)
     assert Certificate.objects.count() == 2 and Decision.objects.count() == 1  # one decision, two products
     assert Certificate.objects.get(product=products["hn1"]).star == 3
     codes_before = set(Certificate.objects.values_list("code", flat=True))
     history.import_file(data, "a.csv", None)
     assert set(Certificate.objects.values_list("code", flat=True)) == codes_before
+    unchanged = Certificate.objects.get(product=products["hn2"])
+    assert unchanged.history.count() == 1  # re-imports that change nothing write no history
+    again = history.import_file(data, "a.csv", None, dry_run=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert {p["action"] for p in again.preview} == {"unchanged"}
+
+
+def test_ocop_import_history_command(tmp_path, products) -> None:
+    from django.core.management import call_command
+
+    path = tmp_path / "lich-su.csv"
+    path.write_bytes(csv_file(row(products["hn1"])))
+    call_command("import", "history", str(path))
+    assert Certificate.objects.get().product == products["hn1"]
 
 
 def test_duplicate_rows_in_a_file_are_reported(products) -> None:
@@ -201,4 +215,4 @@ def test_template_and_export_round_trip(products) -> None:
     exported = io.BytesIO()
     history.export_queryset(Certificate.objects.all(), exported)
     again = history.import_file(exported.getvalue(), "export.xlsx", None)
-    assert again.ok and (again.created, again.updated) == (0, 2)
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2)
