@@ -32,6 +32,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("home", _("Tổng quan"), "speedometer2", "core:home"),
     NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list"),
     NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
+    NavEntry("evidence", _("Minh chứng sắp hết hạn"), "hourglass-split", "documents:expiring"),
     NavEntry("assessment", _("Đánh giá phân hạng"), "star-half", "assessment:index"),
     NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "evaluation:certificate_list"),
     NavEntry("inspections", _("Kiểm tra giám sát"), "clipboard-check", "inspections:index"),

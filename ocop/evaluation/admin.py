@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ocop.registry.admin import ScopedAdmin
+from ocop.core.admin import ScopedAdmin
 
 from .models import Certificate, CertificateCodeCounter, Decision
 

@@ -3,42 +3,21 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
-from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict, role_can
+from ocop.core.admin import ScopedAdmin
 
 from .forms import ProductImageForm
 from .models import Producer, Product, ProductCodeCounter, ProductImage
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class LocatedAdmin(ScopedAdmin):
     raw_id_fields = ("unit",)
     readonly_fields = ("province", "commune")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return restrict(super().get_queryset(request), request.user, VIEW)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, VIEW, obj) if obj is not None else role_can(request.user, VIEW, self.model)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return role_can(request.user, ADD, self.model)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return (
-            can(request.user, CHANGE, obj) if obj is not None else role_can(request.user, CHANGE, self.model)
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return (
-            can(request.user, DELETE, obj) if obj is not None else role_can(request.user, DELETE, self.model)
-        )
-
 
 @admin.register(Producer)
-class ProducerAdmin(ScopedAdmin):
+class ProducerAdmin(LocatedAdmin):
     list_display = ["name", "producer_type", "tax_code", "province", "commune", "status"]
     list_filter = ["producer_type", "status"]
     search_fields = ["name", "search_text", "tax_code"]
@@ -56,7 +35,7 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ScopedAdmin):
+class ProductAdmin(LocatedAdmin):
     inlines = [ProductImageInline]
     list_display = ["name", "code", "producer", "classification_set", "province", "commune", "status"]
     list_filter = ["classification_set", "status"]
