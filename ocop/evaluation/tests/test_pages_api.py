@@ -131,3 +131,15 @@ def test_api_product_current_star_is_real(world, certificates, products) -> None
     body = world.client("central").get("/api/v1/products/").json()
     stars = {item["id"]: item["current_star"] for item in body["items"]}
     assert stars[products["hn2"].pk] == 4 and stars[products["hcm1"].pk] is None
+
+
+def test_admin_pages(world, certificates) -> None:
+    client = world.client("admin")
+    certificate = certificates["revoked"]
+    for url in (
+        reverse("admin:evaluation_certificate_changelist"),
+        reverse("admin:evaluation_certificate_change", args=[certificate.pk]),
+        reverse("admin:evaluation_decision_changelist"),
+        reverse("admin:evaluation_decision_change", args=[certificate.decision_id]),
+    ):
+        assert client.get(url).status_code == 200, url
