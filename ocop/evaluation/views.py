@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
-from ocop.core.scoping import VIEW, can, restrict
+from ocop.core.scoping import ADD, VIEW, can, restrict, role_can
 
 from . import io as evaluation_io
 from . import models as evaluation
@@ -42,6 +42,11 @@ class CertificateListView(ExportMixin, ObjectListView):
 
     def write_export(self, queryset: QuerySet, stream: BinaryIO, fmt: str) -> None:
         evaluation_io.export_queryset(queryset, stream, fmt)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_import"] = role_can(self.request.user, ADD, Certificate)
+        return context
 
 
 class CertificateDetailView(ObjectDetailView):

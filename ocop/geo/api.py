@@ -6,7 +6,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from ocop.core.api import Pagination
 
 from .filtersets import UnitFilterSet
 from .models import Structure, Unit
@@ -56,7 +58,7 @@ class UnitQuery(Schema):
 
 
 @router.get("/", response=list[UnitOut], auth=None, summary="Danh sách đơn vị hành chính / list units")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_units(request: HttpRequest, filters: Query[UnitQuery]):  # noqa: ANN201 - paginated queryset
     data = {k: v for k, v in filters.dict().items() if v is not None}
     queryset = Unit.objects.select_related("parent", "current_province").order_by(

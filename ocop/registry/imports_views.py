@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -32,6 +33,8 @@ from ocop.core.generic import EXPORT_CONTENT_TYPES, export_filename
 from ocop.core.scoping import ADD, role_required
 from ocop.core.tabular import EXTENSIONS, ImportResult, Spec, TabularError, write_error_report
 from ocop.core.text import slugify_vi
+from ocop.evaluation import io as evaluation_io
+from ocop.evaluation.models import Certificate
 
 from . import io as registry_io
 from .models import Producer, Product
@@ -52,14 +55,48 @@ class Kind:
     label: Any  # lazy text: the plural noun shown on the pages
     list_url: str
     spec: Spec
+    # import_file(handle, filename, user, dry_run=…) and write_template(stream) of the kind's service.
+    run: Callable[..., ImportResult]
+    template: Callable[[Any], None]
+
+
+def _registry(key: str) -> tuple[Callable[..., ImportResult], Callable[[Any], None]]:
+    return (
+        lambda handle, filename, user, dry_run: registry_io.import_file(
+            key, handle, filename, user, dry_run=dry_run
+        ),
+        lambda stream: registry_io.write_template(key, stream),
+    )
 
 
 KINDS = {
     "producers": Kind(
-        "producers", Producer, gettext_lazy("Chủ thể"), "registry:producer_list", registry_io.PRODUCER_SPEC
+        "producers",
+        Producer,
+        gettext_lazy("Chủ thể"),
+        "registry:producer_list",
+        registry_io.PRODUCER_SPEC,
+        *_registry("producers"),
     ),
     "products": Kind(
-        "products", Product, gettext_lazy("Sản phẩm"), "registry:product_list", registry_io.PRODUCT_SPEC
+        "products",
+        Product,
+        gettext_lazy("Sản phẩm"),
+        "registry:product_list",
+        registry_io.PRODUCT_SPEC,
+        *_registry("products"),
+    ),
+    # Star ratings given under earlier rules: they become decisions and certificates.
+    "history": Kind(
+        "history",
+        Certificate,
+        gettext_lazy("Lịch sử công nhận"),
+        "evaluation:certificate_list",
+        evaluation_io.HISTORY_SPEC,
+        lambda handle, filename, user, dry_run: evaluation_io.import_file(
+            handle, filename, user, dry_run=dry_run
+        ),
+        evaluation_io.write_template,
     ),
 }
 
@@ -152,7 +189,7 @@ def _store(request: HttpRequest, kind: Kind, upload: Any, filename: str) -> Uplo
 
 def _run(kind: Kind, upload: Upload, user: Any, *, dry_run: bool) -> ImportResult:
     with upload.path.open("rb") as handle:
-        return registry_io.import_file(kind.key, handle, upload.filename, user, dry_run=dry_run)
+        return kind.run(handle, upload.filename, user, dry_run=dry_run)
 
 
 def _expired(request: HttpRequest, kind: Kind) -> HttpResponse:
@@ -355,7 +392,7 @@ def import_errors(request: HttpRequest, kind: Kind, token: str) -> HttpResponse:
 def import_template(request: HttpRequest, kind: Kind) -> HttpResponse:
     """The empty .xlsx template (headers, drop-down lists, an example row, instructions)."""
     stream = io.BytesIO()
-    registry_io.write_template(kind.key, stream)
+    kind.template(stream)
     stream.seek(0)
     name = slugify_vi(_("Mẫu nhập %(kind)s") % {"kind": kind.label}) + ".xlsx"
     return _attachment(stream, name, "xlsx")

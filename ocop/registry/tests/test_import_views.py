@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from ocop.evaluation.io import HISTORY_SPEC
+from ocop.evaluation.models import Certificate
 from ocop.registry import imports_views
 from ocop.registry.io import PRODUCER_SPEC, PRODUCT_SPEC
 from ocop.registry.models import Producer, Product
@@ -144,7 +146,7 @@ def test_upload_preview_confirm(world: World, media_root: Path) -> None:
     assert Producer.objects.count() == 2
 
 
-def test_exported_list_reimports_as_updates(world: World) -> None:
+def test_exported_list_reimports_unchanged(world: World) -> None:
     producer = make_producer(world.places["hn1"], tax_code=VIETTEL)
     make_product(producer, name="Mật ong hoa nhãn")
     make_product(producer, name="Mật ong hoa cà phê")
@@ -153,8 +155,9 @@ def test_exported_list_reimports_as_updates(world: World) -> None:
     content = b"".join(exported.streaming_content)
     response = upload(client, "products", SimpleUploadedFile("san-pham.xlsx", content, content_type=XLSX))
     result = response.context["result"]
-    assert (result.created, result.updated, result.errors) == (0, 2, [])
-    client.post(reverse("registry:import_confirm", args=["products", token_of(response)]))
+    # The file says exactly what the database holds: nothing to create or update, nothing written.
+    assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 2, [])
+    assert "Không thay đổi" in response.content.decode()
     assert Product.objects.count() == 2
 
 
@@ -328,3 +331,30 @@ def test_posts_need_the_csrf_token(world: World) -> None:
     # The pages carry the token for the real forms.
     page = client.get(reverse("registry:import", args=["producers"]))
     assert "csrfmiddlewaretoken" in page.content.decode()
+
+
+def test_history_ratings_import_through_the_wizard(world: World) -> None:
+    product = make_product(make_producer(world.places["hn1"]), name="Gạo ruộng rươi")
+    client = world.client("province_hn")
+    template = client.get(reverse("registry:import_template", args=["history"]))
+    assert template.status_code == 200
+    headers = [str(column.header) for column in HISTORY_SPEC.columns]
+    row = {
+        "Mã sản phẩm": product.code,
+        "Hạng sao": "4",
+        "Số quyết định": "125/QĐ-UBND",
+        "Ngày quyết định": "10/01/2025",
+        "Cơ quan ban hành": "UBND thành phố Hà Nội",
+        "Ngày cấp giấy chứng nhận": "10/01/2025",
+    }
+    csv = ",".join(headers) + "\n" + ",".join(row.get(h, "") for h in headers) + "\n"
+    response = upload(
+        client, "history", SimpleUploadedFile("lich-su.csv", csv.encode(), content_type="text/csv")
+    )
+    assert response.context["result"].errors == []
+    assert not Certificate.objects.exists()  # the preview writes nothing
+    client.post(reverse("registry:import_confirm", args=["history", token_of(response)]))
+    certificate = Certificate.objects.get(product=product)
+    assert (certificate.star, certificate.expiry.isoformat()) == (4, "2028-01-10")
+    # Read-only roles never reach the wizard.
+    assert world.client("viewer_hn").get(reverse("registry:import", args=["history"])).status_code == 403
