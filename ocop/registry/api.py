@@ -196,6 +196,10 @@ class ProductQuery(ProducerQuery):
     group: str | None = Field(None, description="Nhóm, ví dụ I.3")
     classification_set: str | None = Field(None, description="Bộ sản phẩm B01–B26")
     producer: int | None = Field(None, ge=1, le=MAX_ID, description="id chủ thể")
+    star: Literal["3", "4", "5", "none"] | None = Field(
+        None, description="Hạng sao hiện tại; none: chưa có sao"
+    )
+    year: int | None = Field(None, ge=2018, le=2100, description="Năm được cấp giấy chứng nhận")
 
 
 # --- helpers ---

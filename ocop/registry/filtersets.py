@@ -11,7 +11,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.api import MAX_ID
@@ -129,6 +129,14 @@ class ProductFilterSet(AreaFilterMixin):
     producer = django_filters.NumberFilter(
         label=_("Mã chủ thể"), field_name="producer_id", min_value=1, max_value=MAX_ID
     )
+    star = django_filters.ChoiceFilter(
+        label=_("Hạng sao"),
+        choices=[("3", "3 ★"), ("4", "4 ★"), ("5", "5 ★"), ("none", _("Chưa có sao"))],
+        method="with_star",
+    )
+    year = django_filters.NumberFilter(
+        label=_("Năm công nhận"), method="recognised_in", min_value=2018, max_value=2100
+    )
 
     class Meta:
         model = Product
@@ -142,7 +150,24 @@ class ProductFilterSet(AreaFilterMixin):
             "status",
             "producer_type",
             "producer",
+            "star",
+            "year",
         ]
+
+    def with_star(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        """The current star: that of the product's valid certificate (lists already annotate it)."""
+        if "current_star" not in queryset.query.annotations:
+            queryset = queryset.with_current_star()
+        if value == "none":
+            return queryset.filter(current_star__isnull=True)
+        return queryset.filter(current_star=int(value))
+
+    def recognised_in(self, queryset: QuerySet[Product], name: str, value: Any) -> QuerySet[Product]:
+        """Products with a certificate issued in that year, whatever its status today."""
+        from ocop.evaluation.models import Certificate  # evaluation depends on registry, not back
+
+        issued = Certificate.objects.filter(product=OuterRef("pk"), issue_date__year=int(value))
+        return queryset.filter(Exists(issued))
 
     def search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
         for term in fold_terms(value):
