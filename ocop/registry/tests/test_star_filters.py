@@ -61,3 +61,16 @@ def test_api_filters_by_star_and_rejects_bad_values(world, products):
     assert body["items"][0]["current_star"] == 4
     bad = world.client("province_hn").get("/api/v1/products/?star=7", headers=headers)
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
+
+
+def test_national_list_renders_communes_only_for_the_chosen_province(world):
+    client = world.client("central")
+    url = reverse("registry:product_list")
+    page = client.get(url)
+    assert page.context["filter"].form.fields["commune"].queryset.count() == 0
+    chosen = client.get(url, {"province": "01"})
+    communes = chosen.context["filter"].form.fields["commune"].queryset
+    assert communes.count() > 0 and set(communes.values_list("current_province__code", flat=True)) == {"01"}
+    # A commune given in the URL alone still filters.
+    commune = world.places["hn1"]
+    assert client.get(url, {"commune": commune.code}).context["filter"].is_valid()
