@@ -338,6 +338,22 @@ class Spec:
     def _normalized(self) -> list[str]:
         return [_norm_header(str(c.header)) for c in self.columns]
 
+    def read(self, file: Any, filename: str) -> list[tuple[int, dict[str, str]]]:
+        """(spreadsheet row number, values by column key) of every data row of an import file.
+
+        Raises TabularError for an unreadable file, one without data rows or one missing a
+        required column — before any row is looked at.
+        """
+        raw_rows = read_rows(file, filename)
+        if not raw_rows:
+            raise TabularError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
+        missing = self.missing_headers(raw_rows)
+        if missing:
+            raise TabularError(
+                _("Tệp thiếu cột bắt buộc: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(missing)}
+            )
+        return [(row_number(raw, index + 2), self.keyed(raw)) for index, raw in enumerate(raw_rows)]
+
     def missing_headers(self, rows: list[dict[str, str]], header: Iterable[str] | None = None) -> list[str]:
         """Required headers absent from the file (checked on the header of the first row)."""
         present = {_norm_header(h) for h in (header if header is not None else (rows[0] if rows else {}))}

@@ -36,7 +36,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
-from ocop.core.tabular import Column, ImportResult, RowError, Spec, TabularError, read_rows, row_number
+from ocop.core.tabular import Column, ImportResult, RowError, Spec
 from ocop.core.text import fold
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import LegalBasis
@@ -651,16 +651,8 @@ def import_file(
     With `dry_run` nothing is written; the result says what would be created, updated or left
     unchanged (a re-imported row that changes nothing writes nothing, not even history).
     """
-    raw_rows = read_rows(file, filename)
-    if not raw_rows:
-        raise TabularError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
-    missing = HISTORY_SPEC.missing_headers(raw_rows)
-    if missing:
-        raise TabularError(
-            _("Tệp thiếu cột bắt buộc: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(missing)}
-        )
+    rows = [_Row(number, values) for number, values in HISTORY_SPEC.read(file, filename)]
     report = progress or (lambda done, total: None)
-    rows = [_Row(row_number(raw, index + 2), HISTORY_SPEC.keyed(raw)) for index, raw in enumerate(raw_rows)]
     total = 2 * len(rows)
     importer = _Importer(user, filename)
     importer.prepare(rows)

@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ocop.core.scoping import ADD, CHANGE, VIEW, can
-from ocop.core.tabular import Column, ImportResult, RowError, Spec, TabularError, read_rows, row_number
+from ocop.core.tabular import Column, ImportResult, RowError, Spec
 from ocop.core.text import fold
 from ocop.geo.models import Level, Structure, Unit, resolve_current
 
@@ -1044,19 +1044,10 @@ def import_file(
     written; the result says what would be created/updated. `preview` holds the first rows
     (row number, "create"/"update", the values read).
     """
-    spec = _spec(kind)
-    raw_rows = read_rows(file, filename)
-    if not raw_rows:
-        raise TabularError(_("Tệp không có dòng dữ liệu nào (chỉ có dòng tiêu đề)."))
-    missing = spec.missing_headers(raw_rows)
-    if missing:
-        raise TabularError(
-            _("Tệp thiếu cột bắt buộc: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(missing)}
-        )
+    rows = [_Row(number, values) for number, values in _spec(kind).read(file, filename)]
     importer = _IMPORTERS[kind](user)
     importer.reason = _change_reason(filename)
     report = progress or (lambda done, total: None)
-    rows = [_Row(row_number(raw, index + 2), spec.keyed(raw)) for index, raw in enumerate(raw_rows)]
     total = 2 * len(rows)
     importer.prepare(rows)
     result = ImportResult(dry_run=dry_run)
