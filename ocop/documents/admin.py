@@ -15,7 +15,15 @@ class EvidenceDocumentAdmin(ScopedAdmin):
     list_select_related = ["producer", "product"]
     raw_id_fields = ["producer", "product"]
     # Files are uploaded and replaced through the app's form, which sniffs their content.
-    readonly_fields = ["file", "original_name", "size", "sha256", "content_type", "uploaded_by", "uploaded_at"]
+    readonly_fields = [
+        "file",
+        "original_name",
+        "size",
+        "sha256",
+        "content_type",
+        "uploaded_by",
+        "uploaded_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False
