@@ -9,7 +9,6 @@ JSON carries metadata only; files go through `download_url`, which checks the ca
 like everything else. An owner (producer/product) outside the caller's scope is a 404.
 """
 
-
 from datetime import date, datetime
 from typing import Any
 
