@@ -1,0 +1,73 @@
+"""Browser journey through the registry: a commune officer registers a producer and its product;
+an officer of another commune cannot open them."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from ocop.core import demo
+from ocop.registry.models import Product
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+@pytest.fixture
+def demo_accounts(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", verbosity=0)
+
+
+def _log_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tổng quan")
+
+
+def _choose_commune(page: Page, name: str) -> None:
+    select = page.locator("select[name=unit]")
+    value = select.locator("option", has_text=name).first.get_attribute("value")
+    select.select_option(value)
+
+
+def test_commune_officer_registers_a_producer_and_a_product(live_server, demo_accounts, page: Page) -> None:
+    base = live_server.url
+    _log_in(page, base, "xa.lapvo")
+
+    page.goto(base + "/registry/producers/")
+    page.get_by_role("link", name="Thêm chủ thể").click()
+    page.get_by_label("Tên chủ thể").fill("Hợp tác xã Sen Đá Lấp Vò")
+    page.get_by_label("Loại hình chủ thể").select_option(label="Hợp tác xã")
+    _choose_commune(page, "Lấp Vò")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hợp tác xã Sen Đá Lấp Vò")
+
+    page.goto(base + "/registry/products/")
+    page.get_by_role("link", name="Thêm sản phẩm").click()
+    page.get_by_label("Tên sản phẩm").fill("Mứt sen Lấp Vò")
+    page.locator("select[name=producer]").select_option(label="Hợp tác xã Sen Đá Lấp Vò")
+    page.locator("select[name=classification_set]").select_option("B07")
+    _choose_commune(page, "Lấp Vò")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mứt sen Lấp Vò")
+    product = Product.objects.get(name="Mứt sen Lấp Vò")
+    assert re.fullmatch(r"82-30169-\d+-\d{4}", product.code)
+    expect(page.get_by_text(product.code).first).to_be_visible()
+
+    # Diacritics-free search finds it.
+    page.goto(base + "/registry/products/?q=mut+sen+lap+vo")
+    expect(page.get_by_role("link", name="Mứt sen Lấp Vò")).to_be_visible()
+
+    # An officer of another commune (Lạc Dương, Lâm Đồng) cannot open it.
+    page.context.clear_cookies()
+    _log_in(page, base, "xa.lacduong")
+    response = page.goto(base + product.get_absolute_url())
+    assert response is not None and response.status == 404
