@@ -37,7 +37,7 @@ from ocop.core.scoping import restrict as restrict_qs
 from ocop.geo.models import Structure, Unit
 
 from .filtersets import ProducerFilterSet, ProductFilterSet
-from .models import Producer, Product, normalize_gtin, normalize_tax_code
+from .models import Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
 
 producers_router = Router(tags=["producers"], auth=api_auth)
 products_router = Router(tags=["products"], auth=api_auth)
@@ -121,6 +121,18 @@ class ProducerIn(LocatedIn):
     workforce_local: int | None = Field(None, ge=0)
 
 
+class ProductImageOut(Schema):
+    id: int
+    caption: str
+    width: int
+    height: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: ProductImage) -> str:
+        return obj.get_absolute_url()
+
+
 class ProductOut(Schema):
     id: int
     name: str
@@ -143,8 +155,15 @@ class ProductOut(Schema):
     raw_material_origin: str
     standards: str
     packaging: str
+    images: list[ProductImageOut] = Field(
+        default_factory=list, description="Ảnh sản phẩm (xem khi đăng nhập)"
+    )
     created: datetime
     updated: datetime
+
+    @staticmethod
+    def resolve_images(obj: Product) -> list[ProductImage]:
+        return list(obj.images.all())
 
     @staticmethod
     def resolve_gtin(obj: Product) -> str | None:
@@ -351,7 +370,11 @@ def delete_producer(request: HttpRequest, producer_id: int) -> tuple[int, None]:
 
 
 def _products() -> QuerySet[Product]:
-    return Product.objects.select_related(*UNIT_FIELDS, "producer").with_current_star()
+    return (
+        Product.objects.select_related(*UNIT_FIELDS, "producer")
+        .prefetch_related("images")
+        .with_current_star()
+    )
 
 
 def _product_data(user: Any, data: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from ocop.accounts.models import ApiToken
 from ocop.registry.models import ProductImage
 
 from .conftest import make_producer, make_product
@@ -107,3 +108,17 @@ def test_delete_removes_row_and_file(world, product, tmp_path, django_capture_on
     assert response.status_code == 302
     assert not ProductImage.objects.exists()
     assert not path.exists()
+
+
+def test_api_lists_a_products_photos(world, product):
+    _upload(world.client("commune_hn1"), product, _png())
+    _, key = ApiToken.issue(world.users["viewer_hn"])
+    body = (
+        world.client("viewer_hn")
+        .get(f"/api/v1/products/{product.pk}", headers={"Authorization": f"Bearer {key}"})
+        .json()
+    )
+    image = ProductImage.objects.get()
+    assert body["images"] == [
+        {"id": image.pk, "caption": "Bao bì", "width": 40, "height": 30, "url": image.get_absolute_url()}
+    ]
