@@ -7,7 +7,7 @@ from ocop.accounts.api import users_router
 from ocop.accounts.auth import api_auth
 from ocop.core.api import install_error_handlers
 from ocop.documents.api import router as evidence_router
-from ocop.evaluation.api import certificates_router
+from ocop.evaluation.api import certificates_router, criteria_router
 from ocop.geo.api import router as units_router
 from ocop.registry.api import producers_router, products_router
 
@@ -32,3 +32,4 @@ api.add_router("/producers/", producers_router)
 api.add_router("/products/", products_router)
 api.add_router("/", evidence_router)
 api.add_router("/certificates/", certificates_router)
+api.add_router("/criteria/", criteria_router)
