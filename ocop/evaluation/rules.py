@@ -1,0 +1,87 @@
+"""Deadlines and rounds of the evaluation procedure (QĐ 26/2026/QĐ-TTg Art. 5, 7.2; plain Python).
+
+- The commune checks, assesses (Mẫu 03) and forwards a dossier within 15 working days of
+  receiving it (Art. 7.2). The day of receipt is not counted; Saturdays, Sundays and the
+  holidays given are skipped (the public-holiday calendar changes yearly, so callers pass it).
+- A province holds at least two rounds a year: round 1 finishes before 30/6 for dossiers the
+  commune proposed before 30/4, round 2 before 30/12 for those proposed before 30/10; extra
+  rounds are allowed (Art. 5.1). The Ministry: round 1 before 30/9 for proposals before 30/7,
+  round 2 before 30/3 (of the next year) for proposals before 30/01 (Art. 5.2).
+- "Trước ngày 30 tháng 4" is read as "on or before 30/4": the proposal letter of 30/4 still
+  makes round 1 (the law gives no hour, and refusing a dossier dated that day would surprise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "COMMUNE_WORKING_DAYS",
+    "RoundDates",
+    "add_working_days",
+    "round_dates",
+    "round_for_proposal",
+    "working_days_between",
+]
+
+COMMUNE_WORKING_DAYS = 15
+PROVINCE, CENTRAL = "province", "central"
+
+
+def _is_working(day: dt.date, holidays: frozenset[dt.date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def add_working_days(start: dt.date, days: int, holidays: Iterable[dt.date] = ()) -> dt.date:
+    """The day on which ``days`` working days after ``start`` have passed (``start`` not counted)."""
+    if days < 0:
+        raise ValueError("Số ngày làm việc phải không âm.")
+    off = frozenset(holidays)
+    day = start
+    while days:
+        day += dt.timedelta(days=1)
+        if _is_working(day, off):
+            days -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date, holidays: Iterable[dt.date] = ()) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+    if end < start:
+        return -working_days_between(end, start, holidays)
+    off = frozenset(holidays)
+    return sum(1 for n in range(1, (end - start).days + 1) if _is_working(start + dt.timedelta(days=n), off))
+
+
+@dataclass(frozen=True, slots=True)
+class RoundDates:
+    proposals_by: dt.date  # dossiers proposed on or before this day belong to the round
+    closes_by: dt.date  # the round must finish before this day
+
+
+def round_dates(level: str, year: int, number: int) -> RoundDates:
+    """The legal dates of round 1 or 2 of ``year`` (extra rounds have no legal dates)."""
+    if level == PROVINCE:
+        table = {1: ((year, 4, 30), (year, 6, 30)), 2: ((year, 10, 30), (year, 12, 30))}
+    elif level == CENTRAL:
+        table = {1: ((year, 7, 30), (year, 9, 30)), 2: ((year + 1, 1, 30), (year + 1, 3, 30))}
+    else:
+        raise ValueError(f"Cấp đánh giá không hợp lệ: {level!r}.")
+    if number not in table:
+        raise ValueError(
+            "Chỉ đợt 1 và đợt 2 có thời hạn theo Điều 5; đợt bổ sung do Quy chế của Hội đồng quy định."
+        )
+    proposals, closes = table[number]
+    return RoundDates(dt.date(*proposals), dt.date(*closes))
+
+
+def round_for_proposal(level: str, proposed_on: dt.date) -> tuple[int, int]:
+    """(year, number) of the regular round that a dossier proposed on ``proposed_on`` belongs to."""
+    year = proposed_on.year
+    candidates = [(year - 1, 2), (year, 1), (year, 2), (year + 1, 1)]
+    for round_year, number in candidates:
+        if proposed_on <= round_dates(level, round_year, number).proposals_by:
+            return round_year, number
+    raise AssertionError("unreachable: the next year's round 1 always follows")
