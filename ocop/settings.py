@@ -36,6 +36,9 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("OCOP_DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Public root URL printed in certificate QR codes (https://ocop.example.gov.vn); empty: the
+# address of the request that makes the PDF (ocop.evaluation.pdf.verification_url).
+OCOP_PUBLIC_URL = os.environ.get("OCOP_PUBLIC_URL", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -218,7 +221,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("OCOP_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint (certificate PDFs) logs every rendering step, fontTools every font it unpacks.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 100

@@ -1,10 +1,11 @@
-"""Certificate pages: the scoped list (/evaluation/certificates/) and one certificate's page."""
+"""Certificate pages: the scoped list (/evaluation/certificates/), one certificate's page and its PDF."""
 
 from __future__ import annotations
 
 from typing import Any, BinaryIO
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
 from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
@@ -12,6 +13,7 @@ from ocop.core.scoping import ADD, VIEW, can, restrict, role_can
 
 from . import io as evaluation_io
 from . import models as evaluation
+from . import pdf
 from .filtersets import CertificateFilterSet
 from .models import Certificate
 from .tables import CertificateTable
@@ -70,3 +72,23 @@ class CertificateDetailView(ObjectDetailView):
         context["supersedes"] = restrict(certificate.supersedes.all(), self.request.user, VIEW)
         context["today"] = evaluation.today()
         return context
+
+
+class CertificatePdfView(CertificateDetailView):
+    """The printable certificate (PDF, A4 landscape): same scoping as the page, 404 outside it."""
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("product__producer__commune", "product__producer__province", "decision__province")
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        certificate = self.get_object()
+        response = HttpResponse(
+            pdf.certificate_pdf(certificate, pdf.public_base_url(request)), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="{certificate.code}.pdf"'
+        response["Cache-Control"] = "private, no-store"  # scoped to this user, status changes over time
+        return response
