@@ -93,6 +93,10 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("xa.battrang", "Ngô Thị Lan", Role.COMMUNE, "00577"),
     DemoUser("hoidong.dongthap", "Đặng Văn Minh", Role.COUNCIL, "82"),
     DemoUser("hoidong.lamdong", "Hồ Thị Thu Trang", Role.COUNCIL, "68"),
+    # The Đồng Tháp council of the demo round: chair, two more members and the secretary.
+    DemoUser("chutich.dongthap", "Nguyễn Thành Long", Role.COUNCIL, "82"),
+    DemoUser("hoidong2.dongthap", "Trương Thị Kim Yến", Role.COUNCIL, "82"),
+    DemoUser("thuky.dongthap", "Phan Văn Lộc", Role.COUNCIL, "82"),
     DemoUser("chuthe.lapvo", "Huỳnh Văn Phúc", Role.PRODUCER, "30169"),
     DemoUser("chuthe.battrang", "Trịnh Thị Mai", Role.PRODUCER, "00577"),
     DemoUser("xem.hanoi", "Dương Văn Sơn", Role.VIEWER, "01"),
@@ -657,6 +661,135 @@ def load_certificates(ctx: DemoContext) -> None:
             product.save(update_fields=["status"])
 
 
+# --- evaluation workflow ---------------------------------------------------------------------------
+
+# The Đồng Tháp round of this half-year, seated as the law wants it (chair, members by department,
+# secretary): one product already recognised from it, one being scored blind right now (the chair
+# has sent; the two members have not), and a re-evaluation dossier waiting at the commune.
+DEMO_COUNCIL = (
+    ("chutich.dongthap", "chair", "UBND tỉnh Đồng Tháp"),
+    ("hoidong.dongthap", "member", "Sở Nông nghiệp và Môi trường"),
+    ("hoidong2.dongthap", "member", "Sở Công Thương"),
+    ("thuky.dongthap", "secretary", "Văn phòng Điều phối nông thôn mới tỉnh"),
+)
+DEMO_RECOGNISED = "Quýt hồng Lấp Vò"
+DEMO_SCORING = "Mắm cá lóc Lấp Vò"
+DEMO_AT_COMMUNE = "Nem Lấp Vò"
+
+
+def _demo_answers(sheet: Any, target: int, shift: int = 0) -> dict[str, int]:
+    """Best options, then unmarked criteria lowered one step at a time down to ``target`` points."""
+    from ocop.evaluation.scoring import member_total
+
+    answers = {c.code: max(c.options, key=lambda o: o.points).position for c in sheet.criteria}
+    candidates = [c for c in sheet.criteria if not c.marks and c.applies_if is None]
+    for criterion in candidates[shift:] + candidates[:shift]:
+        while answers[criterion.code] > 1 and member_total(sheet, answers) > target:
+            answers[criterion.code] -= 1
+    return answers
+
+
+def _forwarded_dossier(ctx: DemoContext, product: Product) -> Any:
+    from ocop.evaluation import workflow
+
+    commune = ctx.users["xa.lapvo"]
+    # The producer's own account prepares its dossier; the commune registers it for those without one.
+    producer_user = ctx.users["chuthe.lapvo"]
+    if producer_user.organisation_id() != product.producer_id:
+        producer_user = commune
+    dossier = workflow.create_dossier(producer_user, product)
+    workflow.update_forms(
+        producer_user,
+        dossier,
+        registration={
+            "product_name": product.name,
+            "applicant": "Huỳnh Văn Phúc",
+            "phone": "0277 3680 123",
+            "output": "120 tấn/năm",
+        },
+        self_assessment={
+            "summary": "Sản phẩm sản xuất ổn định từ năm 2019, vùng nguyên liệu đạt VietGAP.",
+            "plan": "Mở rộng kênh thương mại điện tử và xuất khẩu sang Singapore.",
+        },
+    )
+    workflow.submit(producer_user, dossier)
+    workflow.receive(commune, dossier)
+    workflow.assess_commune(
+        commune,
+        dossier,
+        {
+            "origin": {"text": "Nguyên liệu trồng tại xã Lấp Vò, có hợp đồng liên kết.", "meets": True},
+            "labour": {"text": "Lao động địa phương chiếm trên 80%.", "meets": True},
+            "idea": {"text": "Sản phẩm đặc trưng của địa phương.", "meets": True},
+            "identity": {"text": "Gắn với làng nghề truyền thống Lấp Vò.", "meets": True},
+            "conclusion": "Đề nghị UBND tỉnh tổ chức đánh giá, phân hạng.",
+        },
+    )
+    workflow.forward(commune, dossier)
+    return dossier
+
+
+def load_evaluation(ctx: DemoContext) -> None:
+    """A round in progress with its council, a recognised product and dossiers at each step."""
+    from ocop.evaluation import workflow
+    from ocop.evaluation.models import Round
+
+    province = ctx.units["82"]
+    office = ctx.users["tinh.dongthap"]
+    today = timezone.localdate()
+    number = 1 if today.month <= 6 else 2
+    if Round.objects.filter(level="province", province=province, year=today.year, number=number).exists():
+        return
+    round_ = workflow.open_round(office, level="province", year=today.year, number=number, province=province)
+    ctx.count("rounds")
+    seats = {}
+    for username, role, department in DEMO_COUNCIL:
+        workflow.add_member(office, round_, ctx.users[username], role, department)
+        seats[role if role != "member" else username] = ctx.users[username]
+    scorers = [ctx.users[username] for username, role, _d in DEMO_COUNCIL if role != "secretary"]
+
+    recognised = ctx.products[DEMO_RECOGNISED]
+    evaluation = workflow.add_to_round(
+        office, _forwarded_dossier(ctx, recognised), round_, "Hồ sơ đầy đủ, đã kiểm tra thực tế vùng trồng."
+    )
+    sheet = evaluation.get_sheet()
+    for shift, (user, target) in enumerate(zip(scorers, (82, 80, 78), strict=True)):
+        workflow.declare(user, evaluation, has_conflict=False)
+        workflow.save_sheet(user, evaluation, _demo_answers(sheet, target, shift), submit=True)
+    workflow.record_consensus(seats["secretary"], evaluation, _demo_answers(sheet, 80))
+    workflow.close(seats["chair"], evaluation)
+    evaluation.refresh_from_db()
+    workflow.recognise(
+        office,
+        [evaluation],
+        number=f"{today.timetuple().tm_yday * 7 + 1}/QĐ-UBND",
+        date=today,
+        authority="UBND tỉnh Đồng Tháp",
+        signer="Phó Chủ tịch UBND tỉnh",
+    )
+    ctx.count("certificates")
+
+    scoring = ctx.products[DEMO_SCORING]
+    in_progress = workflow.add_to_round(office, _forwarded_dossier(ctx, scoring), round_)
+    chair = seats["chair"]
+    workflow.declare(chair, in_progress, has_conflict=False)
+    workflow.save_sheet(chair, in_progress, _demo_answers(in_progress.get_sheet(), 74), submit=True)
+    ctx.count("dossiers", 2)
+
+    # A re-evaluation that came late: the 180–120-day window had passed when it was submitted.
+    nem = ctx.products[DEMO_AT_COMMUNE]
+    producer_user = ctx.users["chuthe.lapvo"]
+    dossier = workflow.create_dossier(producer_user, nem, kind="reevaluation")
+    workflow.update_forms(
+        producer_user,
+        dossier,
+        registration={"product_name": nem.name, "applicant": "Huỳnh Văn Phúc", "phone": "0277 3680 123"},
+        self_assessment={"summary": "Cập nhật phiếu kiểm nghiệm định kỳ và bao bì mới."},
+    )
+    workflow.submit(producer_user, dossier)
+    ctx.count("dossiers")
+
+
 # (name, loader) in dependency order; later sections may use what earlier ones put in the context.
 SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("units", load_units),
@@ -664,6 +797,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("producers", load_producers),
     ("products", load_products),
     ("certificates", load_certificates),
+    ("evaluation", load_evaluation),
 ]
 
 

@@ -58,7 +58,8 @@ class Command(BaseCommand):
                     _(
                         "Dữ liệu mẫu đã sẵn sàng: %(users)d người dùng mới (tổng %(total)d tài khoản mẫu), "
                         "%(producers)d chủ thể mới, %(products)d sản phẩm mới, "
-                        "%(certificates)d giấy chứng nhận mới."
+                        "%(certificates)d giấy chứng nhận mới, %(rounds)d đợt đánh giá mới, "
+                        "%(dossiers)d hồ sơ đánh giá mới."
                     )
                     % {
                         "users": ctx.created.get("users", 0),
@@ -66,6 +67,8 @@ class Command(BaseCommand):
                         "producers": ctx.created.get("producers", 0),
                         "products": ctx.created.get("products", 0),
                         "certificates": ctx.created.get("certificates", 0),
+                        "rounds": ctx.created.get("rounds", 0),
+                        "dossiers": ctx.created.get("dossiers", 0),
                     }
                 )
             )
