@@ -6,10 +6,12 @@ from django import forms
 
 
 def style_form(form: forms.BaseForm) -> None:
-    """Add Bootstrap's class to every widget of `form` (checkbox, select or plain control)."""
+    """Add Bootstrap's class to every widget of `form` (checkbox/radio, select or plain control)."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        # RadioSelect and CheckboxSelectMultiple are not Selects: as form-control their inputs
+        # become full-width boxes that their own labels cover.
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select"

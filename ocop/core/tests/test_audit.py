@@ -1,10 +1,15 @@
 """Audit history: who changed what, when and why, grouped by the request that made the change."""
 
+import json
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
-from ocop.accounts.models import Role, User
+from ocop.accounts.models import ApiToken, Role, User
 from ocop.core.history import history_entries
+from ocop.core.middleware import header_text
+from ocop.registry.models import Producer
 
 
 @pytest.fixture
@@ -76,3 +81,66 @@ def test_passwords_never_enter_the_history(commune_user):
     commune_user.save()
     fields = {f.name for f in commune_user.history.model._meta.fields}
     assert "password" not in fields
+
+
+# --- X-Audit-Reason through the API -------------------------------------------------------------
+
+REASON = "Sửa số điện thoại theo đơn đề nghị ngày 12/11"
+
+
+def _patch_producer_via_api(client, officer: User, unit, reason_in_environ: str):
+    """PATCH a producer with a bearer token; the header value is put in the WSGI environ as is."""
+    producer = Producer(name="HTX Lý do", producer_type="HTX", unit=unit("82").children.order_by("code")[0])
+    producer.full_clean()
+    producer.save()
+    _token, key = ApiToken.issue(officer)
+    response = client.patch(
+        f"/api/v1/producers/{producer.pk}",
+        json.dumps({"phone": "0277 3851 234"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_X_AUDIT_REASON=reason_in_environ,
+    )
+    assert response.status_code == 200, response.content
+    return producer.history.order_by("-history_id").first()
+
+
+def test_api_reason_sent_as_raw_utf8_bytes_is_stored_as_text(client, officer, unit):
+    # A client (curl -H, requests with bytes) sends UTF-8 bytes; a WSGI server hands them to
+    # Django as a Latin-1 string (PEP 3333): exactly this environ value.
+    wsgi_value = REASON.encode("utf-8").decode("latin-1")
+    assert wsgi_value != REASON
+    latest = _patch_producer_via_api(client, officer, unit, wsgi_value)
+    assert latest.history_change_reason == REASON
+    assert latest.history_user == officer
+
+
+def test_api_reason_sent_percent_encoded_is_decoded(client, officer, unit):
+    latest = _patch_producer_via_api(client, officer, unit, quote(REASON))
+    assert latest.history_change_reason == REASON
+
+
+@pytest.mark.parametrize(
+    ("environ_value", "text"),
+    [
+        ("Nhập qua API", "Nhập qua API"),  # a test client puts text in the environ directly
+        ("Nh\u00e1\u00ba\u00adp qua API", "Nhập qua API"),  # UTF-8 bytes seen as Latin-1
+        ("S%E1%BB%ADa%20s%E1%BB%91", "Sửa số"),
+        ("Sửa%20số", "Sửa số"),
+        ("giảm 50% phí", "giảm 50% phí"),  # a lone % is text
+        ("caf\u00e9", "café"),  # a real Latin-1 byte (not valid UTF-8) stays as it came
+        ("", ""),
+    ],
+)
+def test_header_text(environ_value: str, text: str):
+    assert header_text(environ_value) == text
+
+
+def test_multipart_api_post_is_a_clear_error_not_a_crash(officer, client):
+    """A multipart body sent to a JSON endpoint must reach django-ninja unread (no 500)."""
+    _token, key = ApiToken.issue(officer)
+    response = client.post(
+        "/api/v1/producers/", {"name": "HTX thử"}, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code in (400, 415, 422), response.content
+    assert "detail" in response.json()
