@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from ocop.core.admin import ScopedAdmin
 
@@ -37,12 +39,28 @@ class ProductImageInline(admin.TabularInline):
 @admin.register(Product)
 class ProductAdmin(LocatedAdmin):
     inlines = [ProductImageInline]
-    list_display = ["name", "code", "producer", "classification_set", "province", "commune", "status"]
+    list_display = [
+        "name",
+        "code",
+        "producer",
+        "classification_set",
+        "province",
+        "commune",
+        "current_status",
+        "status",
+    ]
     list_filter = ["classification_set", "status"]
     search_fields = ["name", "search_text", "code", "legacy_code", "gtin"]
     list_select_related = ["producer", "province", "commune"]
     raw_id_fields = ("unit", "producer")
     readonly_fields = ("code", "code_sequence", "code_year", "province", "commune", "created", "updated")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return super().get_queryset(request).with_programme_status()
+
+    @admin.display(description=_("Tình trạng hiện tại (theo giấy chứng nhận)"), ordering="programme_status")
+    def current_status(self, obj: Product) -> str:
+        return obj.programme_status_label
 
 
 @admin.register(ProductCodeCounter)

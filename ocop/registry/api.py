@@ -144,7 +144,21 @@ class ProductOut(Schema):
     code: str | None
     legacy_code: str
     gtin: str | None
-    status: str
+    status: str = Field(
+        ...,
+        description=(
+            "Tình trạng hiện tại, theo giấy chứng nhận: recognised (có giấy còn hiệu lực), revoked (giấy "
+            "gần nhất bị thu hồi), expired; không có giấy: giai đoạn đã ghi (`stage`); discontinued giữ "
+            "nguyên. / Current status from the certificates; without any, the recorded stage."
+        ),
+    )
+    stage: str = Field(
+        ...,
+        description=(
+            "Giai đoạn đã ghi (trường `status` khi gửi lên): potential | registered | evaluating | "
+            "discontinued; hồ sơ nhập từ tệp cũ có thể ghi giá trị khác. / The recorded stage."
+        ),
+    )
     current_star: int | None = Field(None, description="Từ giấy chứng nhận còn hiệu lực (chưa có: null)")
     unit: LocatedUnit
     province: UnitRef
@@ -169,6 +183,14 @@ class ProductOut(Schema):
     def resolve_gtin(obj: Product) -> str | None:
         return obj.gtin or None
 
+    @staticmethod
+    def resolve_status(obj: Product) -> str:
+        return obj.programme_status
+
+    @staticmethod
+    def resolve_stage(obj: Product) -> str:
+        return obj.status
+
 
 class ProductIn(Schema):
     name: str = Field(..., min_length=1, max_length=255)
@@ -182,7 +204,14 @@ class ProductIn(Schema):
     unit_structure: StructureName = "current"
     legacy_code: str = ""
     gtin: str | None = Field(None, description="GTIN-13 hoặc GTIN-14 (không tự sinh)")
-    status: str = "potential"
+    status: str = Field(
+        "potential",
+        description=(
+            "Giai đoạn: potential | registered | evaluating | discontinued (đạt sao, hết hạn, thu hồi "
+            "tính từ giấy chứng nhận; giá trị cũ recognised/expired/revoked vẫn nhận như khi nhập tệp). "
+            "/ The stage; recognised, expired and revoked come from the certificates."
+        ),
+    )
     description: str = ""
     story: str = ""
     raw_materials: str = ""
@@ -214,6 +243,9 @@ class ProductQuery(ProducerQuery):
     sector: str | None = Field(None, description="Ngành: I–VI")
     group: str | None = Field(None, description="Nhóm, ví dụ I.3")
     classification_set: str | None = Field(None, description="Bộ sản phẩm B01–B26")
+    status: str | None = Field(
+        None, description="Tình trạng hiện tại như trường `status` (theo giấy chứng nhận) / current status"
+    )
     producer: int | None = Field(None, ge=1, le=MAX_ID, description="id chủ thể")
     star: Literal["3", "4", "5", "none"] | None = Field(
         None, description="Hạng sao hiện tại; none: chưa có sao"
@@ -374,6 +406,7 @@ def _products() -> QuerySet[Product]:
         Product.objects.select_related(*UNIT_FIELDS, "producer")
         .prefetch_related("images")
         .with_current_star()
+        .with_programme_status()
     )
 
 

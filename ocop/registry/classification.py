@@ -1,4 +1,4 @@
-"""OCOP product classification and small enum-like tables (plain Python, no Django).
+"""OCOP product classification and small enum-like tables (plain Python; Django only to translate).
 
 The classification is data, generated from Phụ lục I of QĐ 26/2026/QĐ-TTg by
 ``scripts/extract_classification.py`` and checked by hand against ocop-rules.md §4:
@@ -8,6 +8,10 @@ separate file for historical records; see :func:`former_classification`.
 
 Models should store the set code ("B07") together with the legal basis; build Django choices
 with e.g. ``[(m.value, m.label) for m in ProducerType]`` or ``ProducerType.choices()``.
+
+Labels (``.label`` of the enums, of sectors, groups and sets) are lazy translations: the Vietnamese
+text is the msgid and they are rendered in the active language. Importing this module needs no
+Django settings; without them a label is its Vietnamese text.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.functional import lazy
+
 __all__ = [
+    "CLASSIFICATION_CONTEXT",
     "Group",
     "LegalBasis",
     "ProducerType",
@@ -43,6 +50,26 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CURRENT_FILE = DATA_DIR / "classification-26-2026.json"
 FORMER_FILE = DATA_DIR / "classification-1048.json"
+# msgctxt of sector, group and set names: "Hoa" (flowers) is also an ethnic group.
+CLASSIFICATION_CONTEXT = "OCOP classification"
+
+
+def _translate(message: str, context: str = "") -> str:
+    from django.conf import settings
+
+    if not settings.configured:  # plain Python use (scripts): the Vietnamese source text
+        return message
+    from django.utils.translation import gettext, pgettext
+
+    return pgettext(context, message) if context else gettext(message)
+
+
+_lazy_translate = lazy(_translate, str)
+
+
+def _(message: str) -> str:
+    """Marks a msgid for makemessages; translated each time it is shown."""
+    return _lazy_translate(message)
 
 
 # --- Classification (QĐ 26/2026, Phụ lục I) ------------------------------------------------------
@@ -55,6 +82,11 @@ class Sector:
     code: str
     name: str
 
+    @property
+    def label(self) -> str:
+        """The name in the active language."""
+        return _lazy_translate(self.name, CLASSIFICATION_CONTEXT)
+
 
 @dataclass(frozen=True, slots=True)
 class Group:
@@ -63,6 +95,10 @@ class Group:
     code: str
     sector: str
     name: str
+
+    @property
+    def label(self) -> str:
+        return _lazy_translate(self.name, CLASSIFICATION_CONTEXT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +112,11 @@ class ProductSet:
     name: str  # "Bộ sản phẩm: …" as listed at the head of Phụ lục II (the sheet's title)
     annex_name: str  # phân nhóm name in Phụ lục I, or the nhóm name where the nhóm has no phân nhóm
     ministries: tuple[str, ...]  # "Cơ quan chủ trì quản lý" (Nghị định 15/2018/NĐ-CP)
+
+    @property
+    def label(self) -> str:
+        """The (Phụ lục II) name in the active language."""
+        return _lazy_translate(self.name, CLASSIFICATION_CONTEXT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,24 +277,24 @@ class LegalBasis(_Labelled):
 
 
 _LABELS: dict[StrEnum, str] = {
-    ProducerType.HTX: "Hợp tác xã",
-    ProducerType.THT: "Tổ hợp tác",
-    ProducerType.DN_SME: "Doanh nghiệp nhỏ và vừa",
-    ProducerType.TRANG_TRAI: "Trang trại",
-    ProducerType.HO_SX: "Hộ sản xuất, hộ gia đình có đăng ký kinh doanh",
-    ProducerType.TOURISM_ORG: "Hội, hiệp hội, trung tâm điều hành hoặc tổ chức tương đương",
-    ProductStatus.POTENTIAL: "Tiềm năng",
-    ProductStatus.REGISTERED: "Đã đăng ký",
-    ProductStatus.EVALUATING: "Đang đánh giá",
-    ProductStatus.RECOGNISED: "Đạt sao",
-    ProductStatus.EXPIRED: "Hết hạn",
-    ProductStatus.REVOKED: "Bị thu hồi",
-    ProductStatus.DISCONTINUED: "Dừng sản xuất",
-    LegalBasis.QD490_1048: "QĐ 490/QĐ-TTg và QĐ 1048/QĐ-TTg",
-    LegalBasis.QD1048_781: "QĐ 1048/QĐ-TTg, sửa đổi bởi QĐ 781/QĐ-TTg",
-    LegalBasis.QD148: "QĐ 148/QĐ-TTg",
-    LegalBasis.QD148_1489: "QĐ 148/QĐ-TTg, sửa đổi bởi QĐ 1489/QĐ-TTg",
-    LegalBasis.QD26_2026: "QĐ 26/2026/QĐ-TTg",
+    ProducerType.HTX: _("Hợp tác xã"),
+    ProducerType.THT: _("Tổ hợp tác"),
+    ProducerType.DN_SME: _("Doanh nghiệp nhỏ và vừa"),
+    ProducerType.TRANG_TRAI: _("Trang trại"),
+    ProducerType.HO_SX: _("Hộ sản xuất, hộ gia đình có đăng ký kinh doanh"),
+    ProducerType.TOURISM_ORG: _("Hội, hiệp hội, trung tâm điều hành hoặc tổ chức tương đương"),
+    ProductStatus.POTENTIAL: _("Tiềm năng"),
+    ProductStatus.REGISTERED: _("Đã đăng ký"),
+    ProductStatus.EVALUATING: _("Đang đánh giá"),
+    ProductStatus.RECOGNISED: _("Đạt sao"),
+    ProductStatus.EXPIRED: _("Hết hạn"),
+    ProductStatus.REVOKED: _("Bị thu hồi"),
+    ProductStatus.DISCONTINUED: _("Dừng sản xuất"),
+    LegalBasis.QD490_1048: _("QĐ 490/QĐ-TTg và QĐ 1048/QĐ-TTg"),
+    LegalBasis.QD1048_781: _("QĐ 1048/QĐ-TTg, sửa đổi bởi QĐ 781/QĐ-TTg"),
+    LegalBasis.QD148: _("QĐ 148/QĐ-TTg"),
+    LegalBasis.QD148_1489: _("QĐ 148/QĐ-TTg, sửa đổi bởi QĐ 1489/QĐ-TTg"),
+    LegalBasis.QD26_2026: _("QĐ 26/2026/QĐ-TTg"),
 }
 
 # (effective from, (A, B, C)); filled in from ocop-rules.md §2 and §5.1.

@@ -194,7 +194,7 @@ def build(user: Any) -> Dashboard:
     by_star.append(Row("none", _("Chưa có sao"), stars[None]))
 
     by_sector = [
-        Row(sector.code, f"{sector.code}. {sector.name}", sector_all[sector.code], sector_ocop[sector.code])
+        Row(sector.code, f"{sector.code}. {sector.label}", sector_all[sector.code], sector_ocop[sector.code])
         for sector in classification.sectors()
     ]
     if sector_all[UNCLASSIFIED]:
@@ -235,7 +235,9 @@ def build(user: Any) -> Dashboard:
         .annotate(n=Count("pk"))
         .values_list("producer_type", "n")
     )
-    producers_by_type = [Row(str(kind), kind.label, type_counts.get(str(kind), 0)) for kind in ProducerType]
+    producers_by_type = [
+        Row(str(kind), str(kind.label), type_counts.get(str(kind), 0)) for kind in ProducerType
+    ]
 
     return Dashboard(
         area=area,

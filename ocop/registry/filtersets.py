@@ -111,15 +111,15 @@ class ProducerFilterSet(AreaFilterMixin):
 
 
 def _sector_choices() -> list[tuple[str, str]]:
-    return [(s.code, f"{s.code}. {s.name}") for s in classification.sectors()]
+    return [(s.code, f"{s.code}. {s.label}") for s in classification.sectors()]
 
 
 def _group_choices() -> list[tuple[str, str]]:
-    return [(g.code, f"{g.code} {g.name}") for g in classification.groups()]
+    return [(g.code, f"{g.code} {g.label}") for g in classification.groups()]
 
 
 def _set_choices() -> list[tuple[str, str]]:
-    return [(s.code, f"{s.code} · {s.name}") for s in classification.sets()]
+    return [(s.code, f"{s.code} · {s.label}") for s in classification.sets()]
 
 
 class ProductFilterSet(AreaFilterMixin):
@@ -133,7 +133,9 @@ class ProductFilterSet(AreaFilterMixin):
     sector = django_filters.ChoiceFilter(label=_("Ngành"), choices=_sector_choices, method="in_sector")
     group = django_filters.ChoiceFilter(label=_("Nhóm"), choices=_group_choices, method="in_group")
     classification_set = django_filters.ChoiceFilter(label=_("Bộ sản phẩm"), choices=_set_choices)
-    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ProductStatus.choices())
+    status = django_filters.ChoiceFilter(
+        label=_("Tình trạng"), choices=ProductStatus.choices(), method="with_programme_status"
+    )
     producer_type = django_filters.ChoiceFilter(
         label=_("Loại hình chủ thể"), choices=ProducerType.choices(), field_name="producer__producer_type"
     )
@@ -172,6 +174,12 @@ class ProductFilterSet(AreaFilterMixin):
         if value == "none":
             return queryset.filter(current_star__isnull=True)
         return queryset.filter(current_star=int(value))
+
+    def with_programme_status(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
+        """The status shown (from the certificates, see Product.programme_status), not the stored stage."""
+        if "programme_status" not in queryset.query.annotations:
+            queryset = queryset.with_programme_status()
+        return queryset.filter(programme_status=value)
 
     def recognised_in(self, queryset: QuerySet[Product], name: str, value: Any) -> QuerySet[Product]:
         """Products with a certificate issued in that year, whatever its status today."""

@@ -20,7 +20,8 @@ from ocop.core.forms import BootstrapFormMixin
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 
-from .models import Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
+from .classification import ProductStatus
+from .models import STAGES, Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
 
 BLANK = "---------"
 
@@ -202,6 +203,18 @@ class ProductForm(LocatedForm):
         self.fields["producer"].queryset = producers
         self.fields["producer"].label_from_instance = lambda p: (
             f"{p.name} ({p.tax_code})" if p.tax_code else p.name
+        )
+        # Only the stages are typed in; recognised, expired and revoked follow the certificates.
+        # A value imported from an old spreadsheet stays on offer for its product until changed.
+        stages = [(stage.value, stage.label) for stage in STAGES]
+        stored = self.instance.status
+        if stored and stored not in {value for value, _label in stages}:
+            stages.append((stored, ProductStatus(stored).label))
+        status = self.fields["status"]
+        status.choices = stages
+        status.help_text = _(
+            "Đạt sao, hết hạn và bị thu hồi không chọn ở đây: "
+            "tình trạng đó lấy từ giấy chứng nhận của sản phẩm."
         )
 
     def clean_gtin(self) -> str:

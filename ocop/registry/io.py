@@ -4,7 +4,8 @@ Public API (used by the `ocop import`/`ocop export` commands and the web pages):
 
     PRODUCER_SPEC, PRODUCT_SPEC                       the columns (ocop.core.tabular.Spec)
     import_file(kind, file, filename, user, *, dry_run=False, progress=None) -> ImportResult
-    export_queryset(kind, queryset, stream, fmt)      same columns the template reads
+    export_queryset(kind, queryset, stream, fmt)      same columns the template reads (products: plus
+                                                      the status from the certificates, not imported)
     write_template(kind, stream)                      .xlsx template with drop-downs and instructions
 
 kind is "producers" or "products". A file with any invalid row imports nothing (one
@@ -60,7 +61,15 @@ from .models import (
     classification_choices,
 )
 
-__all__ = ["KINDS", "PRODUCER_SPEC", "PRODUCT_SPEC", "export_queryset", "import_file", "write_template"]
+__all__ = [
+    "KINDS",
+    "PRODUCER_SPEC",
+    "PRODUCT_SPEC",
+    "export_queryset",
+    "import_file",
+    "product_export_spec",
+    "write_template",
+]
 
 KINDS = ("producers", "products")
 PREVIEW_LIMIT = 200
@@ -1097,6 +1106,7 @@ def _product_row(product: Product) -> dict[str, str]:
         c.key: _format(getattr(product, c.key, "")) for c in PRODUCT_SPEC.columns if hasattr(product, c.key)
     }
     values["code"] = product.code or ""
+    values["programme_status"] = product.programme_status
     values["producer_tax_code"] = product.producer.tax_code
     values["producer_name"] = product.producer.name
     values["place"] = _unit_label(product.unit)
@@ -1114,8 +1124,25 @@ def export_queryset(kind: str, queryset: models.QuerySet, stream: IO[bytes], fmt
         rows = (_producer_row(p) for p in queryset.select_related("unit").iterator(chunk_size=2000))
     else:
         queryset = queryset.select_related("producer", "unit__parent__parent", "unit__current_province")
+        if "programme_status" not in queryset.query.annotations:
+            queryset = queryset.with_programme_status()
         rows = (_product_row(p) for p in queryset.iterator(chunk_size=2000))
+        spec = product_export_spec()
     spec.write_rows(rows, stream, fmt)
+
+
+def product_export_spec() -> Spec:
+    """The import template's columns, then the status from the certificates (import ignores it).
+
+    The template's "status" column keeps the stored stage, so an export imports back as it was.
+    """
+    current = Column(
+        _("Tình trạng hiện tại (theo giấy chứng nhận)"),
+        "programme_status",
+        help=_("Chỉ để xem: tính từ giấy chứng nhận vào ngày xuất tệp; khi nhập tệp, cột này được bỏ qua."),
+        width=16,
+    )
+    return Spec(columns=[*PRODUCT_SPEC.columns, current])
 
 
 def write_template(kind: str, stream: IO[bytes]) -> None:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -118,8 +119,11 @@ class ProducerStatus(models.TextChoices):
 
 
 def classification_choices() -> list[tuple[str, str]]:
-    """Bộ sản phẩm of the current classification (26/2026): ("B07", "B07 · Chế biến từ rau…")."""
-    return [(s.code, f"{s.code} · {s.name}") for s in classification.sets()]
+    """Bộ sản phẩm of the current classification (26/2026): ("B07", "B07 · Chế biến từ rau…").
+
+    Called again each time the choices are shown, so the names are in the active language.
+    """
+    return [(s.code, f"{s.code} · {s.label}") for s in classification.sets()]
 
 
 CURRENT_CLASSIFICATION_VERSION = "26-2026"
@@ -372,6 +376,42 @@ class ProductCodeCounter(models.Model):
             return cls.objects.filter(commune_id=commune_id).values_list("last", flat=True).get()
 
 
+# The stages an officer records; the other statuses come from the certificates (programme status).
+STAGES = (
+    ProductStatus.POTENTIAL,
+    ProductStatus.REGISTERED,
+    ProductStatus.EVALUATING,
+    ProductStatus.DISCONTINUED,
+)
+
+
+def programme_status_expression(today: date | None = None) -> models.Case:
+    """SQL for `Product.programme_status` on ``today`` (default: evaluation's today()).
+
+    Discontinued stays discontinued; a product with a certificate issued by ``today`` is recognised
+    when one is valid, revoked when its latest (by issue date) is revoked, otherwise expired; a
+    product without certificates is at its recorded stage. Same rules as `programme_status_on`.
+    """
+    from ocop.evaluation.models import Certificate  # evaluation depends on registry, not back
+    from ocop.evaluation.models import today as default_today
+
+    day = today if today is not None else default_today()
+    issued = Certificate.objects.filter(product=models.OuterRef("pk"), issue_date__lte=day)
+    latest_revoked_on = models.Subquery(issued.order_by("-issue_date", "-pk").values("revoked_on")[:1])
+
+    def then(status: ProductStatus) -> models.Value:
+        return models.Value(status.value)
+
+    return models.Case(
+        models.When(status=ProductStatus.DISCONTINUED.value, then=then(ProductStatus.DISCONTINUED)),
+        models.When(models.Exists(issued.valid_on(day)), then=then(ProductStatus.RECOGNISED)),
+        models.When(LessThanOrEqual(latest_revoked_on, day), then=then(ProductStatus.REVOKED)),
+        models.When(models.Exists(issued), then=then(ProductStatus.EXPIRED)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
 class ProductQuerySet(RestrictedQuerySet):
     def with_current_star(self, today: date | None = None) -> ProductQuerySet:
         """Annotates ``current_star`` (star of the valid certificate on ``today``) with one subquery."""
@@ -379,6 +419,10 @@ class ProductQuerySet(RestrictedQuerySet):
 
         best = Certificate.objects.current_for_products(today).filter(product=models.OuterRef("pk"))
         return self.annotate(current_star=models.Subquery(best.values("star")[:1]))
+
+    def with_programme_status(self, today: date | None = None) -> ProductQuerySet:
+        """Annotates ``programme_status`` (a ProductStatus value, see `programme_status_expression`)."""
+        return self.annotate(programme_status=programme_status_expression(today))
 
 
 class Product(Searchable, Located):
@@ -424,6 +468,8 @@ class Product(Searchable, Located):
         validators=[validate_gtin],
         help_text=_("GTIN-13 hoặc GTIN-14 đã đăng ký với GS1 Việt Nam; để trống nếu chưa có."),
     )
+    # The recorded stage (STAGES; imports of old spreadsheets may hold any ProductStatus). What is
+    # shown and filtered is `programme_status`, which follows the certificates.
     status = models.CharField(
         _("tình trạng trong chương trình"),
         max_length=16,
@@ -470,6 +516,7 @@ class Product(Searchable, Located):
             if (fields := kwargs.get("update_fields")) is not None:
                 kwargs["update_fields"] = {*fields, "search_text", "sort_key"}
             super().save(*args, **kwargs)
+        self.__dict__.pop("_programme_status", None)  # annotated before the change (the stage may differ)
 
     def get_absolute_url(self) -> str:
         return reverse("registry:product_detail", args=[self.pk])
@@ -495,6 +542,43 @@ class Product(Searchable, Located):
     @current_star.setter
     def current_star(self, value: int | None) -> None:  # set by ProductQuerySet.with_current_star()
         self.__dict__["_current_star"] = value
+
+    @property
+    def programme_status(self) -> str:
+        """Where the product stands today (a ProductStatus value), following its certificates.
+
+        Never stored: certificates expire with time. Lists use ``with_programme_status()`` (SQL,
+        no N+1); its annotation wins here.
+        """
+        if "_programme_status" in self.__dict__:
+            return self.__dict__["_programme_status"]
+        return self.programme_status_on()
+
+    @programme_status.setter
+    def programme_status(self, value: str) -> None:  # set by ProductQuerySet.with_programme_status()
+        self.__dict__["_programme_status"] = value
+
+    def programme_status_on(self, today: date | None = None) -> str:
+        """The programme status on ``today`` in Python: the rules of `programme_status_expression`."""
+        if self.status == ProductStatus.DISCONTINUED or self.pk is None:
+            return self.status
+        from ocop.evaluation.models import CertificateStatus
+        from ocop.evaluation.models import today as default_today
+
+        day = today if today is not None else default_today()
+        issued = self.certificates.filter(issue_date__lte=day).select_related("superseded_by")
+        statuses = [c.status_on(day) for c in issued.order_by("-issue_date", "-pk")]
+        if not statuses:
+            return self.status
+        if CertificateStatus.VALID in statuses:
+            return ProductStatus.RECOGNISED.value
+        if statuses[0] == CertificateStatus.REVOKED:
+            return ProductStatus.REVOKED.value
+        return ProductStatus.EXPIRED.value
+
+    @property
+    def programme_status_label(self) -> str:
+        return str(ProductStatus(self.programme_status).label)
 
     @property
     def current_certificate(self):

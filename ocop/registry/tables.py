@@ -61,7 +61,8 @@ class ProductTable(tables.Table):
         order_by=("province__sort_key", "commune__sort_key"),
     )
     star = tables.Column(verbose_name=_("Hạng sao"), accessor="current_star", orderable=False, default="—")
-    status = tables.Column(verbose_name=_("Tình trạng"))
+    # From the certificates (ProductQuerySet.with_programme_status), not the stored stage.
+    status = tables.Column(verbose_name=_("Tình trạng"), accessor="programme_status")
 
     class Meta:
         model = Product
@@ -77,6 +78,9 @@ class ProductTable(tables.Table):
         return format_html(
             '<span title="{}">{}</span>', record.classification_label, record.classification_set
         )
+
+    def render_status(self, record: Product) -> str:
+        return record.programme_status_label
 
     def render_star(self, value: int) -> str:
         return format_html('<span aria-label="{} sao">{}</span>', value, "★" * value)

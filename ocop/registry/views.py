@@ -102,7 +102,9 @@ class ProducerDetailView(ActionsMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         if context["active_tab"] == "products":
             products = restrict(
-                self.object.products.select_related(*LOCATION).with_current_star(), self.request.user, VIEW
+                self.object.products.select_related(*LOCATION).with_current_star().with_programme_status(),
+                self.request.user,
+                VIEW,
             )
             context["products"] = products
         context["product_count"] = restrict(self.object.products.all(), self.request.user, VIEW).count()
@@ -184,7 +186,13 @@ class ProductListView(ActionsMixin, RegistryExportMixin, ObjectListView):
     export_name = gettext_lazy("Sản phẩm")
 
     def get_queryset(self) -> QuerySet[Product]:
-        return super().get_queryset().select_related(*LOCATION, "producer").with_current_star()
+        return (
+            super()
+            .get_queryset()
+            .select_related(*LOCATION, "producer")
+            .with_current_star()
+            .with_programme_status()
+        )
 
 
 class ProductDetailView(ActionsMixin, ObjectDetailView):
@@ -192,7 +200,13 @@ class ProductDetailView(ActionsMixin, ObjectDetailView):
     template_name = "registry/product_detail.html"
 
     def get_queryset(self) -> QuerySet[Product]:
-        return super().get_queryset().select_related(*LOCATION, "producer").prefetch_related("images")
+        return (
+            super()
+            .get_queryset()
+            .select_related(*LOCATION, "producer")
+            .prefetch_related("images")
+            .with_programme_status()
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -2,11 +2,15 @@
 
 import datetime as dt
 import re
+import subprocess
+import sys
 
 import pytest
+from django.utils import translation
 
 from ocop.registry import classification as c
 from ocop.registry.classification import LegalBasis, ProducerType, ProductStatus
+from ocop.registry.classification_names import NAMES
 
 
 def test_counts():
@@ -151,3 +155,35 @@ def test_148_mapping():
     assert {c.set_for_148(s.code).code for s in c.sets()} == {s.code for s in c.sets()}
     with pytest.raises(ValueError, match="QĐ 148"):
         c.set_for_148("B27")
+
+
+def test_labels_follow_the_active_language():
+    assert str(ProducerType.HTX.label) == "Hợp tác xã"
+    with translation.override("en"):
+        assert str(ProducerType.HTX.label) == "Cooperative"
+        assert dict(ProductStatus.choices())["recognised"] == "Star-rated"
+        assert str(ProductStatus.REVOKED.label) == "Revoked"
+        assert str(LegalBasis.QD148.label) == "Decision 148/QĐ-TTg"
+        assert str(c.get_sector("I").label) == "Food"
+        assert str(c.get_group("V.1").label) == "Flowers"  # not the Hoa ethnic group: a msgctxt
+        assert str(c.get_set("B07").label) == "Processed vegetable, tuber, fruit and nut products"
+    assert str(c.get_group("V.1").label) == "Hoa"
+
+
+def test_every_classification_name_is_a_msgid_with_an_english_translation():
+    names = {item.name for item in (*c.sectors(), *c.groups(), *c.sets())}
+    assert set(NAMES) == names  # classification_names.py lists exactly the data's names
+    with translation.override("en"):
+        untranslated = [name for name in names if str(c.Sector("X", name).label) == name]
+    assert untranslated == []
+
+
+def test_module_works_without_django_settings():
+    """Scripts may use the classification without Django: labels are then the Vietnamese text."""
+    code = (
+        "from ocop.registry.classification import ProducerType, get_set; "
+        "print(ProducerType.HTX.label, '|', get_set('B07').label)"
+    )
+    env = {"PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "Hợp tác xã | Chế biến từ rau, củ, quả, hạt"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from ocop.registry.io import PRODUCER_SPEC, PRODUCT_SPEC
+from ocop.registry.io import PRODUCER_SPEC, PRODUCT_SPEC, product_export_spec
 
 from .conftest import World, make_producer, make_product
 
@@ -61,7 +61,10 @@ def test_commune_officer_exports_only_their_commune(world: World, registry: dict
     today = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="san-pham-{today}.xlsx"'
     rows = xlsx_rows(response)
-    assert rows[0] == PRODUCT_SPEC.headers  # the import template's columns: the file re-imports
+    # The import template's columns (the file re-imports), then the status from the certificates.
+    assert rows[0] == product_export_spec().headers
+    assert rows[0][: len(PRODUCT_SPEC.headers)] == PRODUCT_SPEC.headers
+    assert rows[0][-1] == "Tình trạng hiện tại (theo giấy chứng nhận)"
     assert sorted(column(rows, PRODUCT_SPEC, "name")) == ["Chè búp khô", "Mật ong hoa nhãn"]
     assert set(column(rows, PRODUCT_SPEC, "code")) == {
         registry["products"]["honey"].code,
@@ -109,7 +112,7 @@ def test_export_of_an_out_of_scope_filter_is_empty(world: World, registry: dict)
         reverse("registry:product_list"), {"commune": world.places["hcm1"].code, "export": "xlsx"}
     )
     assert response.status_code == 200
-    assert xlsx_rows(response) == [PRODUCT_SPEC.headers]
+    assert xlsx_rows(response) == [product_export_spec().headers]
 
 
 def test_export_access(world: World, registry: dict, client) -> None:
