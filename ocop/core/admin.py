@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from ocop.core.models import Notification
 from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict, role_can
 
 
@@ -30,3 +33,36 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return (
             can(request.user, DELETE, obj) if obj is not None else role_can(request.user, DELETE, self.model)
         )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ScopedAdmin):
+    """Notifications as sent (read-only): the recipient sees their own; the system administrator all."""
+
+    list_display = ["user", "kind", "shown_title", "created", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "user__full_name", "kind"]
+    date_hierarchy = "created"
+    list_select_related = ["user"]
+    raw_id_fields = ("user",)
+    readonly_fields = (
+        "user",
+        "kind",
+        "subject",
+        "message",
+        "params",
+        "url",
+        "created",
+        "read_at",
+        "emailed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("tiêu đề"))
+    def shown_title(self, obj: Notification) -> str:
+        return obj.title

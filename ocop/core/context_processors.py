@@ -14,6 +14,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .notifications import unread
+
 # Roles that manage user accounts (see ocop.accounts.models.Role).
 USER_ADMIN_ROLES = frozenset({"admin", "province"})
 
@@ -25,6 +27,9 @@ class NavEntry:
     icon: str  # bootstrap-icons name, without the "bi-" prefix
     url_name: str
     roles: frozenset[str] | None = None  # None: every signed-in user
+    # Other path prefixes that belong to the module (e.g. rounds and council pages of the evaluation
+    # module); the longest matching prefix still wins, so a deeper module keeps its own pages.
+    also: tuple[str, ...] = ()
 
 
 # The URL names are the contract with each module's app: name your index view accordingly.
@@ -33,7 +38,9 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list"),
     NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
     NavEntry("evidence", _("Minh chứng sắp hết hạn"), "hourglass-split", "documents:expiring"),
-    NavEntry("assessment", _("Đánh giá phân hạng"), "star-half", "assessment:index"),
+    NavEntry(
+        "assessment", _("Đánh giá phân hạng"), "star-half", "evaluation:dossier_list", also=("/evaluation/",)
+    ),
     NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "evaluation:certificate_list"),
     NavEntry("inspections", _("Kiểm tra giám sát"), "clipboard-check", "inspections:index"),
     NavEntry("promotion", _("Xúc tiến thương mại"), "shop", "promotion:index"),
@@ -104,11 +111,15 @@ class Navigation:
         # The entry whose URL is the longest prefix of the path is active (so /registry/products/
         # marks Sản phẩm, not a Chủ thể list at /registry/); home ("/") only on itself.
         matches = [
-            url for _, url in resolved if url and (path == url if url == "/" else path.startswith(url))
+            (prefix, entry.key)
+            for entry, url in resolved
+            if url
+            for prefix in (url, *entry.also)
+            if (path == prefix if prefix == "/" else path.startswith(prefix))
         ]
-        active_url = max(matches, key=len, default=None)
+        active = max(matches, key=lambda match: len(match[0]), default=(None, None))[1]
         return [
-            NavItem(entry.key, entry.label, entry.icon, url, active=url is not None and url == active_url)
+            NavItem(entry.key, entry.label, entry.icon, url, active=url is not None and entry.key == active)
             for entry, url in resolved
         ]
 
@@ -150,6 +161,15 @@ class Navigation:
     @cached_property
     def password_change_url(self) -> str | None:
         return resolve_url_name("accounts:password_change")
+
+    @cached_property
+    def notifications_url(self) -> str | None:
+        return resolve_url_name("core:notifications")
+
+    @cached_property
+    def unread_notifications(self) -> int:
+        """The top bar's badge: one COUNT query, at most once per request (and only if shown)."""
+        return unread(self.user).count() if self.user is not None else 0
 
     @cached_property
     def user_name(self) -> str:

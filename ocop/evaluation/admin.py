@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.core.admin import ScopedAdmin
 
-from .models import Certificate, CertificateCodeCounter, Decision
+from .models import Certificate, CertificateCodeCounter, CertificateReminder, Decision
 
 
 class CertificateInline(admin.TabularInline):
@@ -59,6 +59,25 @@ class CertificateAdmin(ScopedAdmin):
 @admin.register(CertificateCodeCounter)
 class CertificateCodeCounterAdmin(admin.ModelAdmin):
     list_display = ["province_code", "year", "last"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CertificateReminder)
+class CertificateReminderAdmin(ScopedAdmin):
+    """What `ocop remind` sent; deleting a row lets that reminder go out again on the next run."""
+
+    list_display = ["certificate", "kind", "due_on", "recipients", "created"]
+    list_filter = ["kind"]
+    search_fields = ["certificate__code", "certificate__product__name"]
+    date_hierarchy = "due_on"
+    list_select_related = ["certificate"]
+    raw_id_fields = ("certificate",)
+    readonly_fields = ("certificate", "kind", "due_on", "recipients", "created")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,4 +1,5 @@
-"""The certificates FilterSet, shared by the list page and the API (/api/v1/certificates/)."""
+"""The evaluation FilterSets, shared by the list pages and the API (/api/v1/certificates/, /rounds/,
+/dossiers/)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,23 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.api import MAX_ID
+from ocop.core.scoping import VIEW, restrict
 from ocop.registry.classification import LegalBasis
 from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current, fold_terms
 
 from . import models as evaluation
-from .models import Certificate, CertificateStatus, Star
+from . import reminders
+from .models import (
+    Certificate,
+    CertificateStatus,
+    Dossier,
+    DossierKind,
+    DossierStatus,
+    Level,
+    Round,
+    RoundStatus,
+    Star,
+)
 
 # Enough for "expiring within three years" (the whole validity); beyond that it means nothing.
 MAX_EXPIRING_DAYS = 3 * 366
@@ -45,13 +58,14 @@ class CertificateFilterSet(AreaFilterMixin):
         label=_("Xã/phường/đặc khu"), queryset=_current("commune"), field_name="product__commune"
     )
     status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=STATUS_CHOICES, method="with_status")
-    star = django_filters.TypedChoiceFilter(label=_("Hạng sao"), choices=Star.choices, coerce=int)
+    # ChoiceFilter, not TypedChoiceFilter: the latter has no empty choice, so the form preselected 3★.
+    star = django_filters.ChoiceFilter(label=_("Hạng sao"), choices=Star.choices)
     expiring_within = django_filters.NumberFilter(
         label=_("Hết hạn trong (ngày)"),
         method="expiring",
         min_value=0,
         max_value=MAX_EXPIRING_DAYS,
-        widget=forms.NumberInput(attrs={"placeholder": "180", "style": "max-width: 8rem"}),
+        widget=forms.NumberInput(attrs={"placeholder": "180"}),
     )
     legal_basis = django_filters.ChoiceFilter(label=_("Căn cứ pháp lý"), choices=LegalBasis.choices())
     product = django_filters.NumberFilter(
@@ -82,3 +96,130 @@ class CertificateFilterSet(AreaFilterMixin):
 
     def expiring(self, queryset: QuerySet[Certificate], name: str, value: Any) -> QuerySet[Certificate]:
         return queryset.expiring_within(int(value), evaluation.today())
+
+
+class RoundFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(label=_("Cấp"), choices=Level.choices)
+    province = UnitChoiceFilter(
+        label=_("Tỉnh/thành phố"), queryset=_current("province"), field_name="province"
+    )
+    year = django_filters.NumberFilter(label=_("Năm"), min_value=2018, max_value=2100)
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=RoundStatus.choices)
+
+    class Meta:
+        model = Round
+        fields = ["level", "province", "year", "status"]
+
+
+class DossierFilterSet(AreaFilterMixin):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Tìm kiếm"),
+        max_length=100,
+        help_text=_("Tên, mã sản phẩm hoặc GTIN; không cần dấu"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=DossierStatus.choices)
+    kind = django_filters.ChoiceFilter(label=_("Loại hồ sơ"), choices=DossierKind.choices)
+    province = UnitChoiceFilter(
+        label=_("Tỉnh/thành phố"), queryset=_current("province"), field_name="product__province"
+    )
+    commune = UnitChoiceFilter(
+        label=_("Xã/phường/đặc khu"), queryset=_current("commune"), field_name="product__commune"
+    )
+    round = django_filters.NumberFilter(
+        label=_("Đợt đánh giá (id)"),
+        field_name="round_id",
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+    )
+    product = django_filters.NumberFilter(
+        label=_("Mã sản phẩm (id)"),
+        field_name="product_id",
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+    )
+    # Dossier.commune_overdue in SQL: with the commune past its 15 working days (Art. 7.2).
+    overdue = django_filters.BooleanFilter(
+        label=_("Hạn xử lý của xã"),
+        method="commune_overdue",
+        widget=forms.Select(
+            choices=[("", _("Tất cả")), ("true", _("Quá hạn")), ("false", _("Chưa quá hạn"))]
+        ),
+    )
+
+    class Meta:
+        model = Dossier
+        fields = ["q", "status", "kind", "overdue", "province", "commune", "round", "product"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        # The page picks a round among those the user may see; the API still takes any id.
+        user = getattr(self.request, "user", None) if self.request is not None else None
+
+        def round_choices() -> list[tuple[str, str]]:  # queried only when the page renders the select
+            rounds = restrict(Round.objects.select_related("province"), user, VIEW) if user else []
+            return [("", _("Tất cả")), *((str(r.pk), str(r)) for r in rounds)]
+
+        self.form.fields["round"].label = _("Đợt đánh giá")
+        self.form.fields["round"].widget = forms.Select(choices=round_choices)
+
+    def commune_overdue(
+        self, queryset: QuerySet[Dossier], name: str, value: bool | None
+    ) -> QuerySet[Dossier]:
+        if value is None:
+            return queryset
+        late = Q(
+            status__in=[DossierStatus.SUBMITTED, DossierStatus.COMMUNE_REVIEW],
+            commune_deadline__lt=evaluation.today(),
+        )
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+    def search(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
+        for term in fold_terms(value):
+            queryset = queryset.filter(product__search_text__contains=term)
+        return queryset
+
+
+class ExpiringCertificateFilterSet(AreaFilterMixin):
+    """Certificates valid today and expiring within `days` (default 180), with their re-evaluation window."""
+
+    days = django_filters.NumberFilter(
+        label=_("Hết hiệu lực trong vòng (ngày)"),
+        method="within",
+        min_value=0,
+        max_value=MAX_EXPIRING_DAYS,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_EXPIRING_DAYS, "step": 1}),
+    )
+    province = UnitChoiceFilter(
+        label=_("Tỉnh/thành phố"), queryset=_current("province"), field_name="product__province"
+    )
+    commune = UnitChoiceFilter(
+        label=_("Xã/phường/đặc khu"), queryset=_current("commune"), field_name="product__commune"
+    )
+    # A ChoiceFilter (unlike TypedChoiceFilter) offers an empty choice, so no star is preselected.
+    star = django_filters.ChoiceFilter(label=_("Hạng sao"), choices=Star.choices)
+    state = django_filters.ChoiceFilter(
+        label=_("Thời hạn nộp hồ sơ đánh giá lại"), choices=reminders.WindowState.CHOICES, method="in_state"
+    )
+    dossier = django_filters.ChoiceFilter(
+        label=_("Hồ sơ đánh giá lại"),
+        choices=[("yes", _("Đã có hồ sơ")), ("no", _("Chưa có hồ sơ"))],
+        method="with_dossier",
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["days", "province", "commune", "star", "state", "dossier"]
+
+    def within(self, queryset: QuerySet[Certificate], name: str, value: Any) -> QuerySet[Certificate]:
+        return queryset.expiring_within(int(value), evaluation.today())
+
+    def in_state(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
+        return queryset.filter(reminders.state_condition(value, evaluation.today()))
+
+    def with_dossier(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
+        has = Q(reevaluation_status__isnull=False)
+        return queryset.filter(has) if value == "yes" else queryset.exclude(has)

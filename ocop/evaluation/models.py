@@ -1057,3 +1057,46 @@ class ConflictDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {'có' if self.has_conflict else 'không'}"
+
+
+# =================================================================================================
+# Re-evaluation reminders (Art. 7.6.a): a record per certificate and kind, so each goes out once.
+# =================================================================================================
+
+
+class ReminderKind(models.TextChoices):
+    WINDOW_OPEN = "window_open", _("Mở thời hạn nộp hồ sơ đánh giá lại")
+    WINDOW_CLOSING = "window_closing", _("Sắp hết thời hạn nộp hồ sơ đánh giá lại")
+    EXPIRED = "expired", _("Giấy chứng nhận hết hiệu lực")
+
+
+class CertificateReminder(models.Model):
+    """A reminder sent about one certificate (written by `ocop remind`; deleting one lets it go again)."""
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("giấy chứng nhận"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("loại nhắc việc"), max_length=16, choices=ReminderKind.choices)
+    due_on = models.DateField(_("đến hạn ngày"))
+    recipients = models.PositiveIntegerField(_("số người nhận"), default=0)
+    created = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+
+    scope = ScopePaths(
+        province="certificate__product__province",
+        commune="certificate__product__commune",
+        owner="certificate__product__producer",
+        policy=_POLICY,
+    )
+    objects = RestrictedManager()
+    history = AuditedHistory(excluded_fields=["created"])
+
+    class Meta:
+        verbose_name = _("nhắc việc giấy chứng nhận")
+        verbose_name_plural = _("nhắc việc giấy chứng nhận")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "kind"], name="evaluation_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} · {self.get_kind_display()}"

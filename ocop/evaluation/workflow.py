@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop.core.scoping import ADD, CHANGE, VIEW, can
-from ocop.registry.classification import LegalBasis, ProductStatus
+from ocop.registry.classification import LegalBasis
 
 from . import criteria, rules, scoring
 from .models import (
@@ -215,10 +215,14 @@ def submit(user: Any, dossier: Dossier) -> Dossier:
     return dossier
 
 
+# Who takes the commune's steps (the province office and the national agency may stand in).
+OFFICER_ROLES = frozenset({"commune", "province", "central", "admin"})
+
+
 def _commune_officer(user: Any, dossier: Dossier) -> None:
     _allowed(user, CHANGE, dossier)
     _require(
-        _role(user) in ("commune", "province", "central", "admin"),
+        _role(user) in OFFICER_ROLES,
         _("Chỉ cán bộ UBND cấp xã (hoặc cơ quan OCOP) thực hiện bước này."),
     )
 
@@ -300,6 +304,27 @@ def return_dossier(user: Any, dossier: Dossier, comment: str) -> Dossier:
     dossier.return_comment = comment.strip()
     dossier.save()
     return dossier
+
+
+def dossier_steps(user: Any, dossier: Dossier) -> frozenset[str]:
+    """The dossier steps ``user`` may take now, for pages to offer: "edit" (Mẫu 01/02, evidence),
+    "submit", "receive", "assess" (Mẫu 03), "forward", "return". The steps still check everything."""
+    if not can(user, CHANGE, dossier):
+        return frozenset()
+    steps = set()
+    if dossier.status in PRODUCER_STEPS_FROM:
+        steps |= {"edit", "submit"}
+    if _role(user) in OFFICER_ROLES:
+        if dossier.status == DossierStatus.SUBMITTED:
+            steps.add("receive")
+        if dossier.status == DossierStatus.COMMUNE_REVIEW:
+            steps |= {"assess", "forward"}
+        returnable = {DossierStatus.SUBMITTED, DossierStatus.COMMUNE_REVIEW}
+        if _is_office(user, dossier.product.province_id):
+            returnable |= {DossierStatus.FORWARDED, DossierStatus.IN_ROUND}
+        if dossier.status in returnable:
+            steps.add("return")
+    return frozenset(steps)
 
 
 # --- rounds and councils --------------------------------------------------------------------------
@@ -451,14 +476,15 @@ def save_sheet(
 
 def visible_sheets(user: Any, evaluation: Evaluation) -> list[ScoreSheet]:
     """Blind scoring: a member sees only their own sheet until they have sent it; the office and
-    the secretary follow progress; after closing everyone allowed to see the evaluation sees all."""
+    the secretary follow progress; after closing the whole council sees every sheet. Communes,
+    producers and viewers see the council's result, never individual members' sheets."""
     sheets = list(evaluation.sheets.select_related("member__user").order_by("member__role", "member__pk"))
-    if evaluation.is_closed or _is_office(user, evaluation.round.province_id):
+    if _is_office(user, evaluation.round.province_id):
         return sheets
     member = seat(user, evaluation)
     if member is None:
         return []
-    if member.role == MemberRole.SECRETARY:
+    if evaluation.is_closed or member.role == MemberRole.SECRETARY:
         return sheets
     own = next((sheet for sheet in sheets if sheet.member_id == member.pk), None)
     if own is not None and own.is_submitted:
@@ -673,9 +699,7 @@ def recognise(
             previous.save(update_fields=["superseded_by", "updated"])
         dossier.status = DossierStatus.RECOGNISED
         dossier.save()
-        product = dossier.product
-        product.status = ProductStatus.RECOGNISED.value
-        product.save(update_fields=["status", "updated"])
+        # The product's status follows its certificates (Product.programme_status): nothing to write.
     return decision
 
 
@@ -695,14 +719,9 @@ def revoke(
     """Revocation (Art. 8): a decision on one of the six grounds; 5★ by the Minister, 3–4★ by the province."""
     _fresh(certificate)
     _require(ground in RevocationGround.values, _("Hãy chọn căn cứ thu hồi (Điều 8, điểm a–e)."))
-    _require(certificate.revoked_on is None, _("Giấy chứng nhận đã bị thu hồi."))
+    refusal = revocation_refusal(user, certificate)
+    _require(refusal is None, refusal or "")
     central = certificate.star == 5
-    if central:
-        _require(_role(user) in ("admin", "central"), _("Giấy chứng nhận 5 sao do Bộ trưởng thu hồi."))
-    else:
-        _require(
-            _is_office(user, certificate.product.province_id), _("Chỉ cơ quan OCOP của tỉnh trình thu hồi.")
-        )
     decision = Decision(
         number=number.strip(),
         date=date,
@@ -722,11 +741,22 @@ def revoke(
     certificate._change_reason = reason.strip() or str(RevocationGround(ground).label)
     certificate.full_clean()
     certificate.save()
-    product = certificate.product
-    if not product.certificates.valid_on().exists():
-        product.status = ProductStatus.REVOKED.value
-        product.save(update_fields=["status", "updated"])
     return decision
+
+
+def revocation_refusal(user: Any, certificate: Certificate) -> str | None:
+    """Why ``user`` may not revoke ``certificate`` (the message for the user), or None when they may.
+
+    5★ by the Minister (the national agency), 3–4★ by the province office of the product's province.
+    """
+    if certificate.revoked_on is not None:
+        return _("Giấy chứng nhận đã bị thu hồi.")
+    if certificate.star == 5:
+        if _role(user) not in ("admin", "central"):
+            return _("Giấy chứng nhận 5 sao do Bộ trưởng thu hồi.")
+    elif not _is_office(user, certificate.product.province_id):
+        return _("Chỉ cơ quan OCOP của tỉnh trình thu hồi.")
+    return None
 
 
 def revocation_deadline(conclusion_on: dt.date) -> dt.date:

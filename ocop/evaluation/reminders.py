@@ -1,0 +1,235 @@
+"""Re-evaluation reminders (QĐ 26/2026/QĐ-TTg Art. 7.6.a) and the expiring-certificate window states.
+
+A certificate's re-evaluation dossier goes in no earlier than 180 and no later than 120 days
+before it expires (ocop.registry.rules.reevaluation_window). `ocop remind` (daily, from cron)
+tells the producer's accounts and the officers of the product's commune and province:
+
+- ``window_open``: the window has opened (from 180 days before expiry);
+- ``window_closing``: 130 days before expiry, no re-evaluation dossier has been submitted yet;
+- ``expired``: the certificate has expired (from the day after its last valid day).
+
+Each goes out once per certificate (a CertificateReminder row). A run that was missed catches up:
+a reminder is due for as long as it still makes sense (``window_open`` until the 130-day one takes
+over, ``window_closing`` until the window closes, ``expired`` for EXPIRED_CATCH_UP_DAYS days), so
+the first run on a database full of history does not flood anyone with old news.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from ocop.core.formatting import format_date
+from ocop.core.notifications import notify
+from ocop.core.scoping import COMMUNE, PRODUCER, PROVINCE
+from ocop.registry import rules
+
+from . import models as evaluation
+from .models import (
+    Certificate,
+    CertificateReminder,
+    CertificateStatus,
+    Dossier,
+    DossierKind,
+    DossierStatus,
+    ReminderKind,
+)
+
+OPENS_DAYS = rules.REEVALUATION_OPENS_DAYS  # 180
+CLOSING_DAYS = 130  # the second reminder, when nothing was submitted yet
+CLOSES_DAYS = rules.REEVALUATION_CLOSES_DAYS  # 120
+EXPIRED_CATCH_UP_DAYS = 30
+
+# A dossier still being written (or withdrawn) has not been submitted to the commune.
+NOT_SUBMITTED = (DossierStatus.DRAFT, DossierStatus.WITHDRAWN)
+
+
+class WindowState:
+    """Where a valid certificate stands with its re-evaluation window (for the expiring page)."""
+
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    LATE = "late"
+
+    LABELS = {
+        NOT_YET: _("chưa đến hạn nộp"),
+        OPEN: _("đang trong thời hạn nộp hồ sơ"),
+        LATE: _("quá hạn nộp hồ sơ"),
+    }
+    COLOURS = {NOT_YET: "secondary", OPEN: "warning", LATE: "danger"}
+    CHOICES = list(LABELS.items())
+
+
+def window(expiry: dt.date) -> tuple[dt.date, dt.date]:
+    """(opens, closes), both inclusive: when the re-evaluation dossier may be submitted."""
+    return rules.reevaluation_window(expiry)
+
+
+def window_state(expiry: dt.date, day: dt.date) -> str:
+    opens, closes = window(expiry)
+    if day < opens:
+        return WindowState.NOT_YET
+    return WindowState.OPEN if day <= closes else WindowState.LATE
+
+
+def state_condition(state: str, day: dt.date) -> Q:
+    """Q on Certificate.expiry for the certificates in ``state`` on ``day`` (inverse of window_state)."""
+    if state == WindowState.NOT_YET:
+        return Q(expiry__gt=day + dt.timedelta(days=OPENS_DAYS))
+    if state == WindowState.OPEN:
+        return Q(
+            expiry__gte=day + dt.timedelta(days=CLOSES_DAYS), expiry__lte=day + dt.timedelta(days=OPENS_DAYS)
+        )
+    return Q(expiry__lt=day + dt.timedelta(days=CLOSES_DAYS))
+
+
+def reevaluation_dossiers(submitted_only: bool = False) -> QuerySet[Dossier]:
+    """Re-evaluation dossiers of the certificate of the outer query (for Exists/Subquery)."""
+    dossiers = Dossier.objects.filter(kind=DossierKind.REEVALUATION, previous_certificate=OuterRef("pk"))
+    if submitted_only:
+        return dossiers.exclude(status__in=NOT_SUBMITTED)
+    return dossiers.exclude(status=DossierStatus.WITHDRAWN)
+
+
+# --- messages (Vietnamese msgids, translated when shown; see ocop.core.notifications) -------------
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    ReminderKind.WINDOW_OPEN: (
+        gettext_noop("Đến thời hạn nộp hồ sơ đánh giá lại: %(product)s"),
+        gettext_noop(
+            "Giấy chứng nhận OCOP %(code)s (%(star)s sao) của sản phẩm “%(product)s” – %(producer)s "
+            "hết hiệu lực sau ngày %(expiry)s. Hồ sơ đánh giá, phân hạng lại nộp UBND cấp xã từ ngày "
+            "%(opens)s đến hết ngày %(closes)s (không sớm hơn 180 ngày và không muộn hơn 120 ngày "
+            "trước khi giấy chứng nhận hết hiệu lực, Điều 7.6 Quyết định 26/2026/QĐ-TTg)."
+        ),
+    ),
+    ReminderKind.WINDOW_CLOSING: (
+        gettext_noop("Sắp hết thời hạn nộp hồ sơ đánh giá lại: %(product)s"),
+        gettext_noop(
+            "Sản phẩm “%(product)s” – %(producer)s chưa nộp hồ sơ đánh giá, phân hạng lại. Thời hạn "
+            "nộp hồ sơ kết thúc ngày %(closes)s (còn %(days)s ngày); giấy chứng nhận %(code)s "
+            "(%(star)s sao) hết hiệu lực sau ngày %(expiry)s."
+        ),
+    ),
+    ReminderKind.EXPIRED: (
+        gettext_noop("Giấy chứng nhận OCOP đã hết hiệu lực: %(product)s"),
+        gettext_noop(
+            "Giấy chứng nhận %(code)s (%(star)s sao) của sản phẩm “%(product)s” – %(producer)s "
+            "đã hết hiệu lực từ ngày %(expired_on)s (36 tháng kể từ ngày cấp %(issued)s)."
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    certificate: Certificate
+    kind: str
+    due_on: dt.date
+
+
+def due_date(certificate: Certificate, kind: str) -> dt.date:
+    opens, _closes = rules.reevaluation_window(certificate.expiry)
+    if kind == ReminderKind.WINDOW_OPEN:
+        return opens
+    if kind == ReminderKind.WINDOW_CLOSING:
+        return certificate.expiry - dt.timedelta(days=CLOSING_DAYS)
+    return certificate.expiry + dt.timedelta(days=1)
+
+
+def due_reminders(day: dt.date) -> list[Due]:
+    """The reminders due on ``day`` and not yet sent, oldest expiry first."""
+    certificates = Certificate.objects.select_related(
+        "product__producer", "product__province", "product__commune"
+    ).order_by("expiry", "pk")
+
+    def unsent(queryset: QuerySet[Certificate], kind: str) -> QuerySet[Certificate]:
+        sent = CertificateReminder.objects.filter(certificate=OuterRef("pk"), kind=kind)
+        return queryset.filter(~Exists(sent))
+
+    valid = certificates.valid_on(day).filter(~Exists(reevaluation_dossiers(submitted_only=True)))
+    in_days = lambda n: day + dt.timedelta(days=n)  # noqa: E731
+    found = {
+        ReminderKind.WINDOW_OPEN: valid.filter(
+            expiry__gt=in_days(CLOSING_DAYS), expiry__lte=in_days(OPENS_DAYS)
+        ),
+        ReminderKind.WINDOW_CLOSING: valid.filter(
+            expiry__gte=in_days(CLOSES_DAYS), expiry__lte=in_days(CLOSING_DAYS)
+        ),
+        ReminderKind.EXPIRED: certificates.with_status(day).filter(
+            status=CertificateStatus.EXPIRED, expiry__lt=day, expiry__gte=in_days(-EXPIRED_CATCH_UP_DAYS)
+        ),
+    }
+    return [
+        Due(certificate, kind, due_date(certificate, kind))
+        for kind, queryset in found.items()
+        for certificate in unsent(queryset, kind)
+    ]
+
+
+def recipients(product: Any) -> QuerySet:
+    """Active accounts of the producer, and officers of the product's commune and province."""
+    who = Q(role=PRODUCER, producer_id=product.producer_id)
+    who |= Q(role=PROVINCE, scope_unit_id=product.province_id)
+    if product.commune_id is not None:
+        who |= Q(role=COMMUNE, scope_unit_id=product.commune_id)
+    return get_user_model().objects.filter(who, is_active=True).order_by("pk")
+
+
+def params(certificate: Certificate, day: dt.date) -> dict[str, Any]:
+    opens, closes = rules.reevaluation_window(certificate.expiry)
+    product = certificate.product
+    return {
+        "code": certificate.code,
+        "star": certificate.star,
+        "product": product.name,
+        "producer": product.producer.name,
+        "issued": format_date(certificate.issue_date),
+        "expiry": format_date(certificate.expiry),
+        "expired_on": format_date(certificate.expiry + dt.timedelta(days=1)),
+        "opens": format_date(opens),
+        "closes": format_date(closes),
+        "days": (closes - day).days,
+    }
+
+
+def send(item: Due, day: dt.date) -> int | None:
+    """Writes the reminder and its notifications (e-mails queued on commit); None if already sent."""
+    certificate = item.certificate
+    users = list(recipients(certificate.product))
+    with transaction.atomic():
+        reminder, created = CertificateReminder.objects.get_or_create(
+            certificate=certificate,
+            kind=item.kind,
+            defaults={"due_on": item.due_on, "recipients": len(users)},
+        )
+        if not created:
+            return None  # another run got there first
+        subject, message = MESSAGES[item.kind]
+        notify(
+            users,
+            kind=f"evaluation.{item.kind}",
+            subject=subject,
+            message=message,
+            params=params(certificate, day),
+            url=certificate.get_absolute_url(),
+        )
+    return len(users)
+
+
+def run(day: dt.date | None = None) -> list[tuple[Due, int]]:
+    """Sends everything due on ``day`` (default: today); (reminder, recipients) for each one sent."""
+    day = day or evaluation.today()
+    sent = []
+    for item in due_reminders(day):
+        count = send(item, day)
+        if count is not None:
+            sent.append((item, count))
+    return sent
