@@ -1,14 +1,22 @@
 """REST API v1 (django-ninja): /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from ocop.accounts.api import router as auth_router
 from ocop.accounts.api import users_router
 from ocop.accounts.auth import api_auth
 from ocop.core.api import install_error_handlers
 from ocop.documents.api import router as evidence_router
-from ocop.evaluation.api import certificates_router, criteria_router
+from ocop.evaluation.api import (
+    certificates_router,
+    criteria_router,
+    decisions_router,
+    dossiers_router,
+    evaluations_router,
+    rounds_router,
+)
 from ocop.geo.api import router as units_router
+from ocop.public.api import router as public_router
 from ocop.registry.api import producers_router, products_router
 
 api = NinjaAPI(
@@ -16,12 +24,18 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=api_auth,
+    # Swagger UI from ninja's bundled files (settings: "ninja" in INSTALLED_APPS), under the site's
+    # CSP; no validator badge, which would load an image from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     description=(
         "API của nền tảng OCOP. Xác thực: POST /api/v1/auth/token rồi gửi `Authorization: Bearer <token>`. "
-        "Danh sách trả về `{items, count}` với `limit`/`offset`; lỗi trả về `{detail}`.\n\n"
+        "Danh sách trả về `{items, count}` với `limit`/`offset`; lỗi trả về `{detail}`. "
+        "Lý do thay đổi (ghi vào lịch sử): header `X-Audit-Reason`, văn bản UTF-8 "
+        "hoặc mã hoá phần trăm (`S%E1%BB%ADa%20s%E1%BB%91`).\n\n"
         "OCOP platform API. Authenticate with POST /api/v1/auth/token, then send "
         "`Authorization: Bearer <token>`. Lists return `{items, count}` with `limit`/`offset`; "
-        "errors return `{detail}`."
+        "errors return `{detail}`. The reason for a change (kept in the history) goes in the "
+        "`X-Audit-Reason` header, as UTF-8 text or percent-encoded (`S%E1%BB%ADa%20s%E1%BB%91`)."
     ),
 )
 install_error_handlers(api)
@@ -33,3 +47,8 @@ api.add_router("/products/", products_router)
 api.add_router("/", evidence_router)
 api.add_router("/certificates/", certificates_router)
 api.add_router("/criteria/", criteria_router)
+api.add_router("/rounds/", rounds_router)
+api.add_router("/dossiers/", dossiers_router)
+api.add_router("/evaluations/", evaluations_router)
+api.add_router("/decisions/", decisions_router)
+api.add_router("/public/", public_router)  # no auth, CORS open: certificate verification

@@ -39,6 +39,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public root URL printed in certificate QR codes (https://ocop.example.gov.vn); empty: the
 # address of the request that makes the PDF (ocop.evaluation.pdf.verification_url).
 OCOP_PUBLIC_URL = os.environ.get("OCOP_PUBLIC_URL", "").strip()
+# Longest a cached public page lives (edits invalidate at once; this bounds what bypasses signals).
+OCOP_PUBLIC_CACHE_SECONDS = int(os.environ.get("OCOP_PUBLIC_CACHE_SECONDS", "300"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,18 +51,21 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "django_tables2",
     "django_htmx",
     "simple_history",
     "axes",
     "django_tasks_db",
+    "ninja",  # its templates and static files: /api/v1/docs runs Swagger UI from this host, no CDN
     "ocop.core",
     "ocop.geo",
     "ocop.accounts",
     "ocop.registry",
     "ocop.documents",
     "ocop.evaluation",
+    "ocop.public",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +124,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ocop"}}
+    # Per process; big enough for the public pages of a province (the default keeps only 300).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ocop",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("registry/", include("ocop.registry.urls")),
     path("documents/", include("ocop.documents.urls")),
     path("evaluation/", include("ocop.evaluation.urls")),
+    path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
     path("", include("ocop.core.urls")),
 ]
