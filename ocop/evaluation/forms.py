@@ -40,6 +40,10 @@ def points_text(value: Any) -> str:
 # --- rounds and councils -------------------------------------------------------------------------
 
 
+# The issuing authority as printed on a decision: its Vietnamese legal name, whatever the UI language.
+MINISTRY = "Bộ Nông nghiệp và Môi trường"
+
+
 class RoundOpenForm(BootstrapFormMixin, forms.Form):
     """Mở đợt đánh giá: a province office opens its province's rounds, the Ministry central ones."""
 
@@ -166,7 +170,7 @@ class RecognitionForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["evaluations"].queryset = queryset
         if round_.level == Level.CENTRAL:
-            self.initial.setdefault("authority", _("Bộ Nông nghiệp và Môi trường"))
+            self.initial.setdefault("authority", MINISTRY)
         elif round_.province is not None:
             self.initial.setdefault("authority", f"UBND {round_.province.name}")
 
@@ -727,7 +731,7 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
         self.fields["ground"].widget.attrs = dict(RADIO)
         self.initial.setdefault("date", evaluation.today())
         if certificate.star == evaluation.Star.FIVE:
-            self.initial.setdefault("authority", _("Bộ Nông nghiệp và Môi trường"))
+            self.initial.setdefault("authority", MINISTRY)
         else:
             self.initial.setdefault("authority", f"UBND {certificate.product.province.name}")
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ocop.core.scoping import ADD, CHANGE, VIEW, can
 from ocop.registry.classification import LegalBasis
@@ -48,18 +49,18 @@ from .models import (
     today,
 )
 
-# The four items the commune assesses in Mẫu 03 (Art. 7.2).
+# The four items the commune assesses in Mẫu 03 (Art. 7.2); labels translated where shown.
 COMMUNE_ITEMS: tuple[tuple[str, str], ...] = (
-    ("origin", "Nguồn gốc sản phẩm, nguyên liệu tại địa phương"),
-    ("labour", "Sử dụng lao động địa phương"),
-    ("idea", "Nguồn gốc ý tưởng sản phẩm"),
-    ("identity", "Tri thức, bản sắc địa phương của sản phẩm"),
+    ("origin", gettext_noop("Nguồn gốc sản phẩm, nguyên liệu tại địa phương")),
+    ("labour", gettext_noop("Sử dụng lao động địa phương")),
+    ("idea", gettext_noop("Nguồn gốc ý tưởng sản phẩm")),
+    ("identity", gettext_noop("Tri thức, bản sắc địa phương của sản phẩm")),
 )
 # Mẫu 01 fields a dossier cannot be submitted without.
 REGISTRATION_REQUIRED: tuple[tuple[str, str], ...] = (
-    ("product_name", "Tên sản phẩm đăng ký"),
-    ("applicant", "Người đại diện đăng ký"),
-    ("phone", "Số điện thoại liên hệ"),
+    ("product_name", gettext_noop("Tên sản phẩm đăng ký")),
+    ("applicant", gettext_noop("Người đại diện đăng ký")),
+    ("phone", gettext_noop("Số điện thoại liên hệ")),
 )
 PRODUCER_STEPS_FROM = frozenset({DossierStatus.DRAFT, DossierStatus.RETURNED})
 _FINAL = frozenset({DossierStatus.RECOGNISED, DossierStatus.NOT_RECOGNISED, DossierStatus.WITHDRAWN})
