@@ -22,7 +22,8 @@ round repeated (interleaved, so load changes on the machine hit all three alike)
 For each page: throughput (requests/s) ÷ the static file's, and p99 latency ÷ the static file's,
 per round; the median and the spread are printed with the raw figures. Every response must be
 2xx: wrk's non-2xx/3xx count and socket errors are reported and any error fails the run
-(each URL is checked to answer 200, not a redirect, before measuring).
+(each URL is checked to answer 200, not a redirect, before measuring). The scan analytics run as
+in production; the report compares the QR scans counted in ScanCount with the requests answered.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from contextlib import suppress
 
 from _scratch import ROOT, machine, national, parse_args, start_django
 
@@ -91,6 +94,16 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: int = 120) -> Non
     sys.exit(f"ocop serve did not answer {url} within {seconds} s")
 
 
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's own process group (start_new_session): gunicorn stops gracefully."""
+    with suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
 def milliseconds(text: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
     if not match:
@@ -136,9 +149,12 @@ def main() -> None:
     info = national(args)
 
     from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.db import connections
+    from django.db.models import Sum
 
     from ocop.evaluation import models as evaluation
     from ocop.evaluation.models import Certificate
+    from ocop.public.models import ScanCount
     from ocop.registry.models import Product
 
     day = evaluation.today()
@@ -158,14 +174,22 @@ def main() -> None:
         "product": f"/p/{certificate.product.code}",
     }
 
+    def scans_counted() -> dict[str, int]:
+        """QR hits of the two pages counted so far today (wrk sends no Referer: "qr")."""
+        counted = ScanCount.objects.filter(source="qr", day=day)
+        pages = {"verify": ("certificate", certificate.pk), "product": ("product", certificate.product_id)}
+        return {
+            name: counted.filter(kind=kind, object_id=pk).aggregate(n=Sum("count"))["n"] or 0
+            for name, (kind, pk) in pages.items()
+        }
+
+    counted_before = scans_counted()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "ocop.manage", "serve", "--bind", f"127.0.0.1:{port}"]
     if args.workers:
         command += ["--workers", str(args.workers)]
     log_path = directory / "serve.log"
-    from django.db import connections
-
     connections.close_all()  # the server opens its own; SQLite readers share the file
     with log_path.open("w") as log:
         server = subprocess.Popen(
@@ -188,11 +212,7 @@ def main() -> None:
                 results[name].append(run_wrk(base + path, args))
                 sent[name] += results[name][-1]["requests"]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server's own process group (start_new_session)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
 
     workers = re.search(r"\((\d+) tiến trình × (\d+) luồng\)", log_path.read_text())
     report_rows = []
@@ -215,20 +235,15 @@ def main() -> None:
                 "raw": runs,
             }
         )
-    # Scans: every hit of /v/ and /p/ (no Referer: "qr") counted, flushed by the workers (each
-    # minute, and on exit: gunicorn recycles workers every ~2,000 requests and at shutdown).
-    from django.db.models import Sum
-
-    from ocop.public.models import ScanCount
-
-    counted = ScanCount.objects.filter(source="qr", day=day)
-    verify_rows = counted.filter(kind="certificate", object_id=certificate.pk)
-    product_rows = counted.filter(kind="product", object_id=certificate.product_id)
+    # Scans: every hit of /v/ and /p/ counted, flushed by the workers themselves (each minute,
+    # and on exit: gunicorn recycles workers every ~2,000 requests, and at shutdown). wrk does not
+    # count the requests still in flight when it stops, so "counted" may exceed "answered" by up
+    # to the number of connections per run; fewer would mean lost counts.
+    counted_after = scans_counted()
     scans = {
-        "verify_requests": sent["verify"],
-        "verify_counted": verify_rows.aggregate(n=Sum("count"))["n"],
-        "product_requests": sent["product"],
-        "product_counted": product_rows.aggregate(n=Sum("count"))["n"],
+        f"{name}_{what}": value
+        for name in ("verify", "product")
+        for what, value in (("answered", sent[name]), ("counted", counted_after[name] - counted_before[name]))
     }
     errors = {name: sum(r["non_2xx"] + r["socket_errors"] for r in runs) for name, runs in results.items()}
     report = {

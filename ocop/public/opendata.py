@@ -24,8 +24,9 @@ import io
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from django.db.models import F, Q
+from django.db.models import F, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
@@ -124,14 +125,11 @@ _FIELDS = (
     "expiry",
     "revoked_on",
     "revocation_ground",
-    "updated",
     "decision__number",
     "decision__date",
     "decision__authority",
-    "decision__updated",
     "revocation_decision__number",
     "revocation_decision__date",
-    "revocation_decision__updated",
     "superseded_by__code",
     "superseded_by__issue_date",
     "product__id",
@@ -141,10 +139,8 @@ _FIELDS = (
     "product__name",
     "product__name_en",
     "product__classification_set",
-    "product__updated",
     "product__producer__id",
     "product__producer__name",
-    "product__producer__updated",
     "product__province__code",
     "product__province__name",
     "product__commune__code",
@@ -160,19 +156,32 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def _product_path(row: dict[str, Any]) -> str:
-    if row["product__code"]:
-        return reverse("public:product_code", args=[row["product__code"]])
-    if row["product__gtin"]:
-        return reverse("public:gs1", args=[published.gtin14(row["product__gtin"])])
-    return reverse("public:product_id", args=[row["product__id"]])
+class _Paths:
+    """The public paths of many rows at once: reverse() once per kind, not once per row."""
+
+    MARK = "00000000"
+
+    def __init__(self) -> None:
+        self.code = reverse("public:product_code", args=[self.MARK]).split(self.MARK)
+        self.gtin = reverse("public:gs1", args=[self.MARK]).split(self.MARK)
+        self.id = reverse("public:product_id", args=[self.MARK]).split(self.MARK)
+
+    def product(self, row: dict[str, Any]) -> str:
+        if row["product__code"]:
+            prefix, suffix = self.code
+            return prefix + quote(row["product__code"]) + suffix
+        if row["product__gtin"]:
+            prefix, suffix = self.gtin
+            return prefix + published.gtin14(row["product__gtin"]) + suffix
+        prefix, suffix = self.id
+        return f"{prefix}{row['product__id']}{suffix}"
 
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _record(row: dict[str, Any], day: dt.date, base: str, sectors: dict[str, str]) -> dict[str, Any]:
+def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Paths) -> dict[str, Any]:
     status = row["status"]
     revoked = status == published.REVOKED
     return {
@@ -204,24 +213,28 @@ def _record(row: dict[str, Any], day: dt.date, base: str, sectors: dict[str, str
         "province_name": row["product__province__name"],
         "commune_code": row["product__commune__code"],
         "commune_name": row["product__commune__name"],
-        "product_url": base + _product_path(row),
+        "product_url": base + paths.product(row),
         "verification_url": base + verification_path(row["code"]),
     }
 
 
-def _changed_at(row: dict[str, Any], day: dt.date) -> dt.datetime:
-    """The latest edit of anything the row shows, or status change, on or before ``day``."""
-    moments = [
-        row["updated"],
-        row["decision__updated"],
-        row["revocation_decision__updated"],
-        row["product__updated"],
-        row["product__producer__updated"],
-        _midnight(row["issue_date"]),
-    ]
-    changes = [row["expiry"] + dt.timedelta(days=1), row["revoked_on"], row["superseded_by__issue_date"]]
-    moments += [_midnight(change) for change in changes if change is not None and change <= day]
-    return max(moment for moment in moments if moment is not None)
+def _last_modified(certificates: QuerySet[Certificate], day: dt.date) -> dt.datetime | None:
+    """The latest edit of anything the rows show, or status change on or before ``day`` (one query)."""
+    edits = ("updated", "decision__updated", "revocation_decision__updated", "product__updated")
+    edits += ("product__producer__updated",)
+    found = certificates.aggregate(
+        **{f"edit_{i}": Max(name) for i, name in enumerate(edits)},
+        issued=Max("issue_date"),
+        expired=Max("expiry", filter=Q(expiry__lt=day)),
+        revoked=Max("revoked_on", filter=Q(revoked_on__lte=day)),
+        superseded=Max("superseded_by__issue_date", filter=Q(superseded_by__issue_date__lte=day)),
+    )
+    moments = [found[f"edit_{i}"] for i in range(len(edits))]
+    if found["expired"] is not None:  # it changed status the day after its last day
+        found["expired"] += dt.timedelta(days=1)
+    moments += [_midnight(found[key]) for key in ("issued", "expired", "revoked", "superseded") if found[key]]
+    moments = [moment for moment in moments if moment is not None]
+    return max(moments) if moments else None
 
 
 @dataclass(frozen=True)
@@ -237,19 +250,11 @@ class Dataset:
 def dataset(base: str, day: dt.date | None = None) -> Dataset:
     """Every certificate in effect by ``day``, as records (column → value), ordered by code."""
     day = day or published.today()
-    rows = (
-        Certificate.objects.filter(issue_date__lte=day)
-        .with_status(day)
-        .order_by("code")
-        .values(*_FIELDS, "status")
-    )
-    sectors = _sector_of()
-    records, latest = [], None
-    for row in rows.iterator(chunk_size=2000):
-        records.append(_record(row, day, base, sectors))
-        changed = _changed_at(row, day)
-        latest = changed if latest is None or changed > latest else latest
-    return Dataset(records=records, last_modified=latest)
+    certificates = Certificate.objects.filter(issue_date__lte=day)
+    rows = certificates.with_status(day).order_by("code").values(*_FIELDS, "status")
+    sectors, paths = _sector_of(), _Paths()
+    records = [_record(row, base, sectors, paths) for row in rows.iterator(chunk_size=2000)]
+    return Dataset(records=records, last_modified=_last_modified(certificates, day))
 
 
 # --- the files ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from ocop.evaluation.tests.conftest import make_certificate
 from ocop.public import published, qr
 from ocop.registry.tests.conftest import make_product
 
+from .conftest import gtin_with_check
 from .qr_decoding import decode_png, decode_svg
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +61,6 @@ def test_product_qr_without_gtin_is_its_product_code_url(anonymous, catalogue) -
 
 
 def test_product_without_a_code_has_a_qr_by_gtin_or_by_id(anonymous, catalogue, world) -> None:
-    from .conftest import gtin_with_check
-
     # Recorded at province level (no commune): no OCOP product code.
     plain = make_product(catalogue.producer, unit=world.places["hn"], name="Nước mắm cũ")
     barcoded = make_product(
@@ -112,8 +111,6 @@ def test_second_request_is_served_from_the_cache(anonymous, catalogue, django_as
 
 
 def test_a_new_gtin_changes_the_product_qr(anonymous, catalogue) -> None:
-    from .conftest import gtin_with_check
-
     product = make_product(catalogue.producer, name="Chè móc câu")
     make_certificate(product, star=3)
     assert decode_png(anonymous.get(f"/qr/p/{product.code}.png").content) == [f"{BASE}/p/{product.code}"]

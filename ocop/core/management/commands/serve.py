@@ -70,8 +70,14 @@ class OcopServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        from django.urls import get_resolver
+
         from ocop.wsgi import application
 
+        # Import the URLconf (every app's views, the API and its schemas: ~0.6 s) here, before the
+        # workers fork, not in each worker's first request: workers are recycled every ~2,000
+        # requests, and every cold start showed in the public pages' p99 (bench/public_load.py).
+        get_resolver().url_patterns  # noqa: B018 (the access imports it)
         return application
 
     def run(self) -> None:
