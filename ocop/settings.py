@@ -39,6 +39,27 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public root URL printed in certificate QR codes (https://ocop.example.gov.vn); empty: the
 # address of the request that makes the PDF (ocop.evaluation.pdf.verification_url).
 OCOP_PUBLIC_URL = os.environ.get("OCOP_PUBLIC_URL", "").strip()
+
+
+def _holidays() -> list:
+    """Public holidays (ISO dates) skipped when counting working days, e.g. the commune's 15 days."""
+    import datetime
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    days = []
+    for item in env_list("OCOP_HOLIDAYS"):
+        try:
+            days.append(datetime.date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"OCOP_HOLIDAYS: “{item}” không phải ngày dạng YYYY-MM-DD / is not a YYYY-MM-DD date."
+            ) from None
+    return days
+
+
+# The holiday calendar changes yearly (Tết follows the lunar calendar), so it is configuration.
+OCOP_HOLIDAYS = _holidays()
 # Longest a cached public page lives (edits invalidate at once; this bounds what bypasses signals).
 OCOP_PUBLIC_CACHE_SECONDS = int(os.environ.get("OCOP_PUBLIC_CACHE_SECONDS", "300"))
 

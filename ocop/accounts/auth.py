@@ -20,6 +20,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class TokenOrSessionAuth(HttpBearer):
     """Bearer token first; without an Authorization header, the Django session (with CSRF)."""
 
+    # Tells the docs page to send the CSRF token, so "Try it out" works with the browser's session.
+    csrf = True
+
     def __call__(self, request: HttpRequest) -> Any | None:
         header = request.headers.get(self.header)
         if header:

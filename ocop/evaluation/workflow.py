@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -236,7 +237,9 @@ def receive(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
     _require(dossier.status == DossierStatus.SUBMITTED, _("Chỉ tiếp nhận hồ sơ đã nộp."))
     dossier.status = DossierStatus.COMMUNE_REVIEW
     dossier.received_on = on or today()
-    dossier.commune_deadline = rules.add_working_days(dossier.received_on, rules.COMMUNE_WORKING_DAYS)
+    dossier.commune_deadline = rules.add_working_days(
+        dossier.received_on, rules.COMMUNE_WORKING_DAYS, settings.OCOP_HOLIDAYS
+    )
     dossier.save()
     return dossier
 

@@ -78,6 +78,8 @@ def test_docs_run_under_the_csp(client: Client, db) -> None:
         config = json.loads(text)
         assert config["url"] == "/api/v1/openapi.json"
         assert config["validatorUrl"] is None  # the badge would load an image from validator.swagger.io
+    # "Try it out" with the browser's session sends the CSRF token that session writes require.
+    assert 'data-api-csrf="true"' in response.content.decode()
     for tag, attrs in page.tags:
         assert "style" not in attrs, tag
         assert not [name for name in attrs if name.startswith("on")], tag

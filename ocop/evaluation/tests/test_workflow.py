@@ -279,3 +279,19 @@ def test_other_province_cannot_touch_the_dossier(world, products):
         workflow.add_to_round(world.users["province_hcm"], dossier, round_hcm)
     with pytest.raises(PermissionDenied):
         workflow.return_dossier(world.users["province_hcm"], dossier, "x")
+
+
+def test_configured_public_holidays_lengthen_the_commune_deadline(world, products, settings):
+    settings.OCOP_HOLIDAYS = [dt.date(2026, 4, 30), dt.date(2026, 5, 1)]  # Thursday and Friday
+    producer = world.users["producer_hn1"]
+    dossier = workflow.create_dossier(producer, products["hn1"])
+    workflow.update_forms(
+        producer,
+        dossier,
+        registration={"product_name": "x", "applicant": "y", "phone": "0912"},
+        self_assessment={"a": "b"},
+    )
+    workflow.submit(producer, dossier)
+    workflow.receive(world.users["commune_hn1"], dossier, on=dt.date(2026, 4, 20))  # a Monday
+    # 15 working days from 21/04 without the two holidays: 13/05 instead of 11/05.
+    assert dossier.commune_deadline == dt.date(2026, 5, 13)
