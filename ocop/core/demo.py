@@ -604,17 +604,12 @@ def load_certificates(ctx: DemoContext) -> None:
 
     if evaluation_models() is None:  # the evaluation app has no certificates yet
         return
-    from ocop.evaluation.models import Certificate, CertificateStatus, DecisionKind, legal_basis_on
+    from ocop.evaluation.models import Certificate, DecisionKind, legal_basis_on
 
     today = timezone.localdate()
     certified = set(
         Certificate.objects.filter(product__in=ctx.products.values()).values_list("product_id", flat=True)
     )
-    status_of_product = {
-        CertificateStatus.VALID: ProductStatus.RECOGNISED,
-        CertificateStatus.EXPIRED: ProductStatus.EXPIRED,
-        CertificateStatus.REVOKED: ProductStatus.REVOKED,
-    }
 
     def issue(item: DemoCertificate, product: Product, star: int, day: date, level: str, authority: str):
         decision = _demo_decision(ctx, DecisionKind.RECOGNITION, authority, level, day, product)
@@ -653,9 +648,9 @@ def load_certificates(ctx: DemoContext) -> None:
             last.full_clean()
             last._change_reason = DEMO_REASON
             last.save(update_fields=["revoked_on", "revocation_ground", "revocation_decision"])
-        status = status_of_product.get(CertificateStatus(last.status_on(today)))
-        if status is not None and product.status != status:
-            product.status = status.value
+        # The star and the status come from the certificates; the stored stage is just "registered".
+        if product.status == ProductStatus.POTENTIAL:
+            product.status = ProductStatus.REGISTERED.value
             product.full_clean()
             product._change_reason = DEMO_REASON
             product.save(update_fields=["status"])

@@ -462,14 +462,10 @@ class Generator:
         return result
 
     def product_status(self, history: list[dict[str, Any]]) -> str:
+        """The stored stage; a certified product's star and status come from its certificates."""
         if not history:
             return _weighted(self.rng, UNCERTIFIED_STATUSES).value
-        last = history[-1]
-        if last["revoked_on"] is not None and last["revoked_on"] <= self.today:
-            return ProductStatus.REVOKED.value
-        if certificate_expiry(last["issue"]) < self.today:
-            return ProductStatus.EXPIRED.value
-        return ProductStatus.RECOGNISED.value
+        return ProductStatus.REGISTERED.value
 
     @staticmethod
     def advance_product_counters(before: dict[int, int], used: dict[int, int]) -> None:
