@@ -99,6 +99,7 @@ PRODUCT_FIELDS = (
     "description",
     "story",
     "packaging",
+    "where_to_buy",
     "updated",
     "producer__id",
     "producer__name",

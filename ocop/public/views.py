@@ -208,6 +208,10 @@ def _product_entry(request: HttpRequest, pk: int) -> Entry:
         "sector": sector,
         "product_set": product_set,
         "gtin": published.gtin14(product.gtin),
+        # One place per line, or separated by ";" (as the import template says).
+        "where_to_buy": [
+            p.strip() for p in product.where_to_buy.replace(";", "\n").splitlines() if p.strip()
+        ],
         "canonical_url": base + published.product_path(product),
         "producer_path": published.producer_path(product.producer),
         "json_ld": _ld_json(_product_json_ld(product, shown, photos, base)),

@@ -169,6 +169,7 @@ class ProductOut(Schema):
     raw_material_origin: str
     standards: str
     packaging: str
+    where_to_buy: str = Field("", description="Nơi bán: cửa hàng, điểm bán, sàn TMĐT (mỗi dòng một nơi)")
     images: list[ProductImageOut] = Field(
         default_factory=list, description="Ảnh sản phẩm (xem khi đăng nhập)"
     )
@@ -218,6 +219,7 @@ class ProductIn(Schema):
     raw_material_origin: str = ""
     standards: str = ""
     packaging: str = ""
+    where_to_buy: str = Field("", max_length=5000)
 
 
 def _optional(schema: type[Schema], name: str) -> type[Schema]:

@@ -190,6 +190,7 @@ class ProductForm(LocatedForm):
             "raw_material_origin",
             "standards",
             "packaging",
+            "where_to_buy",
         ]
         labels = {"unit": _("Xã/phường nơi sản xuất")}
         widgets = {

@@ -88,6 +88,18 @@ _FORMER_UNIT_HELP = gettext_lazy(
 )
 
 
+# Free-text product columns, read as given.
+TEXT_FIELDS = (
+    "description",
+    "story",
+    "raw_materials",
+    "raw_material_origin",
+    "standards",
+    "packaging",
+    "where_to_buy",
+)
+
+
 def _choices(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[str, str]]:
     return [(str(code), str(label)) for code, label in pairs]
 
@@ -273,6 +285,9 @@ def _product_columns() -> tuple[list[Column], dict[str, str]]:
         Column(_("Nguồn gốc nguyên liệu"), "raw_material_origin", width=30),
         Column(_("Tiêu chuẩn áp dụng"), "standards", width=24),
         Column(_("Quy cách đóng gói"), "packaging", width=24),
+        Column(
+            _("Nơi bán"), "where_to_buy", help=_("Mỗi nơi một dòng hoặc cách nhau bằng dấu “;”."), width=30
+        ),
         Column(_("Mã GTIN (mã vạch)"), "gtin", help=_("13 hoặc 14 chữ số; để trống nếu chưa có."), width=16),
         Column(
             _("Tình trạng"),
@@ -292,6 +307,7 @@ def _product_columns() -> tuple[list[Column], dict[str, str]]:
     ]
     example = {
         "name": _("Mật ong hoa nhãn Ví Dụ"),
+        "where_to_buy": _("Điểm bán sản phẩm OCOP tỉnh; sàn thương mại điện tử"),
         "producer_tax_code": "0100109106",
         "producer_name": _("Hợp tác xã Nông nghiệp Ví Dụ"),
         "classification_set": "B07",
@@ -895,7 +911,7 @@ class _ProductImporter(_Importer):
             obj.classification_set = ""
         obj.legacy_classification = values.get("legacy_classification", "")
         obj.legacy_code = values.get("legacy_code", "")
-        for key in ("description", "story", "raw_materials", "raw_material_origin", "standards", "packaging"):
+        for key in TEXT_FIELDS:
             setattr(obj, key, values.get(key, ""))
         obj.gtin = re.sub(r"\s+", "", values.get("gtin", ""))
         obj.status = self.choice(row, "status") or ProductStatus.POTENTIAL.value

@@ -461,6 +461,13 @@ class Product(Searchable, Located):
     raw_material_origin = models.TextField(_("nguồn gốc nguyên liệu"), blank=True)
     standards = models.CharField(_("tiêu chuẩn áp dụng"), max_length=255, blank=True)
     packaging = models.CharField(_("quy cách đóng gói"), max_length=255, blank=True)
+    where_to_buy = models.TextField(
+        _("nơi bán"),
+        blank=True,
+        help_text=_(
+            "Cửa hàng, điểm bán OCOP, sàn thương mại điện tử…, mỗi dòng một nơi (hiện trên trang công khai)."
+        ),
+    )
     gtin = models.CharField(
         _("mã GTIN (mã vạch)"),
         max_length=14,

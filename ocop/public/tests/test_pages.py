@@ -221,3 +221,13 @@ def test_revocation_through_the_workflow_shows_at_once(anonymous, catalogue, wor
     assert anonymous.get(api).json()["status"] == "revoked"
     assert "Đã bị thu hồi" in anonymous.get(product_page).content.decode()
     assert "Gạo nếp cái hoa vàng" not in anonymous.get(CATALOGUE, {"status": "valid"}).content.decode()
+
+
+def test_product_page_says_where_to_buy(anonymous, catalogue) -> None:
+    product = catalogue.products["valid"]
+    product.where_to_buy = "Điểm bán OCOP Hà Nội, 12 Phố Huế; https://shop.example.vn/gao-nep"
+    product.save()
+    html = anonymous.get(f"/p/{product.code}").content.decode()
+    assert "Nơi bán" in html
+    assert "<li>Điểm bán OCOP Hà Nội, 12 Phố Huế</li>" in html  # one place per ";" or line
+    assert 'href="https://shop.example.vn/gao-nep"' in html  # web addresses become links

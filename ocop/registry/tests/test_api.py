@@ -216,3 +216,26 @@ def test_producer_account_sees_and_edits_only_its_organisation(world: World, api
     assert producer.send("delete", f"{PRODUCTS}{own_product.pk}").status_code == 403
     page = world.client("producer_hn1").get(own.get_absolute_url())
     assert page.status_code == 200 and page.context["can_change"] and not page.context["can_delete"]
+
+
+def test_products_api_reads_and_writes_where_to_buy(world):
+    from ocop.accounts.models import ApiToken
+
+    from .conftest import make_producer, make_product
+
+    product = make_product(make_producer(world.places["hn1"]), where_to_buy="Chợ phiên xã")
+    _, key = ApiToken.issue(world.users["commune_hn1"])
+    headers = {"Authorization": f"Bearer {key}"}
+    client = world.client("commune_hn1")
+    assert (
+        client.get(f"/api/v1/products/{product.pk}", headers=headers).json()["where_to_buy"] == "Chợ phiên xã"
+    )
+    response = client.patch(
+        f"/api/v1/products/{product.pk}",
+        {"where_to_buy": "Sàn TMĐT Postmart"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 200, response.content
+    product.refresh_from_db()
+    assert product.where_to_buy == "Sàn TMĐT Postmart"
