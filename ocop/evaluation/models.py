@@ -483,6 +483,11 @@ class Certificate(models.Model):
         return errors
 
 
+def _stored(obj: models.Model, field: str) -> object:
+    """The value of ``field`` as stored (not on the instance): a record is frozen by its stored state."""
+    return type(obj)._base_manager.filter(pk=obj.pk).values_list(field, flat=True).first()
+
+
 def _related(obj: models.Model, name: str) -> models.Model | None:
     """A related object, saved or not (an importer validates before it writes anything)."""
     field = obj._meta.get_field(name)
@@ -953,12 +958,10 @@ class Evaluation(models.Model):
         return f"{self.dossier.product} · {self.round}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == EvaluationStatus.CLOSED:
-                raise ValidationError(
-                    _("Phiên chấm đã kết thúc: kết quả không thể sửa (chỉ qua một quyết định mới).")
-                )
+        if self.pk is not None and _stored(self, "status") == EvaluationStatus.CLOSED:
+            raise ValidationError(
+                _("Phiên chấm đã kết thúc: kết quả không thể sửa (chỉ qua một quyết định mới).")
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -1011,10 +1014,8 @@ class ScoreSheet(models.Model):
         return f"{self.member} · {self.evaluation}"
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values_list("submitted_at", flat=True).first()
-            if stored is not None:
-                raise ValidationError(_("Phiếu chấm đã gửi: không thể sửa."))
+        if self.pk is not None and _stored(self, "submitted_at") is not None:
+            raise ValidationError(_("Phiếu chấm đã gửi: không thể sửa."))
         super().save(*args, **kwargs)
 
     @property

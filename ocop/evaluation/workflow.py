@@ -31,6 +31,7 @@ from ocop.registry.classification import LegalBasis
 
 from . import criteria, rules, scoring
 from .models import (
+    SCORING_ROLES,
     AuthorityLevel,
     Certificate,
     ConflictDeclaration,
@@ -535,7 +536,7 @@ def preview(evaluation: Evaluation) -> scoring.Result | None:
 
 
 def _evaluate(evaluation: Evaluation, sent: Sequence[Mapping[str, int]]) -> scoring.Result:
-    scoring_seats = evaluation.round.members.filter(role__in=[r.value for r in _scoring_roles()])
+    scoring_seats = evaluation.round.members.filter(role__in=[r.value for r in SCORING_ROLES])
     conflicted = evaluation.declarations.filter(has_conflict=True).count()
     size = max(scoring_seats.count() - conflicted, len(sent))
     chair = evaluation.round.members.filter(role=MemberRole.CHAIR).first()
@@ -553,10 +554,6 @@ def _evaluate(evaluation: Evaluation, sent: Sequence[Mapping[str, int]]) -> scor
         council=scoring.Council(size=size, chair_present=chair_present),
         level=evaluation.round.level,
     )
-
-
-def _scoring_roles() -> tuple[MemberRole, ...]:
-    return (MemberRole.CHAIR, MemberRole.VICE_CHAIR, MemberRole.MEMBER)
 
 
 @transaction.atomic
