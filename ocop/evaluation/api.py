@@ -462,6 +462,8 @@ class RoundIn(TextIn):
         None, pattern=r"^\d{2}$", description="Mã tỉnh; mặc định: tỉnh của cán bộ tỉnh"
     )
     name: str = Field("", max_length=200)
+    proposals_by: date | None = Field(None, description="Bắt buộc với đợt bổ sung (từ đợt 3)")
+    closes_by: date | None = Field(None, description="Bắt buộc với đợt bổ sung (từ đợt 3)")
 
 
 class MemberIn(TextIn):
@@ -766,6 +768,8 @@ def create_round(request: HttpRequest, payload: RoundIn) -> tuple[int, Round]:
         number=payload.number,
         province=province,
         name=payload.name.strip(),
+        proposals_by=payload.proposals_by,
+        closes_by=payload.closes_by,
     )
     return 201, _round_detail(user, created.pk)
 

@@ -58,6 +58,18 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
         help_text=_("Đợt 1, 2 có thời hạn theo Điều 5; từ đợt 3 là đợt bổ sung."),
     )
     name = forms.CharField(label=_("Tên đợt"), max_length=200, required=False)
+    proposals_by = forms.DateField(
+        label=_("Nhận hồ sơ đề nghị đến ngày"),
+        required=False,
+        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        help_text=_("Bắt buộc với đợt bổ sung; để trống ở đợt 1, 2 để dùng thời hạn theo Điều 5."),
+    )
+    closes_by = forms.DateField(
+        label=_("Hoàn thành trước ngày"),
+        required=False,
+        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        help_text=_("Bắt buộc với đợt bổ sung; để trống ở đợt 1, 2 để dùng thời hạn theo Điều 5."),
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +87,10 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("level") == Level.PROVINCE and cleaned.get("province") is None:
             self.add_error("province", _("Hãy chọn tỉnh của đợt đánh giá."))
+        if (cleaned.get("number") or 0) >= 3:
+            for field in ("proposals_by", "closes_by"):
+                if cleaned.get(field) is None and field not in self.errors:
+                    self.add_error(field, _("Đợt bổ sung cần ngày này (theo kế hoạch của tỉnh)."))
         return cleaned
 
     def step_arguments(self) -> dict[str, Any]:
@@ -85,6 +101,8 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
             "number": data["number"],
             "province": data["province"] if data["level"] == Level.PROVINCE else None,
             "name": data["name"].strip(),
+            "proposals_by": data.get("proposals_by"),
+            "closes_by": data.get("closes_by"),
         }
 
 

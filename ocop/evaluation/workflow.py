@@ -337,19 +337,31 @@ def dossier_steps(user: Any, dossier: Dossier) -> frozenset[str]:
 
 @transaction.atomic
 def open_round(
-    user: Any, *, level: str, year: int, number: int, province: Any = None, name: str = ""
+    user: Any,
+    *,
+    level: str,
+    year: int,
+    number: int,
+    province: Any = None,
+    name: str = "",
+    proposals_by: dt.date | None = None,
+    closes_by: dt.date | None = None,
 ) -> Round:
-    """A round with its legal dates (Art. 5); extra rounds (number ≥ 3) need their own dates later."""
+    """A round with its legal dates (Art. 5). Extra rounds (number ≥ 3) have none in the law: the
+    council's rules and plan set them, so they must be given; given dates override rounds 1 and 2's."""
     _require(
         _is_office(user, getattr(province, "pk", None))
         if level == Level.PROVINCE
         else _role(user) in ("admin", "central"),
         _("Chỉ cơ quan OCOP của cấp này mở đợt đánh giá."),
     )
-    try:
-        dates = rules.round_dates(level, year, number)
-    except ValueError:
-        dates = rules.round_dates(level, year, 2)
+    if number in (1, 2):
+        legal = rules.round_dates(level, year, number)
+        proposals_by, closes_by = proposals_by or legal.proposals_by, closes_by or legal.closes_by
+    _require(
+        proposals_by is not None and closes_by is not None,
+        _("Đợt bổ sung (từ đợt 3) cần ngày nhận hồ sơ đề nghị và hạn hoàn thành theo kế hoạch của tỉnh."),
+    )
     exists = Round.objects.filter(level=level, province=province, year=year, number=number).exists()
     _require(not exists, _("Đợt đánh giá này đã có."))
     created = Round(
@@ -358,8 +370,8 @@ def open_round(
         year=year,
         number=number,
         name=name,
-        proposals_by=dates.proposals_by,
-        closes_by=dates.closes_by,
+        proposals_by=proposals_by,
+        closes_by=closes_by,
     )
     created.full_clean()
     created.save()

@@ -439,3 +439,15 @@ def test_round_list_filters_and_query_count(world, django_assert_max_num_queries
     # The htmx request gets only the results.
     fragment = client.get(url, {"status": "open"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and "Đợt 1/2026" in fragment
+
+
+def test_an_extra_round_from_the_form_needs_its_dates(world):
+    office = world.client("province_hn")
+    data = {"level": "province", "province": world.places["hn"].pk, "year": 2026, "number": 3}
+    response = office.post(reverse("evaluation:round_open"), data)
+    assert response.status_code == 200  # the form again, nothing created
+    assert "Đợt bổ sung cần ngày này" in response.content.decode()
+    assert not Round.objects.filter(number=3).exists()
+    data |= {"proposals_by": "2026-08-15", "closes_by": "2026-09-30"}
+    assert office.post(reverse("evaluation:round_open"), data).status_code == 302
+    assert Round.objects.get(number=3).closes_by.isoformat() == "2026-09-30"

@@ -295,3 +295,24 @@ def test_configured_public_holidays_lengthen_the_commune_deadline(world, product
     workflow.receive(world.users["commune_hn1"], dossier, on=dt.date(2026, 4, 20))  # a Monday
     # 15 working days from 21/04 without the two holidays: 13/05 instead of 11/05.
     assert dossier.commune_deadline == dt.date(2026, 5, 13)
+
+
+def test_extra_rounds_need_their_own_dates(world):
+    office, hn = world.users["province_hn"], world.places["hn"]
+    with pytest.raises(StepError, match="Đợt bổ sung"):
+        workflow.open_round(office, level=Level.PROVINCE, year=2026, number=3, province=hn)
+    extra = workflow.open_round(
+        office,
+        level=Level.PROVINCE,
+        year=2026,
+        number=3,
+        province=hn,
+        proposals_by=dt.date(2026, 8, 15),
+        closes_by=dt.date(2026, 9, 30),
+    )
+    assert (extra.proposals_by, extra.closes_by) == (dt.date(2026, 8, 15), dt.date(2026, 9, 30))
+    with pytest.raises(ValidationError):  # a round cannot close before it stops taking proposals
+        workflow.open_round(
+            office, level=Level.PROVINCE, year=2026, number=4, province=hn,
+            proposals_by=dt.date(2026, 9, 1), closes_by=dt.date(2026, 8, 1),
+        )  # fmt: skip
