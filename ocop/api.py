@@ -5,7 +5,7 @@ from ninja import NinjaAPI, Swagger
 from ocop.accounts.api import router as auth_router
 from ocop.accounts.api import users_router
 from ocop.accounts.auth import api_auth
-from ocop.core.api import install_error_handlers
+from ocop.core.api import install_error_handlers, notifications_router
 from ocop.documents.api import router as evidence_router
 from ocop.evaluation.api import (
     certificates_router,
@@ -52,3 +52,4 @@ api.add_router("/dossiers/", dossiers_router)
 api.add_router("/evaluations/", evaluations_router)
 api.add_router("/decisions/", decisions_router)
 api.add_router("/public/", public_router)  # no auth, CORS open: certificate verification
+api.add_router("/notifications/", notifications_router)

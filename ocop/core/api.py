@@ -1,11 +1,14 @@
 """Shared API conventions: errors are always `{"detail": "<message>"}` in the user's language."""
 
+from datetime import datetime
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, paginate
 
 # Larger integers overflow the databases' 64-bit columns; no list is anywhere near this long.
 MAX_OFFSET = 10**9
@@ -70,3 +73,45 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(ValidationError, invalid)
+
+
+# --- notifications: each user's own, never anyone else's ------------------------------------------
+
+notifications_router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str = Field(..., description="Tiêu đề theo ngôn ngữ của người dùng")
+    text: str
+    url: str
+    created: datetime
+    read_at: datetime | None
+
+
+class NotificationQuery(Schema):
+    unread: bool = Field(False, description="Chỉ thông báo chưa đọc")
+
+
+@notifications_router.get("/", response=list[NotificationOut], summary="Thông báo của tôi")
+@paginate(Pagination)
+def list_notifications(request: HttpRequest, filters: Query[NotificationQuery]):  # noqa: ANN201 - paginated
+    from .notification_views import own_notifications
+    from .scoping import request_user
+
+    notifications = own_notifications(request_user(request))
+    return notifications.filter(read_at__isnull=True) if filters.unread else notifications
+
+
+@notifications_router.post("/{int:notification_id}/read", response=NotificationOut, summary="Đánh dấu đã đọc")
+def read_notification(request: HttpRequest, notification_id: int) -> Any:
+    from .models import Notification
+    from .scoping import CHANGE, get_restricted_object_or_404, request_user
+
+    user = request_user(request)
+    notification = get_restricted_object_or_404(
+        Notification.objects.filter(user=user), user, CHANGE, pk=notification_id
+    )
+    notification.mark_read()
+    return notification
