@@ -5,16 +5,12 @@ from ninja import NinjaAPI, Swagger
 from ocop.accounts.api import router as auth_router
 from ocop.accounts.api import users_router
 from ocop.accounts.auth import api_auth
+from ocop.certification.api import certificates_router, decisions_router
 from ocop.core.api import install_error_handlers, notifications_router
 from ocop.documents.api import router as evidence_router
-from ocop.evaluation.api import (
-    certificates_router,
-    criteria_router,
-    decisions_router,
-    dossiers_router,
-    evaluations_router,
-    rounds_router,
-)
+
+# Imported for its routes too: it adds POST /decisions/recognition to certification's decisions_router.
+from ocop.evaluation.api import criteria_router, dossiers_router, evaluations_router, rounds_router
 from ocop.geo.api import router as units_router
 from ocop.public.api import router as public_router
 from ocop.registry.api import producers_router, products_router

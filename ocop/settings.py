@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ocop.accounts",
     "ocop.registry",
     "ocop.documents",
+    "ocop.certification",
     "ocop.evaluation",
     "ocop.public",
 ]

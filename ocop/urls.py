@@ -11,6 +11,8 @@ urlpatterns = [
     path("units/", include("ocop.geo.urls")),
     path("registry/", include("ocop.registry.urls")),
     path("documents/", include("ocop.documents.urls")),
+    # The certificate pages keep their /evaluation/certificates/ addresses (ocop.certification).
+    path("evaluation/certificates/", include("ocop.certification.urls")),
     path("evaluation/", include("ocop.evaluation.urls")),
     path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
     path("", include("ocop.core.urls")),

@@ -41,7 +41,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry(
         "assessment", _("Đánh giá phân hạng"), "star-half", "evaluation:dossier_list", also=("/evaluation/",)
     ),
-    NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "evaluation:certificate_list"),
+    NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "certification:certificate_list"),
     NavEntry("inspections", _("Kiểm tra giám sát"), "clipboard-check", "inspections:index"),
     NavEntry("promotion", _("Xúc tiến thương mại"), "shop", "promotion:index"),
     NavEntry("training", _("Đào tạo"), "mortarboard", "training:index"),

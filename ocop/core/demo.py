@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop.accounts.models import Role, User
+from ocop.certification.rules import add_months
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry import codes
 from ocop.registry.classification import ProducerType, ProductStatus
 from ocop.registry.models import KINH, Ethnicity, Gender, LegalForm, Producer, Product
-from ocop.registry.rules import add_months
 
 # One password for every demo account, printed by `ocop demo --print-logins` and in the README.
 DEMO_PASSWORD = "ocop-demo-2026"
@@ -576,7 +576,7 @@ def _demo_decision(
     ctx: DemoContext, kind: str, authority: str, level: str, day: date, product: Product
 ) -> Any:
     """One decision per authority, day and kind, with a stable number (found again on a second run)."""
-    from ocop.evaluation.models import Decision, legal_basis_on
+    from ocop.certification.models import Decision, legal_basis_on
 
     sequence = day.timetuple().tm_yday * 7 + (3 if kind == "revocation" else 0)
     number = f"{sequence}/{'QĐ-BNNMT' if level == 'central' else 'QĐ-UBND'}"
@@ -604,7 +604,7 @@ def load_certificates(ctx: DemoContext) -> None:
 
     if evaluation_models() is None:  # the evaluation app has no certificates yet
         return
-    from ocop.evaluation.models import Certificate, DecisionKind, legal_basis_on
+    from ocop.certification.models import Certificate, DecisionKind, legal_basis_on
 
     today = timezone.localdate()
     certified = set(

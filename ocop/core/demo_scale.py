@@ -33,6 +33,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ocop.certification.rules import add_months, certificate_expiry
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 from ocop.geo.sources import short_name
 from ocop.registry import codes
@@ -47,7 +48,6 @@ from ocop.registry.models import (
     Product,
     ProductCodeCounter,
 )
-from ocop.registry.rules import add_months, certificate_expiry
 
 SCALES = {"national": {"producers": 10_000, "products": 20_000}}
 DEFAULT_SEED = 2026
@@ -202,7 +202,7 @@ def generated_exists() -> bool:
 def evaluation_models() -> tuple[type[models.Model], type[models.Model]] | None:
     """(Decision, Certificate) when the evaluation app has them, else None (then no ratings)."""
     try:
-        return apps.get_model("evaluation", "Decision"), apps.get_model("evaluation", "Certificate")
+        return apps.get_model("certification", "Decision"), apps.get_model("certification", "Certificate")
     except LookupError:
         return None
 
@@ -487,8 +487,8 @@ class Generator:
         histories: list[list[dict[str, Any]]],
         places: dict[int, list[Place]],
     ) -> tuple[int, int, dict[int, int]]:
-        from ocop.evaluation import codes as certificate_codes
-        from ocop.evaluation.models import (
+        from ocop.certification import codes as certificate_codes
+        from ocop.certification.models import (
             DISTRICTS_ABOLISHED,
             AuthorityLevel,
             CertificateCodeCounter,

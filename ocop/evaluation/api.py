@@ -1,158 +1,52 @@
-"""Evaluation API: certificates, criteria, and the evaluation workflow (rounds, dossiers, scoring, decisions).
+"""Evaluation API: criteria, and the evaluation workflow (rounds, dossiers, scoring, recognition).
 
-    /api/v1/certificates/ [{code}] [POST {code}/revocation]   /api/v1/criteria/ …
+    /api/v1/criteria/ …
     /api/v1/rounds/ [{id}] [POST, POST {id}/members, POST {id}/dossiers]
     /api/v1/dossiers/ [{id}] [POST, PATCH, POST {id}/submit|receive|forward|return]
                       [PUT {id}/commune-assessment]
     /api/v1/evaluations/{id} [/sheets, PUT /sheet, POST /declaration, PUT /consensus, POST /close]
-    /api/v1/decisions/ [{id}] [POST recognition]
+    /api/v1/decisions/recognition (POST; the rest of /decisions/ is ocop.certification.api's router)
 
 Scoped like the pages: a caller sees what restrict(user, "view") gives; an object outside it is a
 404, a role that may never take a step is a 403. Every state change is a function of
 ocop.evaluation.workflow; a step it refuses (StepError, or a model rule) is a 422 with its message.
-Certificate status is computed for today (never stored). A code whose check character does not
-match is a 422 that says so (a typo), without looking anything up.
 """
 
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import field_validator
 
 from ocop.accounts.auth import api_auth
 from ocop.accounts.models import User
+from ocop.certification.api import (
+    DecisionDetailOut,
+    DecisionFieldsIn,
+    ProductRef,
+    TextIn,
+    decisions_router,
+)
+from ocop.certification.api import acting as _acting
+from ocop.certification.api import decisions_in_scope as _decisions
+from ocop.certification.api import filtered as _filtered
+from ocop.certification.api import run_step as _step
+from ocop.certification.models import Decision
 from ocop.core.api import MAX_ID, Pagination
-from ocop.core.scoping import ADD, CHANGE, VIEW, get_restricted_object_or_404, request_user, role_can
+from ocop.core.scoping import ADD, CHANGE, VIEW, get_restricted_object_or_404, request_user
 from ocop.core.scoping import restrict as restrict_qs
 from ocop.geo.models import Level as UnitLevel
 from ocop.geo.models import Structure, Unit
 from ocop.registry.api import UnitRef
 from ocop.registry.models import Product
 
-from . import codes, criteria, scoring, workflow
-from . import models as evaluation
-from .filtersets import MAX_EXPIRING_DAYS, CertificateFilterSet, DossierFilterSet, RoundFilterSet
-from .models import (
-    Certificate,
-    CouncilMember,
-    Decision,
-    Dossier,
-    DossierKind,
-    Evaluation,
-    Level,
-    MemberRole,
-    Round,
-    ScoreSheet,
-)
-
-certificates_router = Router(tags=["certificates"], auth=api_auth)
-
-
-class ProductRef(Schema):
-    id: int
-    name: str
-    code: str | None
-    legacy_code: str
-
-
-class DecisionOut(Schema):
-    number: str
-    date: date
-    kind: str = Field(..., description="recognition | revocation")
-    authority: str = Field(..., description="Cơ quan ban hành, như ghi trên quyết định")
-    authority_level: str = Field(..., description="central | province | district")
-    signer: str
-    legal_basis: str
-
-
-class CertificateOut(Schema):
-    code: str = Field(..., description="Mã giấy chứng nhận có ký tự kiểm tra, ví dụ OCOP-82-2026-000123-X")
-    number: str = Field(..., description="Số giấy chứng nhận như in (có thể trống)")
-    product: ProductRef
-    province: str = Field(..., description="Mã tỉnh hiện hành của sản phẩm")
-    star: int
-    potential_5_star: bool
-    issue_date: date
-    expiry: date = Field(..., description="Ngày cuối còn hiệu lực (ngày cấp + 36 tháng)")
-    status: str = Field(..., description="valid | expired | revoked | superseded (tính cho hôm nay)")
-    status_label: str
-    legal_basis: str
-    decision: DecisionOut
-    revoked_on: date | None
-    revocation_ground: str = Field(..., description="a, b, c, d, đ, e (Điều 8) hoặc trống")
-    revocation_decision: DecisionOut | None
-    superseded_by: str | None = Field(None, description="Mã giấy chứng nhận thay thế")
-
-    @staticmethod
-    def resolve_province(obj: Certificate) -> str:
-        return obj.product.province.code
-
-    @staticmethod
-    def resolve_superseded_by(obj: Certificate) -> str | None:
-        return obj.superseded_by.code if obj.superseded_by_id else None
-
-
-class CertificateQuery(Schema):
-    q: str | None = Field(None, max_length=100, description="Mã/số giấy, số quyết định, sản phẩm")
-    status: str | None = Field(None, description="valid | expired | revoked | superseded")
-    star: int | None = Field(None, ge=3, le=5)
-    province: str | None = Field(None, description="Mã tỉnh hiện hành (2 chữ số)")
-    commune: str | None = Field(None, description="Mã xã hiện hành (5 chữ số)")
-    expiring_within: int | None = Field(
-        None, ge=0, le=MAX_EXPIRING_DAYS, description="Còn hiệu lực và hết hạn trong số ngày này"
-    )
-    legal_basis: str | None = Field(
-        None, description="QD490/1048 | QD1048+781 | QD148 | QD148+1489 | QD26/2026"
-    )
-    product: int | None = Field(None, ge=1, le=MAX_ID, description="id sản phẩm")
-
-
-def _filtered(
-    request: HttpRequest, params: Schema, queryset: QuerySet, filterset_class: type = CertificateFilterSet
-) -> QuerySet:
-    data = {key: value for key, value in params.dict().items() if value not in (None, "")}
-    request.user = request_user(request)
-    filterset = filterset_class(data, queryset=queryset, request=request)
-    if not filterset.is_valid():
-        errors = "; ".join(
-            f"{key}: {' '.join(str(m) for m in messages)}" for key, messages in filterset.errors.items()
-        )
-        raise HttpError(422, _("Bộ lọc không hợp lệ — %(errors)s") % {"errors": errors})
-    return filterset.qs
-
-
-def _certificates() -> QuerySet[Certificate]:
-    return (
-        Certificate.objects.select_related(
-            "product__province", "decision", "revocation_decision", "superseded_by"
-        )
-        .with_status(evaluation.today())
-        .order_by("-issue_date", "-pk")
-    )
-
-
-@certificates_router.get("/", response=list[CertificateOut], summary="Danh sách giấy chứng nhận")
-@paginate(Pagination)
-def list_certificates(request: HttpRequest, filters: Query[CertificateQuery]):  # noqa: ANN201 - paginated
-    queryset = restrict_qs(_certificates(), request_user(request), VIEW)
-    return _filtered(request, filters, queryset)
-
-
-@certificates_router.get("/{code}", response=CertificateOut, summary="Một giấy chứng nhận theo mã")
-def get_certificate(request: HttpRequest, code: str) -> Certificate:
-    try:
-        parsed = codes.parse(code)
-    except ValueError as error:
-        raise HttpError(422, str(error)) from None
-    return get_restricted_object_or_404(_certificates(), request_user(request), VIEW, code=str(parsed))
-
+from . import criteria, scoring, workflow
+from .filtersets import DossierFilterSet, RoundFilterSet
+from .models import CouncilMember, Dossier, DossierKind, Evaluation, Level, MemberRole, Round, ScoreSheet
 
 # --- criteria (Phụ lục II as data): public, like the law they encode ------------------------------
 
@@ -349,34 +243,8 @@ def sheet_json(sheet: criteria.Sheet) -> dict:
 rounds_router = Router(tags=["rounds"], auth=api_auth)
 dossiers_router = Router(tags=["dossiers"], auth=api_auth)
 evaluations_router = Router(tags=["evaluations"], auth=api_auth)
-decisions_router = Router(tags=["decisions"], auth=api_auth)
 
 Answers = dict[str, int | None]
-
-
-def _message(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(
-            " ".join(messages) if key == "__all__" else f"{key}: {' '.join(messages)}"
-            for key, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)
-
-
-def _step(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run one workflow step; a step it refuses (StepError or a model rule) is a 422 with its message."""
-    try:
-        return function(*args, **kwargs)
-    except ValidationError as error:
-        raise HttpError(422, _message(error)) from None
-
-
-def _acting(request: HttpRequest, action: str, model: type[Model]) -> Any:
-    """The acting user; 403 when their role may never `action` this kind of object."""
-    user = request_user(request)
-    if not role_can(user, action, model):
-        raise PermissionDenied
-    return user
 
 
 def _not_found(field: str, what: str) -> HttpError:
@@ -384,27 +252,6 @@ def _not_found(field: str, what: str) -> HttpError:
 
 
 # --- schemas ---
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-class TextIn(Schema):
-    """A request body; no text in it may hold a NUL character (PostgreSQL cannot store one)."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError(_("Văn bản không được chứa ký tự NUL."))
-        return value
 
 
 class MemberOut(Schema):
@@ -679,41 +526,9 @@ class ConsensusIn(TextIn):
     knockouts: list[str] = Field(default_factory=list, max_length=50, description="Mã điều kiện loại")
 
 
-class DecisionDetailOut(DecisionOut):
-    id: int
-    province: str | None = Field(None, description="Mã tỉnh; trống với quyết định của Bộ")
-    note: str
-    certificates: list[str] = Field(..., description="Mã các giấy chứng nhận được công nhận / bị thu hồi")
-
-    @staticmethod
-    def resolve_province(obj: Decision) -> str | None:
-        return obj.province.code if obj.province_id else None
-
-    @staticmethod
-    def resolve_certificates(obj: Decision) -> list[str]:
-        return [c.code for c in (*obj.visible_certificates, *obj.visible_revoked)]
-
-
-class DecisionQuery(Schema):
-    kind: Literal["recognition", "revocation"] | None = None
-
-
-class DecisionFieldsIn(TextIn):
-    number: str = Field(..., min_length=1, max_length=60, description="Số quyết định, ví dụ 1887/QĐ-UBND")
-    date: date
-    authority: str = Field(..., min_length=1, max_length=255, description="Cơ quan ban hành")
-    signer: str = Field("", max_length=150)
-
-
 class RecognitionIn(DecisionFieldsIn):
     evaluations: list[int] = Field(..., min_length=1, max_length=500, description="id các phiên chấm")
     issue_date: date | None = Field(None, description="Ngày cấp giấy; mặc định: ngày quyết định")
-
-
-class RevocationIn(DecisionFieldsIn):
-    ground: Literal["a", "b", "c", "d", "đ", "e"] = Field(..., description="Căn cứ thu hồi (Điều 8.1)")
-    revoked_on: date | None = Field(None, description="Ngày thu hồi; mặc định: ngày quyết định")
-    reason: str = Field("", max_length=1000)
 
 
 # --- rounds ---
@@ -1069,28 +884,6 @@ def propose_central(request: HttpRequest, evaluation_id: int) -> dict:
 # --- decisions: recognition and revocation ---
 
 
-def _decisions(user: Any) -> QuerySet[Decision]:
-    """Decisions in scope, each with the certificates (in scope) it recognised or revoked."""
-    visible = restrict_qs(Certificate.objects.only("code", "decision", "revocation_decision"), user, VIEW)
-    return restrict_qs(Decision.objects.select_related("province"), user, VIEW).prefetch_related(
-        Prefetch("certificates", queryset=visible.order_by("pk"), to_attr="visible_certificates"),
-        Prefetch("revoked_certificates", queryset=visible.order_by("pk"), to_attr="visible_revoked"),
-    )
-
-
-@decisions_router.get("/", response=list[DecisionDetailOut], summary="Quyết định công nhận, thu hồi")
-@paginate(Pagination)
-def list_decisions(request: HttpRequest, filters: Query[DecisionQuery]):  # noqa: ANN201 - paginated
-    queryset = _decisions(request_user(request))
-    return queryset.filter(kind=filters.kind) if filters.kind else queryset
-
-
-@decisions_router.get("/{int:decision_id}", response=DecisionDetailOut, summary="Một quyết định")
-def get_decision(request: HttpRequest, decision_id: int) -> Decision:
-    user = request_user(request)
-    return get_restricted_object_or_404(_decisions(user), user, VIEW, pk=decision_id)
-
-
 @decisions_router.post(
     "/recognition", response={201: DecisionDetailOut}, summary="Quyết định công nhận (cấp giấy chứng nhận)"
 )
@@ -1114,28 +907,3 @@ def recognise(request: HttpRequest, payload: RecognitionIn) -> tuple[int, Decisi
         issue_date=payload.issue_date,
     )
     return 201, get_restricted_object_or_404(_decisions(user), user, VIEW, pk=decision.pk)
-
-
-@certificates_router.post(
-    "/{code}/revocation", response=CertificateOut, summary="Thu hồi giấy chứng nhận (Điều 8)"
-)
-def revoke(request: HttpRequest, code: str, payload: RevocationIn) -> Certificate:
-    user = _acting(request, ADD, Decision)
-    try:
-        parsed = str(codes.parse(code))
-    except ValueError as error:
-        raise HttpError(422, str(error)) from None
-    certificate = get_restricted_object_or_404(_certificates(), user, VIEW, code=parsed)
-    _step(
-        workflow.revoke,
-        user,
-        certificate,
-        ground=payload.ground,
-        number=payload.number,
-        date=payload.date,
-        authority=payload.authority,
-        signer=payload.signer,
-        revoked_on=payload.revoked_on,
-        reason=payload.reason,
-    )
-    return get_restricted_object_or_404(_certificates(), user, VIEW, code=parsed)

@@ -5,4 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "ocop.evaluation"
     label = "evaluation"
-    verbose_name = _("Đánh giá, phân hạng và chứng nhận")
+    verbose_name = _("Đánh giá, phân hạng")
+
+    def ready(self) -> None:
+        from ocop.registry import extensions
+
+        from . import certification_hooks
+        from .templatetags import dossiers
+
+        certification_hooks.register()  # re-evaluation filings of certificates
+
+        extensions.product_tabs.register(
+            extensions.ProductTab(
+                "dossiers",
+                _("Hồ sơ đánh giá"),
+                dossiers.product_tab_count,
+                dossiers.product_tab_render,
+                order=20,
+            )
+        )

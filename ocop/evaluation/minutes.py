@@ -6,9 +6,9 @@ member's sheet (criterion, chosen option, points) and the agreed sheet. What it 
 through the same scoping and blind-scoring rules as the pages: evaluations restricted to the
 user, sheets as ``workflow.visible_sheets`` allows and only once the session is closed.
 
-Fonts are the bundled Noto Serif of ``ocop.evaluation.pdf`` (the certificate's @font-face list and
+Fonts are the bundled Noto Serif of ``ocop.certification.pdf`` (the certificate's @font-face list and
 its URL fetcher that refuses everything outside the font folder), through the one include
-``evaluation/includes/pdf_fonts.html``.
+``certification/includes/pdf_fonts.html``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from ocop.certification import pdf
+from ocop.core import clock
 from ocop.core.scoping import VIEW, restrict
 
-from . import models as evaluation
-from . import pdf, workflow
+from . import workflow
 from .forms import points_text
 from .models import SCORING_ROLES, Round
 
@@ -93,7 +94,7 @@ def minutes_context(round_: Round, user: Any) -> dict[str, Any]:
         "round": round_,
         "member_rows": member_rows,
         "dossiers": dossiers,
-        "printed_on": evaluation.today(),
+        "printed_on": clock.today(),
         "font_faces": pdf.font_faces(),
         "font_family": ", ".join(f"'{family}'" for family in pdf.FONT_FAMILIES),
         "language": get_language() or settings.LANGUAGE_CODE,

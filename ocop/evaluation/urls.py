@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import lifecycle_views, stamp_views, views
+from . import views
 
 app_name = "evaluation"
 
@@ -13,26 +13,6 @@ def _dossier_step(route: str, action: str) -> URLPattern:
 
 
 urlpatterns: list = [
-    path("certificates/", views.CertificateListView.as_view(), name="certificate_list"),
-    # Before <code>/: "expiring" is not a certificate code.
-    path(
-        "certificates/expiring/",
-        lifecycle_views.CertificateExpiringView.as_view(),
-        name="certificate_expiring",
-    ),
-    path("certificates/<str:code>/", views.CertificateDetailView.as_view(), name="certificate_detail"),
-    path(
-        "certificates/<str:code>/revoke/",
-        lifecycle_views.CertificateRevokeView.as_view(),
-        name="certificate_revoke",
-    ),
-    path("certificates/<str:code>/pdf/", views.CertificatePdfView.as_view(), name="certificate_pdf"),
-    # A sheet of tem OCOP (?per_sheet=8|12|24|40) for a certificate valid today.
-    path(
-        "certificates/<str:code>/stamps.pdf",
-        stamp_views.CertificateStampsView.as_view(),
-        name="certificate_stamps",
-    ),
     # Dossiers (Art. 6–7): producers fill Mẫu 01/02, communes receive, assess (Mẫu 03), forward.
     path("dossiers/", views.DossierListView.as_view(), name="dossier_list"),
     path("dossiers/new/", views.dossier_add, name="dossier_add"),

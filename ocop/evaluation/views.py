@@ -1,6 +1,6 @@
-"""Evaluation pages: certificates (list, page, PDF); rounds, councils and the blind scoring page.
+"""Evaluation pages: dossiers, rounds, councils and the blind scoring page.
 
-/evaluation/certificates/ …                 scoped list, one certificate, its PDF
+(The certificate pages under /evaluation/certificates/ are ocop.certification's.)
 /evaluation/dossiers/ [new/] [<pk>/]        dossiers (Mẫu 01/02/03); steps are POST <pk>/<step>/
 /evaluation/rounds/ [open/] [<pk>/]         rounds, "Mở đợt đánh giá", one round and its council
 /evaluation/rounds/<pk>/minutes.pdf         the council's minutes (biên bản)
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ocop.core import clock
 from ocop.core.formatting import format_date
-from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
+from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -39,10 +40,8 @@ from ocop.core.scoping import (
 )
 from ocop.registry.models import Product
 
-from . import criteria, minutes, pdf, scoring, workflow
-from . import io as evaluation_io
-from . import models as evaluation
-from .filtersets import CertificateFilterSet, DossierFilterSet, RoundFilterSet
+from . import criteria, minutes, scoring, workflow
+from .filtersets import DossierFilterSet, RoundFilterSet
 from .forms import (
     SUMMARY_FIELDS,
     CommuneAssessmentForm,
@@ -66,7 +65,6 @@ from .forms import (
 )
 from .models import (
     SCORING_ROLES,
-    Certificate,
     CouncilMember,
     Dossier,
     DossierStatus,
@@ -75,88 +73,7 @@ from .models import (
     Round,
     ScoreSheet,
 )
-from .tables import CertificateTable, DossierTable, RoundTable
-
-RELATED = ("product", "product__province", "product__commune", "decision", "superseded_by")
-
-
-def product_certificates(product: Any, user: Any) -> QuerySet[Certificate]:
-    """The certificates of a product the user may see, newest first, with their status for today."""
-    return (
-        restrict(Certificate.objects.filter(product=product), user, VIEW)
-        .select_related("decision", "revocation_decision", "superseded_by")
-        .with_status(evaluation.today())
-        .order_by("-issue_date", "-pk")
-    )
-
-
-class CertificateListView(ExportMixin, ObjectListView):
-    model = Certificate
-    table_class = CertificateTable
-    filterset_class = CertificateFilterSet
-    template_name = "evaluation/certificate_list.html"
-    title = gettext_lazy("Giấy chứng nhận OCOP")
-    export_name = gettext_lazy("Giấy chứng nhận")
-
-    def get_queryset(self) -> QuerySet[Certificate]:
-        return super().get_queryset().select_related(*RELATED).with_status(evaluation.today())
-
-    def write_export(self, queryset: QuerySet, stream: BinaryIO, fmt: str) -> None:
-        evaluation_io.export_queryset(queryset, stream, fmt)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_import"] = role_can(self.request.user, ADD, Certificate)
-        return context
-
-
-class CertificateDetailView(ObjectDetailView):
-    model = Certificate
-    slug_field = "code"
-    slug_url_kwarg = "code"
-    template_name = "evaluation/certificate_detail.html"
-
-    def get_queryset(self) -> QuerySet[Certificate]:
-        return (
-            super()
-            .get_queryset()
-            .select_related(*RELATED, "product__producer", "revocation_decision")
-            .with_status(evaluation.today())
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        certificate = self.object
-        context["product_visible"] = can(self.request.user, VIEW, certificate.product)
-        context["supersedes"] = restrict(certificate.supersedes.all(), self.request.user, VIEW)
-        context["today"] = evaluation.today()
-        # "Thu hồi" is offered to whoever workflow.revoke would accept, while the certificate is in force.
-        context["can_revoke"] = certificate.status in (
-            evaluation.CertificateStatus.VALID,
-            evaluation.CertificateStatus.PENDING,
-        ) and (workflow.revocation_refusal(self.request.user, certificate) is None)
-        return context
-
-
-class CertificatePdfView(CertificateDetailView):
-    """The printable certificate (PDF, A4 landscape): same scoping as the page, 404 outside it."""
-
-    def get_queryset(self) -> QuerySet[Certificate]:
-        return (
-            super()
-            .get_queryset()
-            .select_related("product__producer__commune", "product__producer__province", "decision__province")
-        )
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        certificate = self.get_object()
-        response = HttpResponse(
-            pdf.certificate_pdf(certificate, pdf.public_base_url(request)), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="{certificate.code}.pdf"'
-        response["Cache-Control"] = "private, no-store"  # scoped to this user, status changes over time
-        return response
-
+from .tables import DossierTable, RoundTable
 
 # =================================================================================================
 # Rounds, councils and blind scoring (QĐ 26/2026/QĐ-TTg Art. 5, 7). Every step is a function of
@@ -354,7 +271,7 @@ def _round_evaluations(user: Any, round_: Round, action: str = VIEW) -> QuerySet
 
 
 def round_context(user: Any, round_: Round) -> dict[str, Any]:
-    today = evaluation.today()
+    today = clock.today()
     can_manage = can(user, CHANGE, round_) and round_.is_open
     members = list(
         restrict(round_.members.all(), user, VIEW).select_related("user").order_by("role", "department", "pk")

@@ -1,10 +1,11 @@
-"""The evaluation procedure as one state machine (QĐ 26/2026/QĐ-TTg Art. 5–8).
+"""The evaluation procedure as one state machine (QĐ 26/2026/QĐ-TTg Art. 5–7).
 
 Every step a page or an API endpoint offers goes through a function here: it checks that the
 acting user may take that step on that object (scoping via ocop.core.scoping, plus the step's
 own rule: a commune receives, the province builds rounds, a council member scores, the chair
 closes), checks the state, writes in one transaction, and leaves the audit trail to
-django-simple-history. A refused step raises ``StepError`` with a message for the user.
+django-simple-history. A refused step raises ``StepError`` with a message for the user
+(ocop.certification.steps, shared with revocation, Art. 8: ocop.certification.revocation).
 
     draft ─submit→ submitted ─receive→ commune_review ─forward→ forwarded ─add_to_round→ in_round
     (return_dossier, "cần bổ sung": back to returned, then submit again)
@@ -20,24 +21,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ocop.certification import steps
+from ocop.certification.models import AuthorityLevel, Certificate, Decision, DecisionKind
+from ocop.certification.steps import StepError
+from ocop.core import clock
 from ocop.core.scoping import ADD, CHANGE, VIEW, can
 from ocop.registry.classification import LegalBasis
 
 from . import criteria, rules, scoring
 from .models import (
     SCORING_ROLES,
-    AuthorityLevel,
-    Certificate,
     ConflictDeclaration,
     CouncilMember,
-    Decision,
-    DecisionKind,
     Dossier,
     DossierKind,
     DossierStatus,
@@ -45,10 +45,8 @@ from .models import (
     EvaluationStatus,
     Level,
     MemberRole,
-    RevocationGround,
     Round,
     ScoreSheet,
-    today,
 )
 
 # The four items the commune assesses in Mẫu 03 (Art. 7.2); labels translated where shown.
@@ -68,37 +66,12 @@ PRODUCER_STEPS_FROM = frozenset({DossierStatus.DRAFT, DossierStatus.RETURNED})
 _FINAL = frozenset({DossierStatus.RECOGNISED, DossierStatus.NOT_RECOGNISED, DossierStatus.WITHDRAWN})
 
 
-class StepError(ValidationError):
-    """A step that cannot be taken now: the message says why, in the user's language."""
-
-
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise StepError(message)
-
-
-def _fresh(obj: Any) -> Any:
-    """Lock the row and reload it: a step decides on the stored state, never on a stale copy."""
-    if obj.pk is not None:
-        list(type(obj)._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
-        obj.refresh_from_db()
-    return obj
-
-
-def _allowed(user: Any, action: str, obj: Any) -> None:
-    if not can(user, action, obj):
-        raise PermissionDenied
-
-
-def _role(user: Any) -> str:
-    return getattr(user, "role", "")
-
-
-def _is_office(user: Any, province_id: int | None) -> bool:
-    """The provincial OCOP office of that province (or the national agency / admin)."""
-    if _role(user) in ("admin", "central"):
-        return True
-    return _role(user) == "province" and province_id is not None and user.scope_province_id == province_id
+# The shared step checks (ocop.certification.steps), under the names this module always used.
+_require = steps.require
+_fresh = steps.fresh
+_allowed = steps.allowed
+_role = steps.role
+_is_office = steps.is_office
 
 
 # --- dossiers -------------------------------------------------------------------------------------
@@ -211,7 +184,7 @@ def submit(user: Any, dossier: Dossier) -> Dossier:
     problems = submission_problems(dossier)
     _require(not problems, " ".join(problems))
     dossier.status = DossierStatus.SUBMITTED
-    dossier.submitted_on = today()
+    dossier.submitted_on = clock.today()
     dossier.received_on = None
     dossier.commune_deadline = None
     dossier.save()
@@ -237,7 +210,7 @@ def receive(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
     _commune_officer(user, dossier)
     _require(dossier.status == DossierStatus.SUBMITTED, _("Chỉ tiếp nhận hồ sơ đã nộp."))
     dossier.status = DossierStatus.COMMUNE_REVIEW
-    dossier.received_on = on or today()
+    dossier.received_on = on or clock.today()
     dossier.commune_deadline = rules.add_working_days(
         dossier.received_on, rules.COMMUNE_WORKING_DAYS, settings.OCOP_HOLIDAYS
     )
@@ -279,7 +252,7 @@ def forward(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
     problems = assessment_problems(dossier.commune_assessment)
     _require(not problems, " ".join(problems))
     dossier.status = DossierStatus.FORWARDED
-    dossier.forwarded_on = on or today()
+    dossier.forwarded_on = on or clock.today()
     dossier.save()
     return dossier
 
@@ -714,64 +687,3 @@ def recognise(
         dossier.save()
         # The product's status follows its certificates (Product.programme_status): nothing to write.
     return decision
-
-
-@transaction.atomic
-def revoke(
-    user: Any,
-    certificate: Certificate,
-    *,
-    ground: str,
-    number: str,
-    date: dt.date,
-    authority: str,
-    signer: str = "",
-    revoked_on: dt.date | None = None,
-    reason: str = "",
-) -> Decision:
-    """Revocation (Art. 8): a decision on one of the six grounds; 5★ by the Minister, 3–4★ by the province."""
-    _fresh(certificate)
-    _require(ground in RevocationGround.values, _("Hãy chọn căn cứ thu hồi (Điều 8, điểm a–e)."))
-    refusal = revocation_refusal(user, certificate)
-    _require(refusal is None, refusal or "")
-    central = certificate.star == 5
-    decision = Decision(
-        number=number.strip(),
-        date=date,
-        kind=DecisionKind.REVOCATION,
-        authority=authority.strip(),
-        authority_level=AuthorityLevel.CENTRAL if central else AuthorityLevel.PROVINCE,
-        signer=signer.strip(),
-        legal_basis=LegalBasis.QD26_2026,
-        province_id=None if central else certificate.product.province_id,
-        note=reason.strip(),
-    )
-    decision.full_clean()
-    decision.save()
-    certificate.revoked_on = revoked_on or date
-    certificate.revocation_ground = ground
-    certificate.revocation_decision = decision
-    certificate._change_reason = reason.strip() or str(RevocationGround(ground).label)
-    certificate.full_clean()
-    certificate.save()
-    return decision
-
-
-def revocation_refusal(user: Any, certificate: Certificate) -> str | None:
-    """Why ``user`` may not revoke ``certificate`` (the message for the user), or None when they may.
-
-    5★ by the Minister (the national agency), 3–4★ by the province office of the product's province.
-    """
-    if certificate.revoked_on is not None:
-        return _("Giấy chứng nhận đã bị thu hồi.")
-    if certificate.star == 5:
-        if _role(user) not in ("admin", "central"):
-            return _("Giấy chứng nhận 5 sao do Bộ trưởng thu hồi.")
-    elif not _is_office(user, certificate.product.province_id):
-        return _("Chỉ cơ quan OCOP của tỉnh trình thu hồi.")
-    return None
-
-
-def revocation_deadline(conclusion_on: dt.date) -> dt.date:
-    """Art. 8.3: the decision within 15 days of the violation conclusion (or the commune's confirmation)."""
-    return conclusion_on + dt.timedelta(days=15)

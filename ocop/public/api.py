@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from ninja import Field, Router, Schema
 
-from ocop.evaluation.pdf import public_base_url
+from ocop.certification.pdf import public_base_url
 
 from . import cache, published
 from .scans import record_hit

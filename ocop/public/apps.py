@@ -7,4 +7,11 @@ class PublicConfig(AppConfig):
     verbose_name = "Trang công khai"
 
     def ready(self) -> None:
+        from ocop.registry import extensions
+
         from . import signals  # noqa: F401  (connects the cache invalidation receivers)
+        from .templatetags import public_officer
+
+        extensions.product_panels.register(
+            extensions.ProductPanel("public", public_officer.product_panel_render)
+        )

@@ -32,8 +32,8 @@ from django.utils import feedgenerator, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ocop.evaluation.models import Certificate
-from ocop.evaluation.pdf import verification_path
+from ocop.certification.models import Certificate
+from ocop.certification.pdf import verification_path
 from ocop.registry import classification
 
 from . import cache, published

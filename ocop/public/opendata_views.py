@@ -14,7 +14,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from ocop.evaluation.pdf import public_base_url
+from ocop.certification.pdf import public_base_url
 
 from . import opendata, published
 

@@ -13,7 +13,7 @@ representative, phone, e-mail, address line or tax number (``Producer.PRIVATE_FI
 fields listed here (``.only``), so a template that reaches for anything else costs a query, which
 the query-count tests catch.
 
-Statuses are computed for ``ocop.evaluation.models.today()`` (tests fix it), never stored.
+Statuses are computed for ``ocop.core.clock.today()`` (tests fix it), never stored.
 
 This is the one place that does not go through ``ocop.core.scoping``: the public has no role and
 no scope; its policy is "published facts only", defined here, the same for every visitor (the
@@ -43,11 +43,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ocop.certification import codes as certificate_codes
+from ocop.certification import models as certification
+from ocop.certification.models import Certificate, RevocationGround, valid_condition
+from ocop.certification.pdf import verification_path
+from ocop.core import clock
 from ocop.core.text import fold, slugify_vi
-from ocop.evaluation import codes as certificate_codes
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import Certificate, RevocationGround, valid_condition
-from ocop.evaluation.pdf import verification_path
 from ocop.registry import codes as registry_codes
 from ocop.registry.models import Producer, Product, ProductImage
 
@@ -76,13 +77,13 @@ PRODUCT_STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in (VALID, 
 # Why a code is not valid (the JSON's "reason").
 MALFORMED, MISTYPED, UNKNOWN = "malformed", "mistyped", "unknown"
 
-# A well-formed certificate code apart from its check character (see ocop.evaluation.codes):
+# A well-formed certificate code apart from its check character (see ocop.certification.codes):
 # a mismatch there is a typo, told apart from text that is not a code at all.
 _CODE_SHAPE = re.compile(r"OCOP-\d{2}-\d{4}-\d{6,9}-[0-9A-Z*]")
 
 
 def today() -> dt.date:
-    return evaluation.today()
+    return clock.today()
 
 
 # --- fields that may be shown ---------------------------------------------------------------------
@@ -248,7 +249,7 @@ class PublicCertificate:
     @classmethod
     def of(cls, certificate: Certificate, day: dt.date) -> PublicCertificate:
         status = certificate.__dict__.get("_status") or certificate.status_on(day)  # with_status() sets it
-        if status == evaluation.CertificateStatus.PENDING:
+        if status == certification.CertificateStatus.PENDING:
             status = INVALID  # not in effect yet: callers filter these out
         decision, revoking, successor = (
             certificate.decision,

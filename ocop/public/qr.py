@@ -6,7 +6,7 @@
     /qr/01/<GTIN>.svg|.png              → <public base>/01/<GTIN-14>
     /qr/san-pham/<id>.svg|.png          → the product's canonical address (no code, no GTIN)
 
-The public base is ``ocop.evaluation.pdf.public_base_url`` (``OCOP_PUBLIC_URL``, else the
+The public base is ``ocop.certification.pdf.public_base_url`` (``OCOP_PUBLIC_URL``, else the
 request's origin) and the symbol is made exactly as the certificate PDF makes it (error correction
 M), so a code reads the same absolute URL wherever it is printed. Only published products and
 certificates in effect have a QR code here (404 otherwise): this is not a general QR generator.
@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from ocop.evaluation.models import Certificate
-from ocop.evaluation.pdf import public_base_url, verification_path
+from ocop.certification.models import Certificate
+from ocop.certification.pdf import public_base_url, verification_path
 from ocop.registry.models import Product
 
 from . import cache, gs1, published
@@ -41,7 +41,7 @@ DAY = 24 * 3600
 
 
 def symbol(url: str) -> segno.QRCode:
-    """The QR symbol of ``url``, made as ``ocop.evaluation.pdf.qr_svg`` makes the certificate's."""
+    """The QR symbol of ``url``, made as ``ocop.certification.pdf.qr_svg`` makes the certificate's."""
     return segno.make(url, error="m", micro=False)
 
 

@@ -52,7 +52,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
-from ocop.evaluation import models as evaluation
+from ocop.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def record_hit(kind: HitKind, object_id: int | None, source: HitSource) -> None:
     try:
         cache = store()
         bucket = bucket_of()
-        entry = (evaluation.today().isoformat(), kind, int(object_id), source)
+        entry = (clock.today().isoformat(), kind, int(object_id), source)
         _value, created = _increment(cache, _counter_key(bucket, entry))
         if created:
             position, _created = _increment(cache, _index_size_key(bucket))
@@ -203,7 +203,7 @@ def _read_buckets(cache: BaseCache, buckets: range) -> tuple[Counter, dict[str, 
 
 def _product_ids(totals: Counter) -> dict[tuple[str, int], int]:
     """(kind, object id) → product id, for the objects that still exist."""
-    from ocop.evaluation.models import Certificate
+    from ocop.certification.models import Certificate
     from ocop.registry.models import Product
 
     wanted = defaultdict(set)

@@ -1,8 +1,9 @@
 """Cache invalidation: an edit of a product, its producer, images, certificates or their decisions
 drops the cached public pages that show it (keyed on the objects' ids and codes, see cache.py).
 
-Saves through the models (forms, the API, ocop.evaluation.workflow) send these signals; bulk
-imports that write with QuerySet.update() do not, and are caught up by the cache lifetime.
+Saves through the models (forms, the API, ocop.evaluation.workflow, ocop.certification.revocation)
+send these signals; bulk imports that write with QuerySet.update() do not, and are caught up by the
+cache lifetime.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from ocop.evaluation.models import Certificate, Decision
+from ocop.certification.models import Certificate, Decision
 from ocop.registry.models import Producer, Product, ProductImage
 
 from . import cache, images

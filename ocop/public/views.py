@@ -36,7 +36,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
-from ocop.evaluation.pdf import public_base_url, verification_path
+from ocop.certification.pdf import public_base_url, verification_path
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry import classification
 from ocop.registry.models import Product, ProductImage

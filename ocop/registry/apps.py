@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "ocop.registry"
     label = "registry"
     verbose_name = _("Chủ thể và sản phẩm")
+
+    def ready(self) -> None:
+        from . import imports_views  # noqa: F401  (registers the producers and products import kinds)

@@ -32,8 +32,8 @@ from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ocop.certification.models import Certificate, valid_condition
 from ocop.core import scoping
-from ocop.evaluation.models import Certificate, valid_condition
 from ocop.geo.models import Level, Structure, Unit
 
 from . import classification

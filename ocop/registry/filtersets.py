@@ -11,14 +11,14 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.api import MAX_ID
 from ocop.core.text import fold
 from ocop.geo.models import Level, Structure, Unit
 
-from . import classification
+from . import classification, extensions
 from .classification import ProducerType, ProductStatus
 from .models import Producer, ProducerStatus, Product
 
@@ -183,10 +183,7 @@ class ProductFilterSet(AreaFilterMixin):
 
     def recognised_in(self, queryset: QuerySet[Product], name: str, value: Any) -> QuerySet[Product]:
         """Products with a certificate issued in that year, whatever its status today."""
-        from ocop.evaluation.models import Certificate  # evaluation depends on registry, not back
-
-        issued = Certificate.objects.filter(product=OuterRef("pk"), issue_date__year=int(value))
-        return queryset.filter(Exists(issued))
+        return queryset.filter(extensions.certificates.get().issued_in_year(int(value)))
 
     def search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
         for term in fold_terms(value):

@@ -20,7 +20,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import models, transaction
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,11 +31,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.core.forms import BootstrapFormMixin
 from ocop.core.generic import EXPORT_CONTENT_TYPES, export_filename
 from ocop.core.scoping import ADD, role_required
-from ocop.core.tabular import EXTENSIONS, ImportResult, Spec, TabularError, write_error_report
+from ocop.core.tabular import EXTENSIONS, ImportResult, TabularError, write_error_report
 from ocop.core.text import slugify_vi
-from ocop.evaluation import io as evaluation_io
-from ocop.evaluation.models import Certificate
 
+from . import extensions
 from . import io as registry_io
 from .models import Producer, Product
 
@@ -48,16 +47,7 @@ MAX_ERRORS_SHOWN = 500
 MAX_PREVIEW_ROWS = 20
 
 
-@dataclass(frozen=True)
-class Kind:
-    key: str
-    model: type[models.Model]
-    label: Any  # lazy text: the plural noun shown on the pages
-    list_url: str
-    spec: Spec
-    # import_file(handle, filename, user, dry_run=…) and write_template(stream) of the kind's service.
-    run: Callable[..., ImportResult]
-    template: Callable[[Any], None]
+Kind = extensions.ImportKind
 
 
 def _registry(key: str) -> tuple[Callable[..., ImportResult], Callable[[Any], None]]:
@@ -69,43 +59,34 @@ def _registry(key: str) -> tuple[Callable[..., ImportResult], Callable[[Any], No
     )
 
 
-KINDS = {
-    "producers": Kind(
+extensions.import_kinds.register(
+    Kind(
         "producers",
         Producer,
         gettext_lazy("Chủ thể"),
         "registry:producer_list",
         registry_io.PRODUCER_SPEC,
         *_registry("producers"),
-    ),
-    "products": Kind(
+    )
+)
+extensions.import_kinds.register(
+    Kind(
         "products",
         Product,
         gettext_lazy("Sản phẩm"),
         "registry:product_list",
         registry_io.PRODUCT_SPEC,
         *_registry("products"),
-    ),
-    # Star ratings given under earlier rules: they become decisions and certificates.
-    "history": Kind(
-        "history",
-        Certificate,
-        gettext_lazy("Lịch sử công nhận"),
-        "evaluation:certificate_list",
-        evaluation_io.HISTORY_SPEC,
-        lambda handle, filename, user, dry_run: evaluation_io.import_file(
-            handle, filename, user, dry_run=dry_run
-        ),
-        evaluation_io.write_template,
-    ),
-}
+    )
+)
+# Other apps register theirs (certification: "history", star ratings given under earlier rules).
 
 
 def _kind(key: str) -> Kind:
-    try:
-        return KINDS[key]
-    except KeyError:
-        raise Http404 from None
+    kind = extensions.import_kinds.get(key)
+    if kind is None:
+        raise Http404
+    return kind
 
 
 def kind_required(view: Any) -> Any:

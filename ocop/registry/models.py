@@ -11,12 +11,12 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
-from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from ocop.core.scoping import RestrictedManager, RestrictedQuerySet, ScopePaths
 from ocop.core.text import fold, sort_key
 from ocop.geo.models import Located
 
-from . import classification, codes
+from . import classification, codes, extensions
 from .classification import ProducerType, ProductStatus
 
 # --- choices ---
@@ -385,40 +385,19 @@ STAGES = (
 )
 
 
-def programme_status_expression(today: date | None = None) -> models.Case:
-    """SQL for `Product.programme_status` on ``today`` (default: evaluation's today()).
+def programme_status_expression(today: date | None = None) -> models.Expression:
+    """SQL for `Product.programme_status` on ``today`` (default: ``clock.today()``).
 
-    Discontinued stays discontinued; a product with a certificate issued by ``today`` is recognised
-    when one is valid, revoked when its latest (by issue date) is revoked, otherwise expired; a
-    product without certificates is at its recorded stage. Same rules as `programme_status_on`.
+    Defined by the app that issues certificates (`extensions.certificates`); without one, the
+    recorded stage.
     """
-    from ocop.evaluation.models import Certificate  # evaluation depends on registry, not back
-    from ocop.evaluation.models import today as default_today
-
-    day = today if today is not None else default_today()
-    issued = Certificate.objects.filter(product=models.OuterRef("pk"), issue_date__lte=day)
-    latest_revoked_on = models.Subquery(issued.order_by("-issue_date", "-pk").values("revoked_on")[:1])
-
-    def then(status: ProductStatus) -> models.Value:
-        return models.Value(status.value)
-
-    return models.Case(
-        models.When(status=ProductStatus.DISCONTINUED.value, then=then(ProductStatus.DISCONTINUED)),
-        models.When(models.Exists(issued.valid_on(day)), then=then(ProductStatus.RECOGNISED)),
-        models.When(LessThanOrEqual(latest_revoked_on, day), then=then(ProductStatus.REVOKED)),
-        models.When(models.Exists(issued), then=then(ProductStatus.EXPIRED)),
-        default=F("status"),
-        output_field=models.CharField(),
-    )
+    return extensions.certificates.get().programme_status(today)
 
 
 class ProductQuerySet(RestrictedQuerySet):
     def with_current_star(self, today: date | None = None) -> ProductQuerySet:
         """Annotates ``current_star`` (star of the valid certificate on ``today``) with one subquery."""
-        from ocop.evaluation.models import Certificate  # evaluation depends on registry, not back
-
-        best = Certificate.objects.current_for_products(today).filter(product=models.OuterRef("pk"))
-        return self.annotate(current_star=models.Subquery(best.values("star")[:1]))
+        return self.annotate(current_star=extensions.certificates.get().current_star(today))
 
     def with_programme_status(self, today: date | None = None) -> ProductQuerySet:
         """Annotates ``programme_status`` (a ProductStatus value, see `programme_status_expression`)."""
@@ -569,30 +548,18 @@ class Product(Searchable, Located):
         """The programme status on ``today`` in Python: the rules of `programme_status_expression`."""
         if self.status == ProductStatus.DISCONTINUED or self.pk is None:
             return self.status
-        from ocop.evaluation.models import CertificateStatus
-        from ocop.evaluation.models import today as default_today
-
-        day = today if today is not None else default_today()
-        issued = self.certificates.filter(issue_date__lte=day).select_related("superseded_by")
-        statuses = [c.status_on(day) for c in issued.order_by("-issue_date", "-pk")]
-        if not statuses:
-            return self.status
-        if CertificateStatus.VALID in statuses:
-            return ProductStatus.RECOGNISED.value
-        if statuses[0] == CertificateStatus.REVOKED:
-            return ProductStatus.REVOKED.value
-        return ProductStatus.EXPIRED.value
+        return extensions.certificates.get().programme_status_on(self, today)
 
     @property
     def programme_status_label(self) -> str:
         return str(ProductStatus(self.programme_status).label)
 
     @property
-    def current_certificate(self):
+    def current_certificate(self) -> Any:
         """The valid certificate today (highest star, then latest issued), or None."""
         if self.pk is None:
             return None
-        return self.certificates.current_for_products().select_related("decision").first()
+        return extensions.certificates.get().current_certificate(self)
 
     @property
     def classification_label(self) -> str:

@@ -34,8 +34,8 @@ from ocop.core.scoping import (
     restrict,
     role_can,
 )
-from ocop.evaluation.views import product_certificates
 
+from . import extensions
 from . import io as registry_io
 from .filtersets import ProducerFilterSet, ProductFilterSet
 from .forms import ProducerForm, ProductForm, ProductImageForm, unit_choices
@@ -211,12 +211,20 @@ class ProductDetailView(ActionsMixin, ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["producer_visible"] = can(self.request.user, VIEW, self.object.producer)
-        certificates = product_certificates(self.object, self.request.user)
-        if context["active_tab"] == "certificates":
-            context["certificates"] = list(certificates)
-            context["certificate_count"] = len(context["certificates"])
-        else:
-            context["certificate_count"] = certificates.count()
+        # Tabs and boxes of the apps above the registry (extensions.py): each counts or renders
+        # with its own scoped queries; only the active tab is rendered.
+        user, active = self.request.user, context["active_tab"]
+        context["extra_tabs"] = []
+        for tab in extensions.product_tabs.all():
+            if tab.key == active:
+                context["tab_html"], count = tab.render(self.request, self.object)
+            else:
+                count = tab.count(self.object, user)
+            context["extra_tabs"].append({"key": tab.key, "label": tab.label, "count": count})
+        if active == "info":
+            context["panels_html"] = [
+                panel.render(self.request, self.object) for panel in extensions.product_panels.all()
+            ]
         return context
 
 

@@ -13,9 +13,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from ocop.certification.models import Certificate
 from ocop.core import demo
 from ocop.evaluation import workflow
-from ocop.evaluation.models import Certificate, Round
+from ocop.evaluation.models import Round
 from ocop.evaluation.scoring import member_total
 from ocop.registry.models import Product
 

@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ocop.accounts.models import Role, User
+from ocop.certification.rules import certificate_expiry
 from ocop.core import demo, demo_scale
 from ocop.registry import codes
 from ocop.registry.classification import ProducerType, ProductStatus
 from ocop.registry.models import Producer, Product, ProductCodeCounter
-from ocop.registry.rules import certificate_expiry
 
 HAS_CERTIFICATES = demo_scale.evaluation_models() is not None
 needs_certificates = pytest.mark.skipif(not HAS_CERTIFICATES, reason="evaluation app has no certificates yet")
@@ -226,7 +226,7 @@ def test_scale_rows_are_what_validation_and_save_would_give() -> None:
 @needs_certificates
 @pytest.mark.django_db
 def test_scale_certificates_are_valid_and_shaped_like_the_programme() -> None:
-    from ocop.evaluation import codes as certificate_codes
+    from ocop.certification import codes as certificate_codes
 
     decision_model, certificate_model = demo_scale.evaluation_models()
     result = demo_scale.generate(producers=150, products=300, seed=5)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict
@@ -55,3 +56,16 @@ def evidence_count(context: template.Context, owner: Producer | Product) -> int:
     """How many documents the tab would list (for the tab's badge)."""
     user = context["request"].user
     return restrict(_of(owner), user, VIEW).count()
+
+
+# --- the product page's tab (ocop.registry.extensions), registered by DocumentsConfig.ready() ---
+
+
+def product_tab_count(product: Product, user: Any) -> int:
+    return restrict(_of(product), user, VIEW).count()
+
+
+def product_tab_render(request: Any, product: Product) -> tuple[str, int]:
+    context = evidence_tab(template.Context({"request": request}), product)
+    html = render_to_string("documents/_evidence_tab.html", context, request=request)
+    return html, len(context["own_rows"]) + len(context["general_rows"])

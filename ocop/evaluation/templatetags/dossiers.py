@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ocop.core.scoping import ADD, VIEW, can, restrict
@@ -52,3 +53,16 @@ def dossier_status(dossier: Dossier) -> str:
 def dossier_deadline(dossier: Dossier) -> str:
     """The commune's deadline as dd/mm/yyyy, red with "quá hạn" when it has passed."""
     return commune_deadline_text(dossier)
+
+
+# --- the product page's tab (ocop.registry.extensions), registered by EvaluationConfig.ready() ---
+
+
+def product_tab_count(product: Any, user: Any) -> int:
+    return _visible(product, user).count()
+
+
+def product_tab_render(request: Any, product: Any) -> tuple[str, int]:
+    context = product_dossiers_tab(template.Context({"request": request}), product)
+    html = render_to_string("evaluation/includes/product_dossiers.html", context, request=request)
+    return html, len(context["dossiers"])

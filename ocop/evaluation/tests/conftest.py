@@ -1,79 +1,13 @@
-"""Evaluation test world: the registry's accounts and places, plus helpers for decisions and certificates."""
+"""Evaluation test world: the registry's accounts and places, and the certification helpers."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from typing import Any
-
-import pytest
-
-from ocop.evaluation.models import AuthorityLevel, Certificate, Decision, DecisionKind, legal_basis_on
-from ocop.registry.classification import LegalBasis
-from ocop.registry.models import Product
+from ocop.certification.tests.conftest import (  # noqa: F401
+    TODAY,
+    certificate_factory,
+    decision_factory,
+    make_certificate,
+    make_decision,
+    products,
+)
 from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
-
-TODAY = dt.date(2026, 11, 23)  # the "today" of the issue's acceptance checks
-
-
-def make_decision(**fields: Any) -> Decision:
-    values: dict[str, Any] = {
-        "number": "123/QĐ-UBND",
-        "date": dt.date(2025, 1, 10),
-        "kind": DecisionKind.RECOGNITION,
-        "authority": "UBND thành phố Hà Nội",
-        "authority_level": AuthorityLevel.PROVINCE,
-        "legal_basis": LegalBasis.QD148,
-    }
-    values.update(fields)
-    decision = Decision(**values)
-    decision.full_clean()
-    decision.save()
-    return decision
-
-
-def make_certificate(product: Product, decision: Decision | None = None, **fields: Any) -> Certificate:
-    issue = fields.get("issue_date", dt.date(2025, 1, 10))
-    if decision is None:
-        decision = make_decision(
-            number=f"{Decision.objects.count() + 1}/QĐ-UBND",
-            date=issue,
-            province=product.province,
-            legal_basis=fields.get("legal_basis", legal_basis_on(issue)),
-            authority_level=AuthorityLevel.CENTRAL if fields.get("star") == 5 else AuthorityLevel.PROVINCE,
-            authority="Bộ Nông nghiệp và Môi trường" if fields.get("star") == 5 else "UBND tỉnh",
-        )
-    values: dict[str, Any] = {
-        "product": product,
-        "decision": decision,
-        "star": 4,
-        "issue_date": issue,
-        "legal_basis": decision.legal_basis,
-    }
-    values.update(fields)
-    certificate = Certificate(**values)
-    certificate.full_clean()
-    certificate.save()
-    return certificate
-
-
-@pytest.fixture
-def decision_factory(db) -> Callable[..., Decision]:
-    return make_decision
-
-
-@pytest.fixture
-def certificate_factory(db) -> Callable[..., Certificate]:
-    return make_certificate
-
-
-@pytest.fixture
-def products(world) -> dict[str, Product]:  # noqa: F811
-    """One product in each of hn1, hn2 (Hà Nội) and hcm1; producer_hn1's organisation owns "hn1"."""
-    result = {}
-    for place in ("hn1", "hn2", "hcm1"):
-        producer = make_producer(world.places[place])
-        result[place] = make_product(producer)
-    world.users["producer_hn1"].producer = result["hn1"].producer
-    world.users["producer_hn1"].save()
-    return result

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ocop.accounts.models import Role, User
-from ocop.evaluation import models as evaluation
+from ocop.core import clock
 from ocop.evaluation import scoring, workflow
 from ocop.evaluation.forms import field_name
 from ocop.evaluation.models import Dossier, DossierStatus, Evaluation, Level, MemberRole, Round
@@ -35,7 +35,7 @@ SEATS = (
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def answers_near(target: int) -> dict[str, int]:

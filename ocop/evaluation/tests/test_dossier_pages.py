@@ -9,9 +9,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from ocop.core import clock
 from ocop.documents.models import EvidenceType
 from ocop.documents.tests.conftest import make_document
-from ocop.evaluation import models as evaluation
 from ocop.evaluation import workflow
 from ocop.evaluation.models import Dossier, DossierEvidence, DossierKind, DossierStatus, Level
 
@@ -35,8 +35,7 @@ STEPS = ("registration", "self_assessment", "evidence", "submit", "receive", "co
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
-    monkeypatch.setattr(workflow, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture(autouse=True)
@@ -379,6 +378,6 @@ def test_nav_entry_points_to_the_dossier_list_and_is_active_there(world, product
         link = re.search(r'<a class="nav-link[^"]*"[^>]*data-nav="assessment"[^>]*>', html).group(0)
         assert f'href="{reverse("evaluation:dossier_list")}"' in link and "active" in link, path
         assert 'aria-current="page"' in link
-    html = client.get(reverse("evaluation:certificate_list")).content.decode()
+    html = client.get(reverse("certification:certificate_list")).content.decode()
     link = re.search(r'<a class="nav-link[^"]*"[^>]*data-nav="assessment"[^>]*>', html).group(0)
     assert "active" not in link

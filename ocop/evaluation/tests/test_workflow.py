@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ocop.accounts.models import Role, User
+from ocop.certification import revocation
 from ocop.evaluation import criteria, models, workflow
 from ocop.evaluation.models import DossierStatus, Level, MemberRole
 from ocop.evaluation.workflow import StepError
@@ -238,7 +239,7 @@ def test_province_recognises_a_four_star_result_and_supersedes_nothing_on_first(
     assert certificate.history.count() == 1 and evaluation.history.filter(status="closed").exists()
     # Revocation with a legal ground, by the province that recognised it.
     with pytest.raises(StepError, match="căn cứ"):
-        workflow.revoke(
+        revocation.revoke(
             world.users["province_hn"],
             certificate,
             ground="z",
@@ -246,7 +247,7 @@ def test_province_recognises_a_four_star_result_and_supersedes_nothing_on_first(
             date=dt.date(2026, 11, 1),
             authority="x",
         )
-    workflow.revoke(
+    revocation.revoke(
         world.users["province_hn"],
         certificate,
         ground="đ",

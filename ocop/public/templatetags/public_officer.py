@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 
-from ocop.evaluation.models import CertificateStatus
-from ocop.evaluation.pdf import verification_path
+from ocop.certification.models import CertificateStatus
+from ocop.certification.pdf import verification_path
 
 from .. import published, qr
 from ..scan_report import DEFAULT_PERIOD, product_scan_total
@@ -49,3 +50,11 @@ def certificate_public_links(certificate: Any) -> dict[str, Any]:
         "qr_png": qr.certificate_qr_path(certificate.code, "png") if in_effect else "",
         "per_sheet_choices": [8, 12, 24, 40],
     }
+
+
+# --- the product page's box (ocop.registry.extensions), registered by PublicConfig.ready() ---
+
+
+def product_panel_render(request: Any, product: Any) -> str:
+    context = product_public_panel(template.Context({"request": request}), product)
+    return render_to_string("public/officer/product_panel.html", context, request=request)

@@ -1,6 +1,6 @@
 """Public-site test world: the registry's places and accounts, and products in every certificate state.
 
-"Today" is fixed (ocop.evaluation.models.today) and the cache is emptied before each test, so a
+"Today" is fixed (ocop.core.clock.today) and the cache is emptied before each test, so a
 test sees exactly what it built.
 """
 
@@ -13,9 +13,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import Certificate, DecisionKind, RevocationGround
-from ocop.evaluation.tests.conftest import TODAY, make_certificate, make_decision
+from ocop.certification.models import Certificate, DecisionKind, RevocationGround
+from ocop.certification.tests.conftest import TODAY, make_certificate, make_decision
+from ocop.core import clock
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import ProducerType
 from ocop.registry.models import Producer, Product
@@ -47,7 +47,7 @@ class Catalogue:
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ocop.evaluation.pdf import verification_path
+from ocop.certification.pdf import verification_path
 from ocop.public import gs1
 from ocop.public.published import product_path
 from ocop.registry.tests.conftest import make_product

@@ -16,9 +16,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import Certificate
-from ocop.evaluation.tests.conftest import make_certificate
+from ocop.certification.models import Certificate
+from ocop.certification.tests.conftest import make_certificate
+from ocop.core import clock
 from ocop.public import opendata
 
 from .conftest import PRIVATE, TODAY
@@ -132,7 +132,7 @@ def test_a_change_changes_the_file(anonymous, catalogue, monkeypatch) -> None:
     assert len(read_csv(after.content)) == len(read_csv(before.content)) + 1
     # The day after a certificate's last day, its status (and so the file) changes.
     expiry = catalogue.certificates["valid"].expiry
-    monkeypatch.setattr(evaluation, "today", lambda: expiry + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: expiry + dt.timedelta(days=1))
     later = {r["certificate_code"]: r for r in read_csv(anonymous.get(CSV_URL).content)}
     assert later[catalogue.certificates["valid"].code]["status"] == "expired"
 

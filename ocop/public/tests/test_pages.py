@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from ocop.evaluation import models as evaluation
-from ocop.evaluation import workflow
-from ocop.evaluation.tests.conftest import make_certificate
+from ocop.certification import revocation
+from ocop.certification.tests.conftest import make_certificate
+from ocop.core import clock
 from ocop.public import views
 from ocop.public.published import product_path, published_products
 from ocop.registry.models import Product
@@ -145,7 +145,7 @@ def test_product_address_survives_a_rename(anonymous, catalogue, world) -> None:
 def test_expiry_shows_without_any_edit(anonymous, catalogue, monkeypatch) -> None:
     path = product_path(catalogue.products["valid"])
     assert "Còn hiệu lực" in anonymous.get(path).content.decode()
-    monkeypatch.setattr(evaluation, "today", lambda: dt.date(2028, 1, 11))  # the day after the last valid day
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2028, 1, 11))  # the day after the last valid day
     assert "hết hiệu lực sau ngày 10/01/2028" in anonymous.get(path).content.decode()
     assert "HẾT HẠN" in anonymous.get(f"/v/{catalogue.certificates['valid'].code}").content.decode()
 
@@ -207,7 +207,7 @@ def test_revocation_through_the_workflow_shows_at_once(anonymous, catalogue, wor
     assert "Còn hiệu lực" in anonymous.get(product_page).content.decode()
     valid_list = anonymous.get(CATALOGUE, {"status": "valid"}).content.decode()
     assert "Gạo nếp cái hoa vàng" in valid_list
-    workflow.revoke(
+    revocation.revoke(
         world.users["province_hn"],
         certificate,
         ground="đ",

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from ocop.evaluation.pdf import verification_path
+from ocop.certification.pdf import verification_path
 from ocop.public import images
 from ocop.public.published import product_path
 from ocop.registry.models import ProductImage

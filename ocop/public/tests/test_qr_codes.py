@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocop.evaluation.pdf import verification_path, verification_url
-from ocop.evaluation.tests.conftest import make_certificate
+from ocop.certification.pdf import verification_path, verification_url
+from ocop.certification.tests.conftest import make_certificate
 from ocop.public import published, qr
 from ocop.registry.tests.conftest import make_product
 

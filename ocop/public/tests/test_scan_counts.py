@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.pdf import verification_path
-from ocop.evaluation.tests.conftest import make_certificate
+from ocop.certification.pdf import verification_path
+from ocop.certification.tests.conftest import make_certificate
+from ocop.core import clock
 from ocop.public import scans
 from ocop.public.models import ScanCount
 from ocop.registry.tests.conftest import make_product
@@ -160,7 +160,7 @@ def test_web_process_flushes_after_a_response_once_a_minute(anonymous, catalogue
 def test_one_day_per_row(catalogue, monkeypatch) -> None:
     c = catalogue.certificates["valid"]
     scans.record_hit("certificate", c.pk, "qr")
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY + dt.timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: TODAY + dt.timedelta(days=1))
     scans.record_hit("certificate", c.pk, "qr")
     scans.flush(include_current=True)
     assert sorted(ScanCount.objects.values_list("day", flat=True)) == [TODAY, TODAY + dt.timedelta(days=1)]

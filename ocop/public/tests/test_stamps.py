@@ -8,8 +8,8 @@ import pypdfium2
 import pytest
 from django.urls import reverse
 
-from ocop.evaluation import stamps
-from ocop.evaluation.pdf import verification_url
+from ocop.certification import stamps
+from ocop.certification.pdf import verification_url
 
 from .qr_decoding import decode_pdf
 
@@ -19,7 +19,7 @@ BASE = "https://ocop.example.gov.vn"
 
 
 def stamps_url(code: str, per_sheet: int | None = None) -> str:
-    url = reverse("evaluation:certificate_stamps", args=[code])
+    url = reverse("certification:certificate_stamps", args=[code])
     return f"{url}?per_sheet={per_sheet}" if per_sheet is not None else url
 
 

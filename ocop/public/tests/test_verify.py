@@ -6,8 +6,9 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from ocop.evaluation import codes
-from ocop.evaluation.pdf import verification_path, verification_url
+from ocop.certification import codes
+from ocop.certification.pdf import verification_path, verification_url
+from ocop.core import clock
 from ocop.public import scans
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +112,7 @@ def test_invalid_codes(anonymous, catalogue, kind, reason, words) -> None:
 def test_a_certificate_issued_after_today_is_not_valid_yet(anonymous, catalogue, monkeypatch) -> None:
     import datetime as dt
 
-    from ocop.evaluation import models as evaluation
-
-    monkeypatch.setattr(evaluation, "today", lambda: dt.date(2024, 1, 1))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2024, 1, 1))
     assert api(anonymous, catalogue.certificates["valid"].code).json()["status"] == "invalid"
 
 

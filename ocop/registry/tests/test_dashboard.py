@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ocop.accounts.models import Role, User
-from ocop.evaluation.models import AuthorityLevel, Certificate, Decision, DecisionKind, RevocationGround
+from ocop.certification.models import AuthorityLevel, Certificate, Decision, DecisionKind, RevocationGround
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry import dashboard
 from ocop.registry.classification import LegalBasis, ProducerType

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from ocop.evaluation.io import HISTORY_SPEC
-from ocop.evaluation.models import Certificate
+from ocop.certification.io import HISTORY_SPEC
+from ocop.certification.models import Certificate
 from ocop.registry import imports_views
 from ocop.registry.io import PRODUCER_SPEC, PRODUCT_SPEC
 from ocop.registry.models import Producer, Product

@@ -567,14 +567,14 @@ def test_cli_history_dispatches_to_the_evaluation_importer(db, tmp_path: Path, m
     from ocop.core.tabular import ImportResult
 
     calls = []
-    module = types.ModuleType("ocop.evaluation.io")
+    module = types.ModuleType("ocop.certification.io")
 
     def fake_import(kind, file, filename, user, *, dry_run=False, progress=None):
         calls.append((kind, filename, user, dry_run))
         return ImportResult(created=3)
 
     module.import_file = fake_import
-    monkeypatch.setitem(sys.modules, "ocop.evaluation.io", module)
+    monkeypatch.setitem(sys.modules, "ocop.certification.io", module)
     path = tmp_path / "lich-su.xlsx"
     path.write_bytes(b"x")
     call_command("import", "history", str(path), "--dry-run")

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from ocop.accounts.models import ApiToken
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import AuthorityLevel, Certificate, Decision
+from ocop.certification import models as certification
+from ocop.certification.models import AuthorityLevel, Certificate, Decision
+from ocop.core import clock
 from ocop.registry.classification import ProductStatus
 from ocop.registry.forms import ProductForm
 from ocop.registry.io import PRODUCT_SPEC, export_queryset, import_file
@@ -29,7 +30,7 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def certify(product: Product, star: int, issued: dt.date, **fields) -> Certificate:
@@ -39,7 +40,7 @@ def certify(product: Product, star: int, issued: dt.date, **fields) -> Certifica
         authority="UBND thành phố Hà Nội",
         authority_level=AuthorityLevel.PROVINCE,
         province=product.province,
-        legal_basis=evaluation.legal_basis_on(issued),
+        legal_basis=certification.legal_basis_on(issued),
     )
     return Certificate.objects.create(
         product=product, decision=decision, star=star, issue_date=issued, **fields

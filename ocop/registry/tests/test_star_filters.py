@@ -6,15 +6,16 @@ import pytest
 from django.urls import reverse
 
 from ocop.accounts.models import ApiToken
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import AuthorityLevel, Certificate, Decision
+from ocop.certification import models as certification
+from ocop.certification.models import AuthorityLevel, Certificate, Decision
+from ocop.core import clock
 
 from .conftest import make_producer, make_product
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(evaluation, "today", lambda: dt.date(2026, 11, 23))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 23))
 
 
 def _certify(product, star: int, issued: dt.date) -> Certificate:
@@ -24,7 +25,7 @@ def _certify(product, star: int, issued: dt.date) -> Certificate:
         authority="UBND thành phố Hà Nội",
         authority_level=AuthorityLevel.PROVINCE,
         province=product.province,
-        legal_basis=evaluation.legal_basis_on(issued),
+        legal_basis=certification.legal_basis_on(issued),
     )
     return Certificate.objects.create(product=product, decision=decision, star=star, issue_date=issued)
 

@@ -56,12 +56,12 @@ class Progress:
 
 def _history_importer() -> Any:
     try:
-        from ocop.evaluation.io import import_file
+        from ocop.certification.io import import_file
     except ImportError as error:
-        if getattr(error, "name", "") in ("ocop.evaluation.io", None) or "import_file" in str(error):
+        if getattr(error, "name", "") in ("ocop.certification.io", None) or "import_file" in str(error):
             raise CommandError(
                 _(
-                    "Chức năng nhập lịch sử chứng nhận (ocop.evaluation.io.import_file) chưa có trong "
+                    "Chức năng nhập lịch sử chứng nhận (ocop.certification.io.import_file) chưa có trong "
                     "phiên bản này."
                 )
             ) from None

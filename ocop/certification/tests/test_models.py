@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ocop.evaluation import codes
-from ocop.evaluation.models import (
+from ocop.certification import codes
+from ocop.certification.models import (
     AuthorityLevel,
     Certificate,
     CertificateStatus,

@@ -9,8 +9,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import Certificate, Decision, DecisionKind, Dossier, DossierKind, DossierStatus
+from ocop.certification import models as certification
+from ocop.certification.models import Certificate, Decision, DecisionKind
+from ocop.core import clock
 
 from .conftest import make_certificate, make_decision
 
@@ -21,7 +22,7 @@ TODAY = dt.date(2026, 12, 1)
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def expiring_in(days: int) -> dt.date:
@@ -44,7 +45,7 @@ def five(products) -> Certificate:
 
 
 def revoke_url(certificate: Certificate) -> str:
-    return reverse("evaluation:certificate_revoke", args=[certificate.code])
+    return reverse("certification:certificate_revoke", args=[certificate.code])
 
 
 def revocation_post(**overrides: str) -> dict[str, str]:
@@ -73,7 +74,7 @@ def nothing_written(certificate: Certificate, decisions_before: int) -> bool:
 
 def test_form_lists_the_six_grounds_with_the_deadline_help(world, four) -> None:
     page = world.client("province_hn").get(revoke_url(four)).content.decode()
-    for ground in evaluation.RevocationGround:
+    for ground in certification.RevocationGround:
         assert f'value="{ground.value}"' in page and str(ground.label) in page
     assert "15 ngày" in page and "Điều 8.3" in page
     assert 'value="UBND Thành phố Hà Nội"' in page  # the province's People's Committee by default
@@ -94,7 +95,7 @@ def test_another_provinces_certificate_is_404(world, four) -> None:
     before = Decision.objects.count()
     assert client.post(revoke_url(four), revocation_post()).status_code == 404
     assert nothing_written(four, before)
-    assert client.get(reverse("evaluation:certificate_revoke", args=["KHONG-CO"])).status_code == 404
+    assert client.get(reverse("certification:certificate_revoke", args=["KHONG-CO"])).status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, four) -> None:
@@ -139,7 +140,7 @@ def test_missing_ground_and_reason_are_form_errors_and_nothing_is_written(world,
     assert "Hãy ghi số quyết định thu hồi." in page
     assert nothing_written(four, before)
     # A ground outside Art. 8.1 is an invalid choice too.
-    assert "z" not in evaluation.RevocationGround.values
+    assert "z" not in certification.RevocationGround.values
     client.post(revoke_url(four), revocation_post(ground="z"))
     assert nothing_written(four, before)
 
@@ -230,7 +231,7 @@ def expiring(products) -> dict[str, Certificate]:
     }
 
 
-EXPIRING = reverse("evaluation:certificate_expiring")
+EXPIRING = reverse("certification:certificate_expiring")
 
 
 def listed(html: str, certificates: dict[str, Certificate]) -> set[str]:
@@ -283,21 +284,33 @@ def test_expiring_page_is_scoped(world, expiring) -> None:
     assert seen("viewer_hn1") == {"open"}
 
 
-def test_expiring_page_shows_the_reevaluation_dossier(world, expiring) -> None:
+def test_expiring_page_shows_the_reevaluation_filing(world, expiring, stub_filings) -> None:
+    """The filing of the registered provider (evaluation's dossiers: see its test_reevaluation_filings)."""
     open_ = expiring["open"]
-    dossier = Dossier.objects.create(
-        product=open_.product, kind=DossierKind.REEVALUATION, sheet="B07", previous_certificate=open_
-    )
+    stub_filings.file(open_, "draft")
     client = world.client("province_hn")
     page = client.get(EXPIRING).content.decode()
-    assert "Đang soạn" in page and dossier.get_absolute_url() in page
+    assert "Hồ sơ: draft" in page and f'href="/filings/{open_.pk}/"' in page
     assert listed(client.get(EXPIRING, {"dossier": "yes"}).content.decode(), expiring) == {"open"}
     assert listed(client.get(EXPIRING, {"dossier": "no", "days": 365}).content.decode(), expiring) == {
         "not_yet"
     }
-    dossier.status = DossierStatus.WITHDRAWN
-    dossier.save()
+    stub_filings.file(open_, "withdrawn")
     assert listed(client.get(EXPIRING, {"dossier": "yes"}).content.decode(), expiring) == set()
+
+
+def test_expiring_page_without_a_filings_provider(world, expiring, no_filings) -> None:
+    """Nothing registered (ocop.certification.extensions): no certificate has a re-evaluation filing."""
+    client = world.client("province_hn")
+    page = client.get(EXPIRING).content.decode()
+    assert listed(page, expiring) == {"open"} and "Chưa có" in page
+    assert listed(client.get(EXPIRING, {"dossier": "yes"}).content.decode(), expiring) == set()
+    assert listed(client.get(EXPIRING, {"dossier": "no", "days": 365}).content.decode(), expiring) == {
+        "open",
+        "not_yet",
+    }
+    rows = b"".join(client.get(EXPIRING, {"export": "csv"}).streaming_content).decode("utf-8-sig")
+    assert expiring["open"].code in rows and "Chưa có" in rows
 
 
 def test_expiring_export_csv_and_xlsx(world, expiring) -> None:
@@ -316,6 +329,6 @@ def test_expiring_export_csv_and_xlsx(world, expiring) -> None:
 
 
 def test_certificate_list_links_to_the_expiring_page(world, expiring) -> None:
-    page = world.client("viewer_hn").get(reverse("evaluation:certificate_list")).content.decode()
+    page = world.client("viewer_hn").get(reverse("certification:certificate_list")).content.decode()
     assert EXPIRING in page
     assert world.client("viewer_hn").get(EXPIRING).status_code == 200

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from ocop.evaluation import codes
-from ocop.evaluation import models as evaluation
-from ocop.evaluation.models import DecisionKind, RevocationGround
+from ocop.certification import codes
+from ocop.certification import models as certification
+from ocop.certification.models import DecisionKind, RevocationGround
+from ocop.core import clock
 
 from .conftest import TODAY, make_certificate, make_decision
 
@@ -18,11 +19,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture
-def certificates(products) -> dict[str, evaluation.Certificate]:
+def certificates(products) -> dict[str, certification.Certificate]:
     revocation = make_decision(
         number="9/QĐ-UBND", date=dt.date(2026, 3, 1), kind=DecisionKind.REVOCATION, legal_basis="QD148+1489"
     )
@@ -47,7 +48,7 @@ def codes_in(html: str, certificates: dict) -> set[str]:
 
 def test_list_filters_and_status_words(world, certificates) -> None:
     client = world.client("central")
-    url = reverse("evaluation:certificate_list")
+    url = reverse("certification:certificate_list")
     page = client.get(url).content.decode()
     assert codes_in(page, certificates) == set(certificates)
     assert "Hết hiệu lực" in page and "Bị thu hồi" in page and "Còn hiệu lực" in page
@@ -70,11 +71,11 @@ def test_list_filters_and_status_words(world, certificates) -> None:
 
 def test_commune_officer_sees_only_their_commune(world, certificates) -> None:
     client = world.client("commune_hn2")
-    page = client.get(reverse("evaluation:certificate_list")).content.decode()
+    page = client.get(reverse("certification:certificate_list")).content.decode()
     assert codes_in(page, certificates) == {"valid"}
     assert client.get(certificates["expired"].get_absolute_url()).status_code == 404
     assert client.get(certificates["valid"].get_absolute_url()).status_code == 200
-    producer = world.client("producer_hn1").get(reverse("evaluation:certificate_list")).content.decode()
+    producer = world.client("producer_hn1").get(reverse("certification:certificate_list")).content.decode()
     assert codes_in(producer, certificates) == {"expired", "expiring"}
 
 
@@ -90,7 +91,8 @@ def test_product_certificate_tab(world, products, certificates) -> None:
     assert "?tab=certificates" in info and "Giấy chứng nhận" in info
     tab = client.get(url, {"tab": "certificates"})
     html = tab.content.decode()
-    assert tab.context["certificate_count"] == 2
+    counts = {extra["key"]: extra["count"] for extra in tab.context["extra_tabs"]}  # registry extensions
+    assert counts["certificates"] == 2
     assert certificates["expired"].code in html and certificates["expiring"].code in html
     assert "10/01/2026" in html  # expiry of the 2023 certificate
     assert "text-bg-secondary" in html and "Hết hiệu lực" in html
@@ -137,9 +139,9 @@ def test_admin_pages(world, certificates) -> None:
     client = world.client("admin")
     certificate = certificates["revoked"]
     for url in (
-        reverse("admin:evaluation_certificate_changelist"),
-        reverse("admin:evaluation_certificate_change", args=[certificate.pk]),
-        reverse("admin:evaluation_decision_changelist"),
-        reverse("admin:evaluation_decision_change", args=[certificate.decision_id]),
+        reverse("admin:certification_certificate_changelist"),
+        reverse("admin:certification_certificate_change", args=[certificate.pk]),
+        reverse("admin:certification_decision_changelist"),
+        reverse("admin:certification_decision_change", args=[certificate.decision_id]),
     ):
         assert client.get(url).status_code == 200, url

@@ -1,6 +1,6 @@
 """The printable certificate (giấy chứng nhận kết quả phân hạng sản phẩm OCOP) as a PDF.
 
-``certificate_pdf(certificate, base_url)`` renders ``evaluation/certificate_pdf.html`` with
+``certificate_pdf(certificate, base_url)`` renders ``certification/certificate_pdf.html`` with
 WeasyPrint: A4 landscape, the issuing authority as written on the decision, the product, its
 producer (name and place only: no personal data), the dates, and a QR code of the certificate's
 public verification URL ``<base_url>/v/<code>`` (``verification_url``, shared with the public
@@ -28,11 +28,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 import ocop.core
+from ocop.core import clock
 
-from . import models as evaluation
 from .models import AuthorityLevel, Certificate, CertificateStatus, Decision
 
-TEMPLATE = "evaluation/certificate_pdf.html"
+TEMPLATE = "certification/certificate_pdf.html"
 FONT_DIR = Path(ocop.core.__file__).resolve().parent / "fonts" / "noto-serif"
 
 # The fontsource subsets we ship and the characters each covers (from the package's index.css).
@@ -144,7 +144,7 @@ def context(certificate: Certificate, base_url: str, printed_on: dt.date | None 
         "verification_url": url,
         "qr_svg": qr_svg(url),
         "status_watermark": "" if status == CertificateStatus.VALID else certificate.status_label.upper(),
-        "printed_on": printed_on or evaluation.today(),
+        "printed_on": printed_on or clock.today(),
         "font_faces": font_faces(),
         "font_family": ", ".join(f"'{family}'" for family in FONT_FAMILIES),
         "language": get_language() or settings.LANGUAGE_CODE,

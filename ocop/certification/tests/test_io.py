@@ -8,9 +8,9 @@ import io
 
 import pytest
 
+from ocop.certification import io as history
+from ocop.certification.models import AuthorityLevel, Certificate, CertificateStatus, Decision
 from ocop.core.tabular import TabularError, read_rows
-from ocop.evaluation import io as history
-from ocop.evaluation.models import AuthorityLevel, Certificate, CertificateStatus, Decision
 from ocop.registry.models import Product
 from ocop.registry.tests.conftest import make_producer, make_product
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import pdf
 from .models import Certificate, CertificateStatus
 
-TEMPLATE = "evaluation/stamps_pdf.html"
+TEMPLATE = "certification/stamps_pdf.html"
 PAGE_MARGIN_MM = 8.0
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210.0, 297.0
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop.evaluation import codes
+from ocop.certification import codes
 
 provinces = st.integers(1, 99).map(lambda n: f"{n:02d}")
 years = st.integers(2018, 2100)

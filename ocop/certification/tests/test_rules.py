@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocop.registry.rules import add_months, certificate_expiry, certificate_status_on, reevaluation_window
+from ocop.certification.rules import (
+    add_months,
+    certificate_expiry,
+    certificate_status_on,
+    reevaluation_window,
+)
 
 D = dt.date
 issue_dates = st.dates(min_value=D(2018, 1, 1), max_value=D(2060, 12, 31))

@@ -1,7 +1,8 @@
 """Re-evaluation reminders (QĐ 26/2026/QĐ-TTg Art. 7.6.a) and the expiring-certificate window states.
 
 A certificate's re-evaluation dossier goes in no earlier than 180 and no later than 120 days
-before it expires (ocop.registry.rules.reevaluation_window). `ocop remind` (daily, from cron)
+before it expires (ocop.certification.rules.reevaluation_window); the filings themselves come
+from the app that owns them (ocop.certification.extensions). `ocop remind` (daily, from cron)
 tells the producer's accounts and the officers of the product's commune and province:
 
 - ``window_open``: the window has opened (from 180 days before expiry);
@@ -26,29 +27,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from ocop.certification import rules
+from ocop.core import clock
 from ocop.core.formatting import format_date
 from ocop.core.notifications import notify
 from ocop.core.scoping import COMMUNE, PRODUCER, PROVINCE
-from ocop.registry import rules
 
-from . import models as evaluation
-from .models import (
-    Certificate,
-    CertificateReminder,
-    CertificateStatus,
-    Dossier,
-    DossierKind,
-    DossierStatus,
-    ReminderKind,
-)
+from . import extensions
+from .models import Certificate, CertificateReminder, CertificateStatus, ReminderKind
 
 OPENS_DAYS = rules.REEVALUATION_OPENS_DAYS  # 180
 CLOSING_DAYS = 130  # the second reminder, when nothing was submitted yet
 CLOSES_DAYS = rules.REEVALUATION_CLOSES_DAYS  # 120
 EXPIRED_CATCH_UP_DAYS = 30
-
-# A dossier still being written (or withdrawn) has not been submitted to the commune.
-NOT_SUBMITTED = (DossierStatus.DRAFT, DossierStatus.WITHDRAWN)
 
 
 class WindowState:
@@ -90,12 +81,13 @@ def state_condition(state: str, day: dt.date) -> Q:
     return Q(expiry__lt=day + dt.timedelta(days=CLOSES_DAYS))
 
 
-def reevaluation_dossiers(submitted_only: bool = False) -> QuerySet[Dossier]:
-    """Re-evaluation dossiers of the certificate of the outer query (for Exists/Subquery)."""
-    dossiers = Dossier.objects.filter(kind=DossierKind.REEVALUATION, previous_certificate=OuterRef("pk"))
-    if submitted_only:
-        return dossiers.exclude(status__in=NOT_SUBMITTED)
-    return dossiers.exclude(status=DossierStatus.WITHDRAWN)
+def reevaluation_dossiers(submitted_only: bool = False) -> QuerySet:
+    """Re-evaluation filings (dossiers) of the certificate of the outer query (for Exists/Subquery).
+
+    Withdrawn ones never count; with ``submitted_only``, drafts do not either. None at all unless an
+    app registered its filings (ocop.certification.extensions).
+    """
+    return extensions.filings(submitted_only=submitted_only)
 
 
 # --- messages (Vietnamese msgids, translated when shown; see ocop.core.notifications) -------------
@@ -226,7 +218,7 @@ def send(item: Due, day: dt.date) -> int | None:
 
 def run(day: dt.date | None = None) -> list[tuple[Due, int]]:
     """Sends everything due on ``day`` (default: today); (reminder, recipients) for each one sent."""
-    day = day or evaluation.today()
+    day = day or clock.today()
     sent = []
     for item in due_reminders(day):
         count = send(item, day)

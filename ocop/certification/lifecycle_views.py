@@ -2,10 +2,10 @@
 
     /evaluation/certificates/expiring/          valid today, expiring within ?days= (180), with the
                                                 re-evaluation window; ?export=xlsx|csv
-    /evaluation/certificates/<code>/revoke/     "Thu hồi giấy chứng nhận" (workflow.revoke)
+    /evaluation/certificates/<code>/revoke/     "Thu hồi giấy chứng nhận" (revocation.revoke)
 
 Both are scoped with ocop.core.scoping like the other certificate pages; the revocation itself is
-decided by workflow.revoke (who may revoke which star), never here.
+decided by revocation.revoke (who may revoke which star), never here.
 """
 
 from __future__ import annotations
@@ -24,18 +24,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from ocop.core import clock
 from ocop.core.formatting import format_date
 from ocop.core.generic import ExportMixin, ObjectListView, is_htmx
 from ocop.core.scoping import CHANGE, get_restricted_object_or_404, role_can
 from ocop.core.tabular import Column, Spec
 
-from . import models as evaluation
-from . import reminders, workflow
+from . import extensions, reminders, revocation
 from .filtersets import ExpiringCertificateFilterSet
 from .forms import RevocationForm
-from .models import Certificate, DossierStatus
+from .models import Certificate
+from .steps import StepError
 from .tables import ExpiringCertificateTable
-from .workflow import StepError
 
 DEFAULT_EXPIRING_DAYS = reminders.OPENS_DAYS  # 180: the window opens 180 days before expiry
 
@@ -81,7 +81,7 @@ def expiring_row(certificate: Certificate, today: dt.date) -> dict[str, Any]:
         "opens": format_date(opens),
         "closes": format_date(closes),
         "state": str(reminders.WindowState.LABELS[reminders.window_state(certificate.expiry, today)]),
-        "dossier": str(DossierStatus(status).label) if status else _("Chưa có"),
+        "dossier": extensions.filing_status_label(status) if status else _("Chưa có"),
     }
 
 
@@ -91,7 +91,7 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
     model = Certificate
     table_class = ExpiringCertificateTable
     filterset_class = ExpiringCertificateFilterSet
-    template_name = "evaluation/certificate_expiring.html"
+    template_name = "certification/certificate_expiring.html"
     title = gettext_lazy("Giấy chứng nhận sắp hết hiệu lực")
     export_name = gettext_lazy("Giấy chứng nhận sắp hết hiệu lực")
 
@@ -102,7 +102,7 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
         return (
             super()
             .get_queryset()
-            .valid_on(evaluation.today())
+            .valid_on(clock.today())
             .select_related("product__producer", "product__province", "product__commune")
             .annotate(
                 reevaluation_status=Subquery(latest.values("status")[:1]),
@@ -121,20 +121,20 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
         return kwargs
 
     def get_table_kwargs(self) -> dict[str, Any]:
-        return {**super().get_table_kwargs(), "today": evaluation.today()}
+        return {**super().get_table_kwargs(), "today": clock.today()}
 
     def write_export(self, queryset: QuerySet, stream: BinaryIO, fmt: str) -> None:
-        today = evaluation.today()
+        today = clock.today()
         rows = (expiring_row(certificate, today) for certificate in queryset.iterator(chunk_size=500))
         EXPIRING_SPEC.write_rows(rows, stream, fmt)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            today=evaluation.today(),
+            today=clock.today(),
             opens_days=reminders.OPENS_DAYS,
             closes_days=reminders.CLOSES_DAYS,
-            certificate_list_url=reverse("evaluation:certificate_list"),
+            certificate_list_url=reverse("certification:certificate_list"),
         )
         return context
 
@@ -154,7 +154,7 @@ def deadline_context(form: RevocationForm, data: QueryDict | None = None) -> dic
             return None
 
     conclusion, date = parse("conclusion_on"), parse("date")
-    deadline = workflow.revocation_deadline(conclusion) if conclusion else None
+    deadline = revocation.revocation_deadline(conclusion) if conclusion else None
     return {
         "conclusion_on": conclusion,
         "decision_date": date,
@@ -167,8 +167,8 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
     """Thu hồi giấy chứng nhận: the province office (3–4★) or the national agency (5★)."""
 
     form_class = RevocationForm
-    template_name = "evaluation/certificate_revoke.html"
-    deadline_template = "evaluation/includes/revocation_deadline.html"
+    template_name = "certification/certificate_revoke.html"
+    deadline_template = "certification/includes/revocation_deadline.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -177,11 +177,11 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
             raise PermissionDenied  # communes, councils, producers and viewers never revoke
         certificates = Certificate.objects.select_related(
             "product__producer", "product__province", "product__commune", "decision"
-        ).with_status(evaluation.today())
+        ).with_status(clock.today())
         self.certificate = get_restricted_object_or_404(
             certificates, request.user, CHANGE, code=kwargs["code"]
         )
-        self.refusal = workflow.revocation_refusal(request.user, self.certificate)
+        self.refusal = revocation.revocation_refusal(request.user, self.certificate)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -216,7 +216,7 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
         context.update(
             certificate=self.certificate,
             refusal=self.refusal,
-            today=evaluation.today(),
+            today=clock.today(),
             **deadline_context(context["form"]),
         )
         return context
@@ -225,7 +225,7 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
         # The whole request's changes (decision, certificate, product) carry the reason in history.
         self.request.audit_reason = form.cleaned_data["reason"][:500]
         try:
-            decision = workflow.revoke(self.request.user, self.certificate, **form.step_arguments())
+            decision = revocation.revoke(self.request.user, self.certificate, **form.step_arguments())
         except StepError as error:
             form.add_error(None, error.messages)
             return self.form_invalid(form)

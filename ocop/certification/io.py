@@ -35,13 +35,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from ocop.certification.rules import certificate_expiry
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
 from ocop.core.tabular import Column, ImportResult, RowError, Spec
 from ocop.core.text import fold
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import LegalBasis
 from ocop.registry.models import Producer, Product, normalize_tax_code
-from ocop.registry.rules import certificate_expiry
 
 from .models import (
     AuthorityLevel,
@@ -713,3 +713,8 @@ def export_queryset(queryset: models.QuerySet, stream: IO[bytes], fmt: str = "xl
         .iterator()
     )
     HISTORY_SPEC.write_rows(rows, stream, fmt)
+
+
+def import_kind_run(handle: Any, filename: str, user: Any, dry_run: bool) -> ImportResult:
+    """`import_file` as the registry's import wizard calls it (ocop.registry.extensions.ImportKind)."""
+    return import_file(handle, filename, user, dry_run=dry_run)

@@ -12,10 +12,11 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from ocop.certification import models as certification
+from ocop.certification import reminders
+from ocop.certification.models import CertificateReminder, ReminderKind
+from ocop.core import clock
 from ocop.core.models import Notification
-from ocop.evaluation import models as evaluation
-from ocop.evaluation import reminders
-from ocop.evaluation.models import CertificateReminder, Dossier, DossierKind, DossierStatus, ReminderKind
 
 from .conftest import make_certificate
 from .test_lifecycle_pages import TODAY, expiring_in
@@ -27,7 +28,7 @@ IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBa
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture(autouse=True)
@@ -37,16 +38,10 @@ def immediate_tasks():
 
 
 @pytest.fixture
-def certificates(products) -> dict[str, evaluation.Certificate]:
+def certificates(products, stub_filings) -> dict[str, certification.Certificate]:
     hn1, hn2, hcm1 = products["hn1"], products["hn2"], products["hcm1"]
     submitted = make_certificate(hn2, star=3, issue_date=expiring_in(125))
-    Dossier.objects.create(
-        product=hn2,
-        kind=DossierKind.REEVALUATION,
-        sheet="B07",
-        previous_certificate=submitted,
-        status=DossierStatus.SUBMITTED,
-    )
+    stub_filings.file(submitted, "submitted")  # its re-evaluation dossier (see evaluation's tests)
     return {
         "opens": make_certificate(hn1, star=4, issue_date=expiring_in(180)),  # window opens today
         "closing": make_certificate(hcm1, star=3, issue_date=expiring_in(130)),  # 130 days, nothing filed
@@ -223,12 +218,12 @@ def test_reminders_and_notifications_in_the_admin(
 ) -> None:
     remind(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
     client = world.client("admin")
-    page = client.get(reverse("admin:evaluation_certificatereminder_changelist")).content.decode()
+    page = client.get(reverse("admin:certification_certificatereminder_changelist")).content.decode()
     assert certificates["opens"].code in page
     page = client.get(reverse("admin:core_notification_changelist")).content.decode()
     assert "province_hcm" in page and "Đến thời hạn nộp hồ sơ đánh giá lại" in page
     reminder = CertificateReminder.objects.first()
-    history = client.get(reverse("admin:evaluation_certificatereminder_history", args=[reminder.pk]))
+    history = client.get(reverse("admin:certification_certificatereminder_history", args=[reminder.pk]))
     assert history.status_code == 200
 
 

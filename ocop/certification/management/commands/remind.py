@@ -16,9 +16,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ocop.certification import reminders
+from ocop.core import clock
 from ocop.core.formatting import format_date
-from ocop.evaluation import models as evaluation
-from ocop.evaluation import reminders
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Chỉ liệt kê, không ghi và không gửi.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day = evaluation.today()
+        day = clock.today()
         if options["date"]:
             try:
                 day = dt.date.fromisoformat(options["date"])

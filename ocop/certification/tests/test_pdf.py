@@ -13,9 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
-from ocop.evaluation import models as evaluation
-from ocop.evaluation import pdf
-from ocop.evaluation.models import AuthorityLevel, Decision, DecisionKind, RevocationGround
+from ocop.certification import models as certification
+from ocop.certification import pdf
+from ocop.certification.models import AuthorityLevel, Decision, DecisionKind, RevocationGround
+from ocop.core import clock
 from ocop.registry.tests.conftest import make_producer, make_product
 
 from .conftest import TODAY, make_certificate, make_decision
@@ -29,11 +30,11 @@ PRIVATE = ("Số 12 ngõ Riêng Tư", "0912345678", "Nguyễn Thị Riêng")
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
-    monkeypatch.setattr(evaluation, "today", lambda: TODAY)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 @pytest.fixture
-def certificate(world) -> evaluation.Certificate:
+def certificate(world) -> certification.Certificate:
     producer = make_producer(
         world.places["hn1"],
         name=PRODUCER,
@@ -52,8 +53,8 @@ def certificate(world) -> evaluation.Certificate:
     return make_certificate(product, decision, star=4, issue_date=dt.date(2025, 1, 10), number="125/GCN-UBND")
 
 
-def pdf_url(certificate: evaluation.Certificate) -> str:
-    return reverse("evaluation:certificate_pdf", args=[certificate.code])
+def pdf_url(certificate: certification.Certificate) -> str:
+    return reverse("certification:certificate_pdf", args=[certificate.code])
 
 
 def page_text(page: pdfium.PdfPage) -> str:
@@ -137,7 +138,7 @@ def test_out_of_scope_is_404_and_anonymous_logs_in(world, certificate) -> None:
     for outsider in ("province_hcm", "commune_hn2", "commune_hcm1"):
         assert world.client(outsider).get(pdf_url(certificate)).status_code == 404, outsider
     assert (
-        world.client("province_hn").get(reverse("evaluation:certificate_pdf", args=["OCOP-x"])).status_code
+        world.client("province_hn").get(reverse("certification:certificate_pdf", args=["OCOP-x"])).status_code
         == 404
     )
     response = Client().get(pdf_url(certificate))

@@ -1,0 +1,162 @@
+"""The certificate tables (django-tables2): the list, and the certificates about to expire."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ocop.core.formatting import format_date
+from ocop.registry.tables import TABLE_ATTRS
+
+from . import extensions, reminders
+from .models import Certificate
+
+
+def status_badge(certificate: Certificate) -> str:
+    """The live status in colour and words (the colour is never the only signal)."""
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', certificate.status_colour, certificate.status_label
+    )
+
+
+def star_text(certificate: Certificate) -> str:
+    stars = format_html('<span aria-label="{} sao">{}</span>', certificate.star, "★" * certificate.star)
+    if certificate.potential_5_star:
+        return format_html(
+            '{} <span class="small text-body-secondary">({})</span>', stars, _("tiềm năng 5 sao")
+        )
+    return stars
+
+
+class CertificateTable(tables.Table):
+    code = tables.Column(verbose_name=_("Mã giấy chứng nhận"), linkify=True)
+    product = tables.Column(
+        verbose_name=_("Sản phẩm"),
+        order_by=("product__sort_key", "product__pk"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    star = tables.Column(verbose_name=_("Hạng sao"))
+    decision = tables.Column(verbose_name=_("Quyết định"), order_by=("decision__date", "decision__number"))
+    issue_date = tables.DateColumn(verbose_name=_("Ngày cấp"), format="d/m/Y")
+    expiry = tables.DateColumn(verbose_name=_("Hiệu lực đến"), format="d/m/Y")
+    status = tables.Column(verbose_name=_("Tình trạng"), empty_values=(), orderable=False)
+    legal_basis = tables.Column(verbose_name=_("Căn cứ pháp lý"))
+    province = tables.Column(
+        verbose_name=_("Tỉnh/thành phố"),
+        accessor="product__province",
+        order_by=("product__province__sort_key",),
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["code", "product", "star", "decision", "issue_date", "expiry", "status", "legal_basis"]
+        sequence = (*fields, "province")
+        attrs = TABLE_ATTRS
+        empty_text = _("Không có giấy chứng nhận nào.")
+        order_by = ("-issue_date",)
+
+    def render_star(self, record: Certificate) -> str:
+        return star_text(record)
+
+    def render_decision(self, record: Certificate) -> str:
+        decision = record.decision
+        return format_html(
+            '{} <span class="small text-body-secondary">({})</span>',
+            decision.number,
+            f"{decision.date:%d/%m/%Y}",
+        )
+
+    def render_status(self, record: Certificate) -> str:
+        return status_badge(record)
+
+    def render_legal_basis(self, record: Certificate) -> str:
+        return format_html('<span title="{}">{}</span>', record.legal_basis_label, record.legal_basis)
+
+    def render_province(self, value) -> str:
+        return value.short_name
+
+
+def _location(product) -> str:
+    if product.commune is not None:
+        return f"{product.commune.short_name}, {product.province.short_name}"
+    return product.province.short_name
+
+
+class ExpiringCertificateTable(tables.Table):
+    """Certificates about to expire, with the re-evaluation window (Art. 7.6.a) and any dossier."""
+
+    product = tables.Column(
+        verbose_name=_("Sản phẩm"),
+        order_by=("product__sort_key", "product__pk"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    code = tables.Column(verbose_name=_("Giấy chứng nhận"), linkify=True)
+    producer = tables.Column(
+        verbose_name=_("Chủ thể"), accessor="product__producer", order_by=("product__producer__sort_key",)
+    )
+    location = tables.Column(
+        verbose_name=_("Xã/phường, tỉnh/thành phố"),
+        accessor="product__province",
+        order_by=("product__province__sort_key", "product__commune__sort_key"),
+    )
+    star = tables.Column(verbose_name=_("Hạng sao"))
+    expiry = tables.Column(verbose_name=_("Hiệu lực đến hết ngày"), order_by=("expiry", "pk"))
+    days_left = tables.Column(
+        verbose_name=_("Còn (ngày)"),
+        accessor="expiry",
+        order_by=("expiry", "pk"),
+        attrs={"td": {"class": "text-end"}},
+    )
+    window = tables.Column(
+        verbose_name=_("Thời hạn nộp hồ sơ đánh giá lại"), accessor="expiry", orderable=False
+    )
+    state = tables.Column(verbose_name=_("Tình trạng nộp hồ sơ"), accessor="expiry", orderable=False)
+    dossier = tables.Column(
+        verbose_name=_("Hồ sơ đánh giá lại"), accessor="reevaluation_status", orderable=False, empty_values=()
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["product", "code", "producer", "location", "star", "expiry"]
+        sequence = (*fields, "days_left", "window", "state", "dossier")
+        attrs = TABLE_ATTRS
+        empty_text = _("Không có giấy chứng nhận nào sắp hết hiệu lực trong khoảng này.")
+        order_by = ("expiry",)
+
+    def __init__(self, *args, today=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def render_producer(self, record: Certificate) -> str:
+        return record.product.producer.name
+
+    def render_location(self, record: Certificate) -> str:
+        return _location(record.product)
+
+    def render_star(self, record: Certificate) -> str:
+        return star_text(record)
+
+    def render_expiry(self, record: Certificate) -> str:
+        return format_date(record.expiry)
+
+    def render_days_left(self, record: Certificate) -> str:
+        return str((record.expiry - self.today).days)
+
+    def render_window(self, record: Certificate) -> str:
+        opens, closes = reminders.window(record.expiry)
+        return format_html("{} – {}", format_date(opens), format_date(closes))
+
+    def render_state(self, record: Certificate) -> str:
+        state = reminders.window_state(record.expiry, self.today)
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>',
+            reminders.WindowState.COLOURS[state],
+            reminders.WindowState.LABELS[state],
+        )
+
+    def render_dossier(self, record: Certificate) -> str:
+        status = getattr(record, "reevaluation_status", None)
+        if not status:
+            return format_html('<span class="text-body-secondary">{}</span>', _("Chưa có"))
+        label = extensions.filing_status_label(status)
+        url = extensions.filing_url(record.reevaluation_dossier)
+        return format_html('<a href="{}">{}</a>', url, label) if url else label
