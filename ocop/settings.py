@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "ocop.documents",
     "ocop.evaluation",
     "ocop.public",
+    "ocop.reports",
 ]
 
 MIDDLEWARE = [
