@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ocop.evaluation",
     "ocop.public",
     "ocop.reports",
+    "ocop.demo",
 ]
 
 MIDDLEWARE = [

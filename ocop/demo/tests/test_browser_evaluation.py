@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ocop.core import demo
+from ocop.demo import data as demo
 from ocop.evaluation import workflow
 from ocop.evaluation.models import Certificate, Round
 from ocop.evaluation.scoring import member_total
