@@ -3,7 +3,7 @@
 Importing this module points OCOP_VAR_DIR and DATABASE_URL at a temporary directory BEFORE Django
 starts, so a benchmark never touches var/ (or a DATABASE_URL exported in the shell). `national()`
 migrates the scratch database, loads the administrative units and generates the national-scale
-dataset (ocop.core.demo_scale); `--keep DIR` reuses a directory between runs.
+dataset (ocop.demo.scale); `--keep DIR` reuses a directory between runs.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def national(args) -> dict[str, float | int]:
     from django.conf import settings
     from django.core.management import call_command
 
-    from ocop.core import demo_scale
+    from ocop.demo import scale as demo_scale
     from ocop.geo.loading import load_units
     from ocop.geo.models import Unit
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/product_import.py [--rows 20000] [--repeat 3] [--keep DIR]
 
 Data: a scratch SQLite database (never var/) with all administrative units and the national-scale
-dataset (ocop.core.demo_scale). The generated products are exported with the registry's own
+dataset (ocop.demo.scale). The generated products are exported with the registry's own
 export (ocop.registry.io.export_queryset, the import template's columns), then deleted, so the
 file's rows are new products whose producers exist: exactly what a province importing its list
 does.
@@ -35,7 +35,7 @@ def main() -> None:
     from django.db import transaction
     from python_calamine import CalamineWorkbook
 
-    from ocop.core import demo_scale
+    from ocop.demo import scale as demo_scale
     from ocop.geo.models import Level, Structure, Unit
     from ocop.registry import io
     from ocop.registry.models import Producer, Product

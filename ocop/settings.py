@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "ocop.certification",
     "ocop.evaluation",
     "ocop.public",
+    "ocop.reports",
+    "ocop.demo",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ocop.api import api
+from ocop.core import urls as core_urls
+from ocop.reports import urls as reports_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,5 +17,6 @@ urlpatterns = [
     path("evaluation/certificates/", include("ocop.certification.urls")),
     path("evaluation/", include("ocop.evaluation.urls")),
     path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
-    path("", include("ocop.core.urls")),
+    # The `core` namespace: core's pages and the home page (core:home), which ocop.reports serves.
+    path("", include(([*reports_urls.urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),
 ]

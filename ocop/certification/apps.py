@@ -32,9 +32,8 @@ class CertificationConfig(AppConfig):
                 _("Lịch sử công nhận"),
                 "certification:certificate_list",
                 io.HISTORY_SPEC,
-                lambda handle, filename, user, dry_run: io.import_file(
-                    handle, filename, user, dry_run=dry_run
-                ),
+                io.import_file,
                 io.write_template,
+                order=30,
             )
         )

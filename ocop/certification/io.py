@@ -713,8 +713,3 @@ def export_queryset(queryset: models.QuerySet, stream: IO[bytes], fmt: str = "xl
         .iterator()
     )
     HISTORY_SPEC.write_rows(rows, stream, fmt)
-
-
-def import_kind_run(handle: Any, filename: str, user: Any, dry_run: bool) -> ImportResult:
-    """`import_file` as the registry's import wizard calls it (ocop.registry.extensions.ImportKind)."""
-    return import_file(handle, filename, user, dry_run=dry_run)

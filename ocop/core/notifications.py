@@ -14,13 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from .models import Notification
+from .tasks import send_notification_email
 
 
 def notify(
@@ -51,8 +49,6 @@ def notify(
 
 
 def queue_email(notification_id: int) -> None:
-    from .tasks import send_notification_email  # the task module imports this one
-
     send_notification_email.enqueue(notification_id)
 
 
@@ -61,20 +57,3 @@ def unread(user: Any) -> QuerySet[Notification]:
     if user is None or not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     return Notification.objects.filter(user=user, read_at__isnull=True)
-
-
-def absolute_url(path: str) -> str:
-    """A link for an e-mail: OCOP_PUBLIC_URL + path (just the path when the address is not configured)."""
-    base = str(getattr(settings, "OCOP_PUBLIC_URL", "") or "").rstrip("/")
-    return f"{base}{path}" if path and base else path
-
-
-def email_content(notification: Notification) -> tuple[str, str]:
-    """(subject, body) of the notification's e-mail, in the platform's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = f"[OCOP] {notification.title}"
-        lines = [notification.text] if notification.text else []
-        if notification.url:
-            lines.append(_("Xem chi tiết: %(url)s") % {"url": absolute_url(notification.url)})
-        lines.append(_("Thư gửi tự động từ Nền tảng quản lý Chương trình OCOP; xin đừng trả lời thư này."))
-        return " ".join(subject.split()), "\n\n".join(lines).rstrip() + "\n"

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from . import notification_views, views
+from . import notification_views
 
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("notifications/", notification_views.NotificationListView.as_view(), name="notifications"),
     path("notifications/read-all/", notification_views.notification_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),

@@ -27,6 +27,7 @@ from ocop.core.scoping import VIEW, restrict
 from . import workflow
 from .forms import points_text
 from .models import SCORING_ROLES, Round
+from .results import result_summary
 
 TEMPLATE = "evaluation/round_minutes_pdf.html"
 
@@ -36,9 +37,6 @@ def _member_name(member: Any) -> str:
 
 
 def minutes_context(round_: Round, user: Any) -> dict[str, Any]:
-    # Imported here: the views module imports this one.
-    from .views import result_summary
-
     members = list(restrict(round_.members.all(), user, VIEW).select_related("user").order_by("role", "pk"))
     took_part = set(
         round_.members.filter(

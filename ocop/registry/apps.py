@@ -8,4 +8,26 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Chủ thể và sản phẩm")
 
     def ready(self) -> None:
-        from . import imports_views  # noqa: F401  (registers the producers and products import kinds)
+        from functools import partial
+
+        from . import extensions
+        from . import io as registry_io
+        from .models import Producer, Product
+
+        # The import wizard's and `ocop import`'s kinds; higher apps add theirs (certification: history).
+        for key, model, label, url, spec, order in (
+            ("producers", Producer, _("Chủ thể"), "registry:producer_list", registry_io.PRODUCER_SPEC, 10),
+            ("products", Product, _("Sản phẩm"), "registry:product_list", registry_io.PRODUCT_SPEC, 20),
+        ):
+            extensions.import_kinds.register(
+                extensions.ImportKind(
+                    key,
+                    model,
+                    label,
+                    url,
+                    spec,
+                    run=partial(registry_io.import_file, key),
+                    template=partial(registry_io.write_template, key),
+                    order=order,
+                )
+            )

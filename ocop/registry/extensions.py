@@ -118,6 +118,9 @@ class _Registry[T]:
     def get(self, key: str) -> T | None:
         return self._items.get(key)
 
+    def keys(self) -> tuple[str, ...]:
+        return tuple(item.key for item in self.all())  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True)
 class ImportKind:
@@ -128,8 +131,10 @@ class ImportKind:
     label: Any  # lazy text: the plural noun shown on the pages
     list_url: str  # URL name of the list the import fills
     spec: Any  # ocop.core.tabular.Spec: the columns
-    # import_file(handle, filename, user, dry_run=…) and write_template(stream) of the kind's service.
+    # import_file(file, filename, user, *, dry_run=False, progress=None) -> core.tabular.ImportResult
     run: Callable[..., Any]
+    # write_template(stream): the empty spreadsheet with the kind's columns
+
     template: Callable[[Any], None]
     order: int = 100
 

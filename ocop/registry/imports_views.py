@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -35,8 +34,6 @@ from ocop.core.tabular import EXTENSIONS, ImportResult, TabularError, write_erro
 from ocop.core.text import slugify_vi
 
 from . import extensions
-from . import io as registry_io
-from .models import Producer, Product
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TTL_SECONDS = 24 * 60 * 60
@@ -50,36 +47,7 @@ MAX_PREVIEW_ROWS = 20
 Kind = extensions.ImportKind
 
 
-def _registry(key: str) -> tuple[Callable[..., ImportResult], Callable[[Any], None]]:
-    return (
-        lambda handle, filename, user, dry_run: registry_io.import_file(
-            key, handle, filename, user, dry_run=dry_run
-        ),
-        lambda stream: registry_io.write_template(key, stream),
-    )
-
-
-extensions.import_kinds.register(
-    Kind(
-        "producers",
-        Producer,
-        gettext_lazy("Chủ thể"),
-        "registry:producer_list",
-        registry_io.PRODUCER_SPEC,
-        *_registry("producers"),
-    )
-)
-extensions.import_kinds.register(
-    Kind(
-        "products",
-        Product,
-        gettext_lazy("Sản phẩm"),
-        "registry:product_list",
-        registry_io.PRODUCT_SPEC,
-        *_registry("products"),
-    )
-)
-# Other apps register theirs (certification: "history", star ratings given under earlier rules).
+# The kinds are registered in extensions.import_kinds (the registry's own in RegistryConfig.ready()).
 
 
 def _kind(key: str) -> Kind:

@@ -1,4 +1,4 @@
-"""`ocop serve` and `ocop demo`."""
+"""`ocop serve`, and the settings documented in the README."""
 
 import os
 import socket
@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ocop.accounts.models import Role, User
-from ocop.core import demo
 from ocop.core.management.commands import serve
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -163,101 +161,7 @@ def test_serve_end_to_end(tmp_path: Path) -> None:
     assert '"GET /accounts/login/ HTTP/1.1" 200' in output  # access log on stdout
 
 
-# --- ocop demo ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    # The demo hashes a dozen passwords per run; the production hasher would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.mark.django_db
-def test_demo_creates_every_role_in_three_provinces() -> None:
-    call_command("demo", stdout=StringIO())
-    users = User.objects.filter(username__in=[d.username for d in demo.DEMO_USERS]).select_related(
-        "scope_unit__current_province"
-    )
-    assert users.count() == len(demo.DEMO_USERS)
-    assert {u.role for u in users} == set(Role.values)
-    provinces = {u.scope_unit.current_province.code for u in users if u.scope_unit}
-    assert provinces == {"01", "68", "82"}
-    officer = users.get(username="tinh.dongthap")
-    assert (officer.role, officer.scope_unit.code, officer.full_name) == (Role.PROVINCE, "82", "Lê Minh Châu")
-    assert officer.check_password(demo.DEMO_PASSWORD)
-    assert users.get(username="quantri").is_superuser
-    assert users.get(username="xa.lapvo").scope_unit.level == "commune"
-
-
-@pytest.mark.django_db
-def test_demo_is_idempotent() -> None:
-    call_command("demo", stdout=StringIO())
-    before = list(User.objects.order_by("username").values_list("username", "role", "scope_unit", "password"))
-    out = StringIO()
-    call_command("demo", stdout=out)
-    after = list(User.objects.order_by("username").values_list("username", "role", "scope_unit", "password"))
-    assert after == before
-    assert "0" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_demo_if_empty_leaves_a_used_database_alone() -> None:
-    User.objects.create_user("someone", password="x-unused-Password-1")
-    call_command("demo", "--if-empty", stdout=StringIO())
-    assert list(User.objects.values_list("username", flat=True)) == ["someone"]
-
-
-@pytest.mark.django_db
-def test_demo_if_empty_loads_an_empty_database() -> None:
-    call_command("demo", "--if-empty", stdout=StringIO())
-    assert User.objects.count() == len(demo.DEMO_USERS)
-
-
-@pytest.mark.django_db
-def test_print_logins_only_prints() -> None:
-    out = StringIO()
-    call_command("demo", "--print-logins", stdout=out)
-    assert not User.objects.exists()
-    assert "tinh.dongthap" not in out.getvalue()
-
-    call_command("demo", stdout=StringIO())
-    out = StringIO()
-    call_command("demo", "--print-logins", stdout=out)
-    text = out.getvalue()
-    for account in demo.DEMO_USERS:
-        assert account.username in text
-    assert demo.DEMO_PASSWORD in text
-    assert "Tỉnh Đồng Tháp (82)" in text
-
-
-@pytest.mark.django_db
-def test_demo_needs_units() -> None:
-    from ocop.geo.models import Unit
-
-    Unit.objects.filter(code="30169").update(code="99999")
-    with pytest.raises(CommandError, match="load-units"):
-        call_command("demo", stdout=StringIO())
-    assert not User.objects.exists()
-
-
-def test_demo_units_exist_in_the_official_list() -> None:
-    from vietnam_provinces import Province, Ward
-
-    names = {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
-    names |= {f"{int(w.code):05d}": w.name for w in Ward.iter_all()}
-    for code, unit in demo.DEMO_UNITS.items():
-        assert names[code] == unit.name
-
-
 # --- README ---------------------------------------------------------------------------------------
-
-
-def test_readme_lists_the_demo_logins() -> None:
-    readme = (PROJECT_DIR / "README.md").read_text()
-    assert f"`{demo.DEMO_PASSWORD}`" in readme
-    for account in demo.DEMO_USERS:
-        assert f"| `{account.username}` |" in readme, account.username
-        assert account.full_name in readme
 
 
 def test_readme_documents_every_setting_read_from_the_environment() -> None:

@@ -316,7 +316,7 @@ def test_collectstatic_with_the_production_storage(tmp_path, settings, rf, admin
     assert "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2" in manifest
     request = rf.get("/")
     request.user = admin_user
-    html = render_to_string("core/home.html", request=request)
+    html = render_to_string("reports/home.html", request=request)
     assert manifest["core/css/ocop.css"] in html
     assert manifest["vendor/htmx/htmx.min.js"] in html
 

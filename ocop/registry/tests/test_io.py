@@ -560,27 +560,6 @@ def test_cli_dry_run_and_as_user(db, tmp_path: Path, world):
     assert Producer.objects.get().history.first().history_user == world.users["commune_hcm1"]
 
 
-def test_cli_history_dispatches_to_the_evaluation_importer(db, tmp_path: Path, monkeypatch):
-    import sys
-    import types
-
-    from ocop.core.tabular import ImportResult
-
-    calls = []
-    module = types.ModuleType("ocop.certification.io")
-
-    def fake_import(kind, file, filename, user, *, dry_run=False, progress=None):
-        calls.append((kind, filename, user, dry_run))
-        return ImportResult(created=3)
-
-    module.import_file = fake_import
-    monkeypatch.setitem(sys.modules, "ocop.certification.io", module)
-    path = tmp_path / "lich-su.xlsx"
-    path.write_bytes(b"x")
-    call_command("import", "history", str(path), "--dry-run")
-    assert calls == [("history", "lich-su.xlsx", None, True)]
-
-
 def test_large_import_timing(db, viettel, capsys):
     """Not an assertion on speed (shared CI machines vary); prints the time for the report."""
     rows = [product_row(name=f"Sản phẩm {i}", gtin="") for i in range(2000)]

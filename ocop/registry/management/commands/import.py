@@ -3,11 +3,13 @@
 All or nothing: any invalid row imports nothing; the errors are printed and written next to the
 file (FILE.loi.xlsx, or --errors PATH) and the command exits with status 1. Without --as the
 import runs as the system (national scope); with --as USERNAME, under that user's scope.
+
+The kinds come from ocop.registry.extensions.import_kinds: producers and products are the registry's,
+history is registered by the app that owns the certificates (from its AppConfig.ready()).
 """
 
 from __future__ import annotations
 
-import inspect
 import sys
 import time
 from pathlib import Path
@@ -17,8 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from ocop.core.tabular import ImportResult, TabularError, write_error_report
-
-KINDS = ("producers", "products", "history")
+from ocop.registry import extensions
 
 
 class Progress:
@@ -54,26 +55,15 @@ class Progress:
             self.stream.flush()
 
 
-def _history_importer() -> Any:
-    try:
-        from ocop.certification.io import import_file
-    except ImportError as error:
-        if getattr(error, "name", "") in ("ocop.certification.io", None) or "import_file" in str(error):
-            raise CommandError(
-                _(
-                    "Chức năng nhập lịch sử chứng nhận (ocop.certification.io.import_file) chưa có trong "
-                    "phiên bản này."
-                )
-            ) from None
-        raise
-    return import_file
-
-
 class Command(BaseCommand):
     help = "Nhập danh sách chủ thể, sản phẩm hoặc lịch sử chứng nhận từ tệp .xlsx, .xls, .ods hoặc .csv."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=KINDS, help="producers (chủ thể), products (sản phẩm), history")
+        parser.add_argument(
+            "kind",
+            choices=extensions.import_kinds.keys(),
+            help="producers (chủ thể), products (sản phẩm), history",
+        )
         parser.add_argument("file", help="Tệp cần nhập (.xlsx, .xls, .ods, .csv).")
         parser.add_argument(
             "--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì vào cơ sở dữ liệu."
@@ -102,23 +92,12 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("Người dùng “%(name)s” không tồn tại.") % {"name": options["username"]}
                 ) from None
-        kind = options["kind"]
-        if kind == "history":
-            import_file = _history_importer()
-        else:
-            from ocop.registry.io import import_file
+        import_file = extensions.import_kinds.get(options["kind"]).run
         progress = Progress(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr, path.name)
         started = time.monotonic()
         try:
             with path.open("rb") as handle:
-                if kind == "history" and "kind" not in inspect.signature(import_file).parameters:
-                    result = import_file(
-                        handle, path.name, user, dry_run=options["dry_run"], progress=progress
-                    )
-                else:
-                    result = import_file(
-                        kind, handle, path.name, user, dry_run=options["dry_run"], progress=progress
-                    )
+                result = import_file(handle, path.name, user, dry_run=options["dry_run"], progress=progress)
         except TabularError as error:
             raise CommandError(str(error)) from None
         self.report(result, path, options, time.monotonic() - started)

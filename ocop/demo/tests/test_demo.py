@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from ocop.accounts.models import Role, User
 from ocop.certification.rules import certificate_expiry
-from ocop.core import demo, demo_scale
+from ocop.demo import data as demo
+from ocop.demo import scale as demo_scale
 from ocop.registry import codes
 from ocop.registry.classification import ProducerType, ProductStatus
 from ocop.registry.models import Producer, Product, ProductCodeCounter

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from ocop.core import demo
+from ocop.demo import data as demo
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ running `ocop demo` twice leaves the database as after one run. Later work adds 
 (dossiers, …) by appending to SECTIONS. Records go through the models' own validation
 (full_clean) and save(), so the demo never holds data the UI would reject.
 
-For a national-scale dataset (benchmarks, trials) see ocop.core.demo_scale.
+For a national-scale dataset (benchmarks, trials) see ocop.demo.scale.
 
 Never load this on a production database: every demo account shares one published password.
 """
@@ -600,7 +600,7 @@ def _demo_decision(
 
 def load_certificates(ctx: DemoContext) -> None:
     """Certificates of the demo products; a product that already has one is left alone."""
-    from ocop.core.demo_scale import evaluation_models
+    from ocop.demo.scale import evaluation_models
 
     if evaluation_models() is None:  # the evaluation app has no certificates yet
         return

@@ -29,9 +29,9 @@ from django.utils import timezone
 from ocop.accounts.models import Role, User
 from ocop.certification.models import AuthorityLevel, Certificate, Decision, DecisionKind, RevocationGround
 from ocop.geo.models import Level, Structure, Unit
-from ocop.registry import dashboard
 from ocop.registry.classification import LegalBasis, ProducerType
 from ocop.registry.models import Producer, ProducerStatus, Product
+from ocop.reports import dashboard
 
 from .conftest import World, current_unit, make_producer, make_product
 

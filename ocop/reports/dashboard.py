@@ -35,10 +35,9 @@ from django.utils.translation import gettext as _
 from ocop.certification.models import Certificate, valid_condition
 from ocop.core import scoping
 from ocop.geo.models import Level, Structure, Unit
-
-from . import classification
-from .classification import ProducerType
-from .models import Producer, ProducerStatus, Product
+from ocop.registry import classification
+from ocop.registry.classification import ProducerType
+from ocop.registry.models import Producer, ProducerStatus, Product
 
 STARS = (3, 4, 5)
 # Types counted as "HTX + DN" (cooperatives and small and medium enterprises, QĐ 919/2022 targets).

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ocop.certification.models import Certificate
-from ocop.core import demo
+from ocop.demo import data as demo
 from ocop.evaluation import workflow
 from ocop.evaluation.models import Round
 from ocop.evaluation.scoring import member_total

@@ -1,7 +1,7 @@
-"""`ocop demo`: load the demo dataset (see ocop/core/demo.py) and print the demo logins.
+"""`ocop demo`: load the demo dataset (see ocop/demo/data.py) and print the demo logins.
 
 `ocop demo --scale national` also generates a national-size synthetic registry
-(ocop/core/demo_scale.py) for benchmarks and trials: never on a production database.
+(ocop/demo/scale.py) for benchmarks and trials: never on a production database.
 """
 
 from typing import Any
@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from ocop.accounts.models import User
-from ocop.core import demo, demo_scale
+from ocop.demo import data as demo
+from ocop.demo import scale as demo_scale
 
 
 class Command(BaseCommand):
