@@ -265,7 +265,7 @@ def decisions_in_scope(user: Any) -> QuerySet[Decision]:
 
 @decisions_router.get("/", response=list[DecisionDetailOut], summary="Quyết định công nhận, thu hồi")
 @paginate(Pagination)
-def listdecisions_in_scope(request: HttpRequest, filters: Query[DecisionQuery]):  # noqa: ANN201 - paginated
+def list_decisions(request: HttpRequest, filters: Query[DecisionQuery]):  # noqa: ANN201 - paginated
     queryset = decisions_in_scope(request_user(request))
     return queryset.filter(kind=filters.kind) if filters.kind else queryset
 
