@@ -16,7 +16,7 @@ class CertificationConfig(AppConfig):
         # The registry asks; it never imports this app (docs/architecture.md).
         extensions.certificates.register(product_status.Certificates())
         extensions.product_tabs.register(
-            extensions.ProductTab(
+            extensions.Tab(
                 "certificates",
                 _("Giấy chứng nhận"),
                 product_status.product_tab_count,

@@ -25,11 +25,18 @@ A provider has three methods:
 
 With no provider registered there are no filings: ``filings()`` is an empty queryset (Django
 compiles ``Exists`` over it to FALSE and ``Subquery`` to NULL, on every backend).
+
+Certificate page actions
+------------------------
+Buttons that apps above add to a certificate's page (the public app: its verification page, QR
+codes and stamp sheet). ``register_certificate_action(render)`` with
+``render(request, certificate) -> str`` (HTML); they are shown in registration order.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from django.db.models import CharField, QuerySet, Value
 
@@ -40,7 +47,9 @@ __all__ = [
     "filing_url",
     "filings",
     "filings_provider",
+    "register_certificate_action",
     "register_filings",
+    "render_certificate_actions",
 ]
 
 
@@ -92,3 +101,17 @@ def filing_status_label(status: str) -> str:
 
 def filing_url(pk: int) -> str:
     return _filings.detail_url(pk)
+
+
+# --- certificate page actions -------------------------------------------------------------------
+
+_actions: dict[str, Callable[[Any, Any], str]] = {}
+
+
+def register_certificate_action(render: Callable[[Any, Any], str]) -> None:
+    """Add ``render(request, certificate) -> HTML`` to the certificate page's actions (once per function)."""
+    _actions[f"{render.__module__}.{render.__qualname__}"] = render
+
+
+def render_certificate_actions(request: Any, certificate: Any) -> list[str]:
+    return [render(request, certificate) for render in _actions.values()]

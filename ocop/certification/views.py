@@ -19,8 +19,8 @@ from ocop.core import clock
 from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
 from ocop.core.scoping import ADD, VIEW, can, restrict, role_can
 
+from . import extensions, pdf, revocation
 from . import io as history
-from . import pdf, revocation
 from .filtersets import CertificateFilterSet
 from .models import Certificate, CertificateStatus
 from .tables import CertificateTable
@@ -73,6 +73,7 @@ class CertificateDetailView(ObjectDetailView):
             CertificateStatus.VALID,
             CertificateStatus.PENDING,
         ) and (revocation.revocation_refusal(self.request.user, certificate) is None)
+        context["actions_html"] = extensions.render_certificate_actions(self.request, certificate)
         return context
 
 

@@ -12,12 +12,14 @@ class DocumentsConfig(AppConfig):
 
         from .templatetags import evidence
 
-        extensions.product_tabs.register(
-            extensions.ProductTab(
-                "evidence",
-                _("Hồ sơ minh chứng"),
-                evidence.product_tab_count,
-                evidence.product_tab_render,
-                order=10,
-            )
+        # The same tab on product and producer pages: a product's documents (plus its producer's
+        # general ones), or all of a producer's.
+        tab = extensions.Tab(
+            "evidence",
+            _("Hồ sơ minh chứng"),
+            evidence.product_tab_count,
+            evidence.product_tab_render,
+            order=10,
         )
+        extensions.product_tabs.register(tab)
+        extensions.producer_tabs.register(tab)

@@ -16,7 +16,7 @@ class EvaluationConfig(AppConfig):
         certification_hooks.register()  # re-evaluation filings of certificates
 
         extensions.product_tabs.register(
-            extensions.ProductTab(
+            extensions.Tab(
                 "dossiers",
                 _("Hồ sơ đánh giá"),
                 dossiers.product_tab_count,

@@ -9,8 +9,9 @@ certification app registers a `CertificateSource` that defines them, once, in SQ
 (`ocop.certification.product_status`). Without one, a product has no star and shows its
 recorded stage.
 
-``product_tabs`` / ``product_panels`` — the product page's extra tabs (evidence, dossiers,
-certificates) and boxes (the public page and QR codes). Each is rendered by its own app, with
+``product_tabs`` / ``producer_tabs`` / ``product_panels`` — the product page's extra tabs
+(evidence, dossiers, certificates), the producer page's (evidence) and the product page's boxes
+(the public page and QR codes). Each is rendered by its own app, with
 its own scoped queries, only when shown.
 
 ``import_kinds`` — what the import wizard (/registry/import/<key>/) and ``ocop import`` accept:
@@ -18,7 +19,7 @@ the registry's producers and products, and the certification history.
 
     from ocop.registry import extensions
     extensions.certificates.register(MySource())
-    extensions.product_tabs.register(extensions.ProductTab("certificates", label, count, render))
+    extensions.product_tabs.register(extensions.Tab("certificates", label, count, render))
 """
 
 from __future__ import annotations
@@ -85,15 +86,18 @@ certificates = _Slot(CertificateSource())
 
 
 @dataclass(frozen=True)
-class ProductTab:
-    """A tab of the product page: its badge counts and its content, both for one user."""
+class Tab:
+    """A tab of a product or producer page: its badge counts and its content, both for one user."""
 
     key: str  # ?tab=<key>
     label: Any  # a lazy translation
-    count: Callable[[Product, Any], int]  # (product, user) -> the badge, when the tab is not shown
-    # (request, product) -> (HTML of the tab, its badge): the shown tab counts what it lists.
-    render: Callable[[HttpRequest, Product], tuple[str, int]]
+    count: Callable[[Any, Any], int]  # (object, user) -> the badge, when the tab is not shown
+    # (request, object) -> (HTML of the tab, its badge): the shown tab counts what it lists.
+    render: Callable[[HttpRequest, Any], tuple[str, int]]
     order: int = 100
+
+
+ProductTab = Tab
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,7 @@ class ImportKind:
     order: int = 100
 
 
-product_tabs: _Registry[ProductTab] = _Registry()
+product_tabs: _Registry[Tab] = _Registry()
+producer_tabs: _Registry[Tab] = _Registry()
 product_panels: _Registry[ProductPanel] = _Registry()
 import_kinds: _Registry[ImportKind] = _Registry()

@@ -91,6 +91,18 @@ class ProducerListView(ActionsMixin, RegistryExportMixin, ObjectListView):
         )
 
 
+def add_extension_tabs(context: dict[str, Any], tabs: Any, request: HttpRequest, obj: Any) -> None:
+    """``extra_tabs`` (key, label, badge) and the shown one's ``tab_html``: each tab counts or
+    renders with its own scoped queries; only the shown tab is rendered (and counts what it lists)."""
+    context["extra_tabs"] = []
+    for tab in tabs.all():
+        if tab.key == context["active_tab"]:
+            context["tab_html"], count = tab.render(request, obj)
+        else:
+            count = tab.count(obj, request.user)
+        context["extra_tabs"].append({"key": tab.key, "label": tab.label, "count": count})
+
+
 class ProducerDetailView(ActionsMixin, ObjectDetailView):
     model = Producer
     template_name = "registry/producer_detail.html"
@@ -108,6 +120,7 @@ class ProducerDetailView(ActionsMixin, ObjectDetailView):
             )
             context["products"] = products
         context["product_count"] = restrict(self.object.products.all(), self.request.user, VIEW).count()
+        add_extension_tabs(context, extensions.producer_tabs, self.request, self.object)
         return context
 
 
@@ -211,16 +224,9 @@ class ProductDetailView(ActionsMixin, ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["producer_visible"] = can(self.request.user, VIEW, self.object.producer)
-        # Tabs and boxes of the apps above the registry (extensions.py): each counts or renders
-        # with its own scoped queries; only the active tab is rendered.
-        user, active = self.request.user, context["active_tab"]
-        context["extra_tabs"] = []
-        for tab in extensions.product_tabs.all():
-            if tab.key == active:
-                context["tab_html"], count = tab.render(self.request, self.object)
-            else:
-                count = tab.count(self.object, user)
-            context["extra_tabs"].append({"key": tab.key, "label": tab.label, "count": count})
+        # Tabs and boxes of the apps above the registry (extensions.py).
+        add_extension_tabs(context, extensions.product_tabs, self.request, self.object)
+        active = context["active_tab"]
         if active == "info":
             context["panels_html"] = [
                 panel.render(self.request, self.object) for panel in extensions.product_panels.all()

@@ -58,14 +58,14 @@ def evidence_count(context: template.Context, owner: Producer | Product) -> int:
     return restrict(_of(owner), user, VIEW).count()
 
 
-# --- the product page's tab (ocop.registry.extensions), registered by DocumentsConfig.ready() ---
+# --- the product and producer pages' tab (ocop.registry.extensions), from DocumentsConfig.ready() ---
 
 
-def product_tab_count(product: Product, user: Any) -> int:
-    return restrict(_of(product), user, VIEW).count()
+def tab_count(owner: Producer | Product, user: Any) -> int:
+    return restrict(_of(owner), user, VIEW).count()
 
 
-def product_tab_render(request: Any, product: Product) -> tuple[str, int]:
-    context = evidence_tab(template.Context({"request": request}), product)
+def tab_render(request: Any, owner: Producer | Product) -> tuple[str, int]:
+    context = evidence_tab(template.Context({"request": request}), owner)
     html = render_to_string("documents/_evidence_tab.html", context, request=request)
     return html, len(context["own_rows"]) + len(context["general_rows"])

@@ -58,3 +58,9 @@ def certificate_public_links(certificate: Any) -> dict[str, Any]:
 def product_panel_render(request: Any, product: Any) -> str:
     context = product_public_panel(template.Context({"request": request}), product)
     return render_to_string("public/officer/product_panel.html", context, request=request)
+
+
+def certificate_actions_render(request: Any, certificate: Any) -> str:
+    """The certificate page's public links (ocop.certification.extensions), from PublicConfig.ready()."""
+    context = certificate_public_links(certificate)
+    return render_to_string("public/officer/certificate_links.html", context, request=request)
