@@ -1,5 +1,8 @@
 """History import (registry issue, point 6): star ratings recognised under earlier rules.
 
+One module although ~715 lines: one kind of file (the certification history), whose columns,
+cell readers, importer (~300 lines) and export change together.
+
 Each row is one certificate of one product: its star, the recognition decision (number, date,
 issuing authority, level, legal basis) and the certificate (number, issue date). Rows become
 `Decision` + `Certificate` records, so the current star, the expiry (36 months) and the status

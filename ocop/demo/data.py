@@ -1,5 +1,8 @@
 """Demo data for `ocop demo`: a small, realistic dataset to try the platform with.
 
+One module although ~820 lines: the demo world reads as one story, its sections in the order
+they run, each using what the previous made; most of the lines are the data itself.
+
 The data is a list of sections run in order inside one transaction. Each section reads what
 earlier sections made from the shared `DemoContext` (units, users, …) and must be idempotent:
 running `ocop demo` twice leaves the database as after one run. Later work adds sections

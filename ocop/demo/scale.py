@@ -1,5 +1,8 @@
 """`ocop demo --scale national`: a national-size synthetic registry for benchmarks and trials.
 
+One module although ~700 lines: one generator (`Generator`, ~450 lines) whose steps share its
+random state and the rows made so far; a split would only pass that state between modules.
+
 NEVER on a production database: the data is invented (names, tax codes, GTINs, decisions), and it
 is written in bulk. It exists so that list pages, searches, imports and statistics can be measured
 and tried at the size of the real programme: all 34 provinces, ~10,000 chủ thể, ~20,000 products

@@ -1,5 +1,8 @@
 """Match free-text addresses (former three-level or current two-level structure) to administrative units.
 
+One module although ~700 lines: one algorithm, whose index, matcher and result share private
+types (`_Index`, `_Scope`, `_Hit`, `_Matcher`) that a split would turn into a half-public API.
+
 Public API (used by the registry spreadsheet importer):
 
     match_address(text, province_hint=None) -> MatchResult

@@ -10,8 +10,8 @@ from django.urls import reverse
 from ocop.certification import revocation
 from ocop.certification.tests.conftest import make_certificate
 from ocop.core import clock
-from ocop.public import views
 from ocop.public.published import product_path, published_products
+from ocop.public.views import listings
 from ocop.registry.models import Product
 from ocop.registry.tests.conftest import make_producer, make_product
 
@@ -66,7 +66,7 @@ def test_catalogue_searches_codes(anonymous, catalogue) -> None:
 
 
 def test_catalogue_pagination_and_bad_filters(anonymous, catalogue, monkeypatch) -> None:
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listings, "PAGE_SIZE", 2)
     first = anonymous.get(CATALOGUE).content.decode()
     assert "Trang 1/3" in first and "page=2" in first
     last = anonymous.get(CATALOGUE, {"page": "3"}).content.decode()
@@ -191,7 +191,7 @@ def test_province_pages(anonymous, catalogue, django_assert_max_num_queries) -> 
     html = response.content.decode()
     assert response.status_code == 200 and catalogue.producer.province.name in html
     assert names(html, catalogue) == {"valid", "expired", "revoked", "superseded"}
-    figures = views._star_counts(published_products().filter(province__code="01"))
+    figures = listings._star_counts(published_products().filter(province__code="01"))
     assert figures == {"total": 4, "valid": 2, "expired": 1, "revoked": 1, "star3": 0, "star4": 2, "star5": 0}
     assert anonymous.get(reverse("public:province", args=["99"])).status_code == 404
     listing = anonymous.get(reverse("public:provinces")).content.decode()

@@ -173,7 +173,7 @@ def test_bounded_queries_cold_and_warm(anonymous, catalogue, django_assert_max_n
 
 def test_every_hit_is_reported(anonymous, catalogue, monkeypatch) -> None:
     calls = []
-    monkeypatch.setattr("ocop.public.views.record_hit", lambda *args: calls.append(args))
+    monkeypatch.setattr("ocop.public.views.verification.record_hit", lambda *args: calls.append(args))
     monkeypatch.setattr("ocop.public.api.record_hit", lambda *args: calls.append(args))
     c = catalogue.certificates["valid"]
     anonymous.get(verification_path(c.code))

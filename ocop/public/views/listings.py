@@ -1,0 +1,152 @@
+"""The public lists: the catalogue /san-pham/ (search and filters), a producer's page
+/chu-the/<id>/ with its recognised products, the provinces /tinh/ and a province's page with its
+counts by star and status, all paginated by `PAGE_SIZE`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from ocop.geo.models import Level, Structure, Unit
+
+from .. import cache, published
+from ..cache import LISTINGS, PRODUCER
+from ..filtersets import PublicProductFilterSet
+from .common import Entry, _card, _not_found_entry, _render, _respond, _variant
+
+PAGE_SIZE = 24
+
+
+# --- catalogue, producer, province ----------------------------------------------------------------
+
+
+def _page(request: HttpRequest, queryset) -> tuple[Any, list[dict[str, Any]]]:
+    paginator = Paginator(queryset.prefetch_related(published.images_prefetch()), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return page, [_card(p) for p in page.object_list]
+
+
+def _query_variant(request: HttpRequest) -> str:
+    items = sorted((k, v) for k, values in request.GET.lists() for v in values if v.strip())
+    return urlencode(items)
+
+
+@require_safe
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """/san-pham/: recognised products, searchable and filtered (province, ngành, star, status)."""
+
+    def build() -> Entry:
+        queryset = published.published_products().order_by("sort_key", "pk")
+        filterset = PublicProductFilterSet(request.GET or None, queryset=queryset, request=request)
+        page, cards = _page(request, filterset.qs)
+        filtered = any(v.strip() for k, v in request.GET.items() if k != "page")
+        return _render(
+            request,
+            "public/catalogue.html",
+            {"filter": filterset, "page": page, "cards": cards, "filtered": filtered},
+        )
+
+    return _respond(
+        cache.get_or_build(
+            LISTINGS, cache.ALL, _variant(request, "catalogue", _query_variant(request)), build
+        )
+    )
+
+
+@require_safe
+def producer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
+    """/chu-the/<id>/: a producer's name, place and recognised products (no personal data)."""
+    if slug is not None:
+        return HttpResponsePermanentRedirect(reverse("public:producer", args=[pk]))
+
+    def build() -> Entry:
+        producer = published.published_producers().filter(pk=pk).first()
+        if producer is None:
+            return _not_found_entry(
+                request,
+                _("Không tìm thấy chủ thể"),
+                _("Không có chủ thể OCOP nào có sản phẩm được công nhận ở địa chỉ này."),
+            )
+        products = published.published_products().filter(producer_id=pk).order_by("sort_key", "pk")
+        page, cards = _page(request, products)
+        return _render(
+            request,
+            "public/producer_detail.html",
+            {"producer": producer, "page": page, "cards": cards},
+            object_id=pk,
+        )
+
+    page_number = request.GET.get("page", "")
+    return _respond(cache.get_or_build(PRODUCER, pk, _variant(request, "page", page_number), build))
+
+
+def _star_counts(queryset) -> dict[str, int]:
+    rows = queryset.order_by().values("public_status", "public_star").annotate(n=Count("pk"))
+    counts = {"total": 0, "valid": 0, "expired": 0, "revoked": 0, "star3": 0, "star4": 0, "star5": 0}
+    for row in rows:
+        counts["total"] += row["n"]
+        counts[row["public_status"]] += row["n"]
+        if row["public_status"] == published.VALID:
+            counts[f"star{row['public_star']}"] += row["n"]
+    return counts
+
+
+@require_safe
+def province_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """/tinh/<code>/: counts by star and status, and the province's recognised products."""
+
+    def build() -> Entry:
+        province = (
+            Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE, code=code)
+            .only("id", "code", "name")
+            .first()
+        )
+        if province is None:
+            return _not_found_entry(
+                request,
+                _("Không tìm thấy tỉnh/thành phố"),
+                _("Mã tỉnh/thành phố phải là mã hiện hành gồm 2 chữ số."),
+            )
+        products = published.published_products().filter(province=province)
+        page, cards = _page(request, products.order_by("-public_star", "sort_key", "pk"))
+        context = {"province": province, "counts": _star_counts(products), "page": page, "cards": cards}
+        return _render(request, "public/province_detail.html", context)
+
+    page_number = request.GET.get("page", "")
+    return _respond(
+        cache.get_or_build(LISTINGS, cache.ALL, _variant(request, "province", code, page_number), build)
+    )
+
+
+@require_safe
+def province_list(request: HttpRequest) -> HttpResponse:
+    """/tinh/: the current provinces and how many recognised products each has."""
+
+    def build() -> Entry:
+        rows = (
+            published.published_products()
+            .order_by()
+            .values("province__code", "province__name", "public_status")
+            .annotate(n=Count("pk"))
+        )
+        provinces: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            entry = provinces.setdefault(
+                row["province__code"],
+                {"code": row["province__code"], "name": row["province__name"], "total": 0, "valid": 0},
+            )
+            entry["total"] += row["n"]
+            if row["public_status"] == published.VALID:
+                entry["valid"] += row["n"]
+        ordered = sorted(provinces.values(), key=lambda p: p["code"])
+        return _render(request, "public/province_list.html", {"provinces": ordered})
+
+    return _respond(cache.get_or_build(LISTINGS, cache.ALL, _variant(request, "provinces"), build))

@@ -1,0 +1,177 @@
+"""The skeleton every kind's importer shares: a row of the file (`_Row`: its values, the object
+it builds, create / update / unchanged, its errors) and `_Importer`, the per-row helpers (reading
+cells, locating, the models' full_clean, the scope check, what changed) and the steps a kind fills
+in (prepare, build, write), plus the small helpers of writing (copies, batches, bulk creation with
+history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from ocop.core.scoping import ADD, CHANGE, can
+from ocop.core.tabular import RowError, Spec
+from ocop.geo.models import Unit
+
+from .. import codes
+from .common import _CellError, _Located, _Locator, _parse_choice
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, str]
+    obj: models.Model | None = None
+    existing: bool = False
+    original: models.Model | None = None
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        if not self.existing:
+            return "create"
+        return "update" if self.changed else "unchanged"
+
+    adopted_code: codes.ProductCode | None = None
+    adopted_commune: Unit | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+# Derived or automatic: never a reason to rewrite a record.
+_UNCOMPARED = {"id", "search_text", "sort_key", "created", "updated"}
+
+
+class _Importer:
+    kind: str
+    model: type[models.Model]
+    spec: Spec
+    fk_fields: tuple[str, ...] = ("unit", "province", "commune")
+
+    def __init__(self, user: Any | None) -> None:
+        self.user = user
+        self.locator = _Locator()
+        self.headers = {c.key: str(c.header) for c in self.spec.columns}
+
+    # helpers
+
+    def error(self, row: _Row, key: str, message: str) -> None:
+        column = self.headers.get(key, "")
+        value = row.values.get(key, "") if key else ""
+        row.errors.append(RowError(row.number, column, value, str(message)))
+
+    def parse(self, row: _Row, key: str, parser: Callable[[str], Any], default: Any = None) -> Any:
+        try:
+            return parser(row.values.get(key, ""))
+        except _CellError as error:
+            self.error(row, key, str(error))
+            return default
+
+    def choice(self, row: _Row, key: str) -> str:
+        return self.parse(row, key, lambda v: _parse_choice(v, self.spec.column(key).choices or []), "")
+
+    def location(self, row: _Row, text_key: str) -> _Located | None:
+        for key, finder in (
+            ("unit_code", self.locator.by_current_code),
+            ("former_unit_code", self.locator.by_former_code),
+            (text_key, self.locator.by_text),
+        ):
+            value = row.values.get(key, "")
+            if value:
+                try:
+                    return finder(value)
+                except _CellError as error:
+                    self.error(row, key, str(error))
+                    return None
+        return None
+
+    def place(self, obj: Any, located: _Located) -> None:
+        obj.unit, obj.province, obj.commune = located.unit, located.province, located.commune
+
+    def full_clean(self, row: _Row, obj: models.Model, exclude: Iterable[str] = ()) -> None:
+        try:
+            # Constraints off: the models' clean() checks the same uniqueness (tax code, GTIN) with a
+            # better message, and the conditional constraint check costs queries even for blanks.
+            obj.full_clean(exclude=[*self.fk_fields, *exclude], validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                key = name if name in self.headers else ""
+                if name == NON_FIELD_ERRORS or not key:
+                    for message in messages:
+                        row.errors.append(RowError(row.number, "", "", message))
+                    continue
+                for message in messages:
+                    self.error(row, key, message)
+
+    def check_scope(self, row: _Row, obj: models.Model, original: models.Model | None) -> None:
+        if self.user is None:
+            return
+        if original is not None and not can(self.user, CHANGE, original):
+            row.errors.append(RowError(row.number, "", "", _("Bạn không có quyền sửa bản ghi này.")))
+        elif not can(self.user, CHANGE if original is not None else ADD, obj):
+            row.errors.append(
+                RowError(
+                    row.number,
+                    "",
+                    "",
+                    _("Bản ghi nằm ngoài phạm vi quản lý của bạn (hoặc bạn không có quyền thêm)."),
+                )
+            )
+
+    # steps
+
+    def prepare(self, rows: list[_Row]) -> None:
+        """Bulk look-ups before the per-row work."""
+
+    def build(self, row: _Row) -> None:
+        raise NotImplementedError
+
+    def write(self, rows: list[_Row], progress: Callable[[int], None]) -> None:
+        raise NotImplementedError
+
+    def preview(self, row: _Row) -> dict:
+        return {"row": row.number, "action": row.action, **row.values}
+
+    def finish(self, row: _Row, obj: models.Model, original: models.Model | None) -> None:
+        """After the row's own checks: the model's validation, the scope, and what would change."""
+        self.full_clean(row, obj)
+        self.check_scope(row, obj, original)
+        row.obj, row.original = obj, original
+        if original is not None:
+            row.changed = [
+                f.attname
+                for f in obj._meta.concrete_fields
+                if f.attname not in _UNCOMPARED and getattr(obj, f.attname) != getattr(original, f.attname)
+            ]
+
+
+def _change_reason(filename: str) -> str:
+    return _("Nhập từ tệp %(name)s") % {"name": filename}
+
+
+def _copy(instance: models.Model) -> models.Model:
+    """A detached copy of a saved instance (the scope check compares it with the original)."""
+    clone = type(instance).from_db(
+        instance._state.db,
+        [f.attname for f in instance._meta.concrete_fields],
+        [getattr(instance, f.attname) for f in instance._meta.concrete_fields],
+    )
+    return clone
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _bulk_create(objs: list[models.Model], user: Any, reason: str) -> None:
+    from simple_history.utils import bulk_create_with_history
+
+    bulk_create_with_history(objs, type(objs[0]), default_user=user, default_change_reason=reason)

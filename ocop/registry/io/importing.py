@@ -1,0 +1,68 @@
+"""`import_file`: reads a producer or product file, builds and checks every row with the kind's
+importer, and writes all of them in one transaction, or nothing when a row is wrong (or on a dry
+run), reporting progress as it goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from ocop.core.tabular import ImportResult
+
+from .importer import _change_reason, _Importer, _Row
+from .producers import _ProducerImporter
+from .products import _ProductImporter
+from .specs import _spec
+
+PREVIEW_LIMIT = 200
+
+
+_IMPORTERS: dict[str, type[_Importer]] = {"producers": _ProducerImporter, "products": _ProductImporter}
+
+
+def import_file(
+    kind: str,
+    file: Any,
+    filename: str,
+    user: Any | None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Validate every row, then write all of them in one transaction (or nothing at all).
+
+    Raises TabularError when the file itself is unreadable (wrong type, corrupt, empty, missing
+    required columns); row problems come back in ImportResult.errors. `progress(done, total)` is
+    called as rows are validated, then written (total = 2 × rows). With `dry_run` nothing is
+    written; the result says what would be created/updated. `preview` holds the first rows
+    (row number, "create"/"update", the values read).
+    """
+    rows = [_Row(number, values) for number, values in _spec(kind).read(file, filename)]
+    importer = _IMPORTERS[kind](user)
+    importer.reason = _change_reason(filename)
+    report = progress or (lambda done, total: None)
+    total = 2 * len(rows)
+    importer.prepare(rows)
+    result = ImportResult(dry_run=dry_run)
+    for index, row in enumerate(rows, start=1):
+        importer.build(row)
+        result.errors.extend(row.errors)
+        if index % 200 == 0:
+            report(index, total)
+    report(len(rows), total)
+    result.preview = [importer.preview(row) for row in rows[:PREVIEW_LIMIT]]
+    result.created = sum(1 for row in rows if row.action == "create")
+    result.updated = sum(1 for row in rows if row.action == "update")
+    result.unchanged = sum(1 for row in rows if row.action == "unchanged")
+    if result.errors or dry_run:
+        report(total, total)  # nothing to write: the job is done
+        if result.errors:
+            result.created = result.updated = result.unchanged = 0
+        return result
+    with transaction.atomic():
+        importer.write(rows, lambda done: report(len(rows) + done, total))
+    report(total, total)
+    return result

@@ -1,0 +1,111 @@
+"""The producer importer: a row updates the producer whose id or tax code it carries (tax codes
+may not repeat within the file), otherwise creates one; producers are saved one by one, keeping
+every model side effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+from .. import codes
+from ..models import Producer, ProducerStatus
+from .common import _parse_bool, _parse_date, _parse_decimal, _parse_int, _valid
+from .importer import _copy, _Importer, _Row
+from .specs import PRODUCER_SPEC
+
+
+class _ProducerImporter(_Importer):
+    kind = "producers"
+    model = Producer
+    spec = PRODUCER_SPEC
+
+    def prepare(self, rows: list[_Row]) -> None:
+        ids = {int(r.values["id"]) for r in rows if r.values.get("id", "").isdigit()}
+        self.by_id = Producer.objects.select_related("unit").in_bulk([i for i in ids if i < 2**31])
+        taxes = {_valid(codes.validate_tax_code, r.values.get("tax_code", "")) for r in rows} - {None}
+        self.by_tax = {p.tax_code: p for p in Producer.objects.filter(tax_code__in=taxes)}
+        self.seen_tax: dict[str, int] = {}
+        self.seen_id: dict[int, int] = {}
+
+    def build(self, row: _Row) -> None:
+        values = row.values
+        original = None
+        if values.get("id"):
+            if not values["id"].isdigit():
+                self.error(row, "id", _("Mã chủ thể phải là số (để trống khi thêm mới)."))
+            else:
+                original = self.by_id.get(int(values["id"]))
+                if original is not None and (first := self.seen_id.get(original.pk)):
+                    self.error(row, "id", _("Trùng mã chủ thể với dòng %(row)s.") % {"row": first})
+                elif original is not None:
+                    self.seen_id[original.pk] = row.number
+        tax_code = ""
+        if values.get("tax_code"):
+            try:
+                tax_code = codes.validate_tax_code(values["tax_code"])
+            except ValueError:
+                tax_code = ""  # full_clean reports it with the model's message
+        if tax_code:
+            if first := self.seen_tax.get(tax_code):
+                self.error(row, "tax_code", _("Mã số thuế trùng với dòng %(row)s của tệp.") % {"row": first})
+            else:
+                self.seen_tax[tax_code] = row.number
+            holder = self.by_tax.get(tax_code)
+            if holder is not None:
+                if original is None and not values.get("id"):
+                    original = holder  # the tax code is the producer's identity: update it
+                elif original is not None and holder.pk != original.pk:
+                    self.error(
+                        row,
+                        "tax_code",
+                        _("Mã số thuế đã thuộc chủ thể “%(name)s” (mã %(id)s).")
+                        % {"name": holder.name, "id": holder.pk},
+                    )
+        obj = _copy(original) if original is not None else Producer()
+        row.existing = original is not None
+
+        obj.name = values.get("name", "")
+        obj.producer_type = self.choice(row, "producer_type")
+        obj.legal_form = self.choice(row, "legal_form")
+        obj.community_capital_share = self.parse(row, "community_capital_share", _parse_decimal)
+        obj.tax_code = values.get("tax_code", "")
+        obj.registration_date = self.parse(row, "registration_date", _parse_date)
+        obj.representative_name = values.get("representative_name", "")
+        obj.representative_position = values.get("representative_position", "")
+        obj.representative_gender = self.choice(row, "representative_gender")
+        obj.representative_ethnicity = self.choice(row, "representative_ethnicity")
+        obj.representative_ethnicity_other = values.get("representative_ethnicity_other", "")
+        obj.representative_disability = self.parse(row, "representative_disability", _parse_bool, False)
+        obj.address = values.get("address", "")
+        obj.phone = values.get("phone", "")
+        obj.email = values.get("email", "")
+        obj.workforce_total = self.parse(row, "workforce_total", _parse_int)
+        obj.workforce_local = self.parse(row, "workforce_local", _parse_int)
+        obj.status = self.choice(row, "status") or ProducerStatus.ACTIVE
+
+        located = self.location(row, "address")
+        if located is not None:
+            self.place(obj, located)
+        elif original is None and not any(
+            row.values.get(k) for k in ("unit_code", "former_unit_code", "address")
+        ):
+            self.error(row, "unit_code", _("Thiếu địa bàn: hãy điền mã đơn vị hành chính hoặc địa chỉ."))
+        if row.errors:
+            return  # the model's checks on half-read values would only repeat them
+        self.finish(row, obj, original)
+
+    def write(self, rows: list[_Row], progress: Callable[[int], None]) -> None:
+        # Producers are few (hundreds per province): save() one by one keeps every model side effect.
+        for index, row in enumerate(rows, start=1):
+            obj = row.obj
+            if row.action == "unchanged":
+                continue
+            obj._change_reason = self.reason
+            if self.user is not None:
+                obj._history_user = self.user
+            obj.save()
+            if index % 100 == 0:
+                progress(index)
+        progress(len(rows))

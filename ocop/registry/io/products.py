@@ -1,0 +1,286 @@
+"""The product importer: finds the producer (by tax code, or by a name that must be unique in the
+user's view), the place (or the producer's), the code (an OCOP code not yet in the database is
+kept, and the commune's counter moved past it), catches duplicates within the file, then writes in
+bulk: new codes reserved per commune, creations and history in batches of `BATCH_SIZE`, one UPDATE
+of the changed fields per updated row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db.models import F
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocop.core.scoping import VIEW
+from ocop.core.text import fold
+from ocop.geo.models import Level, Structure
+
+from .. import classification, codes
+from ..classification import ProductStatus
+from ..models import Producer, Product, ProductCodeCounter
+from .common import _valid
+from .importer import _batches, _bulk_create, _copy, _Importer, _Row
+from .specs import PRODUCT_SPEC
+
+BATCH_SIZE = 500
+
+
+# Free-text product columns, read as given.
+TEXT_FIELDS = (
+    "description",
+    "story",
+    "raw_materials",
+    "raw_material_origin",
+    "standards",
+    "packaging",
+    "where_to_buy",
+)
+
+
+class _ProductImporter(_Importer):
+    kind = "products"
+    model = Product
+    spec = PRODUCT_SPEC
+    fk_fields = ("unit", "province", "commune", "producer", "code")
+
+    def prepare(self, rows: list[_Row]) -> None:
+        parsed: dict[str, codes.ProductCode] = {}
+        for r in rows:
+            if r.values.get("code") and (code := _valid(codes.parse_product_code, r.values["code"])):
+                parsed[r.values["code"]] = code
+        self.parsed_codes = parsed
+        self.by_code = {p.code: p for p in Product.objects.filter(code__in={str(c) for c in parsed.values()})}
+        taxes = {_valid(codes.validate_tax_code, r.values.get("producer_tax_code", "")) for r in rows} - {
+            None
+        }
+        producers = Producer.objects.select_related("unit__current_province").prefetch_related(
+            "unit__successions__current"
+        )
+        self.producer_by_tax = {p.tax_code: p for p in producers.filter(tax_code__in=taxes)}
+        names = {
+            fold(r.values.get("producer_name", "")) for r in rows if not r.values.get("producer_tax_code")
+        }
+        visible = producers if self.user is None else producers.restrict(self.user, VIEW)
+        self.producers_by_name: dict[str, list[Producer]] = defaultdict(list)
+        if names:
+            for producer in visible.filter(
+                search_text__in=[f"{n}" for n in names] + [f"{n} | " for n in names]
+            ):
+                self.producers_by_name[fold(producer.name)].append(producer)
+            missing = names - set(self.producers_by_name)
+            if missing:  # search_text holds "name | tax": match on the folded name in Python
+                for producer in visible.only(
+                    "id", "name", "tax_code", "unit", "province", "commune"
+                ).iterator():
+                    if fold(producer.name) in missing:
+                        self.producers_by_name[fold(producer.name)].append(producer)
+        self.producer_ids = {p.pk for p in self.producer_by_tax.values()} | {
+            p.pk for group in self.producers_by_name.values() for p in group
+        }
+        self.existing_names: dict[tuple[int, str], Product] = {}
+        for product in Product.objects.filter(producer_id__in=self.producer_ids).only(
+            "id", "name", "producer", "code"
+        ):
+            self.existing_names.setdefault((product.producer_id, fold(product.name)), product)
+        self.seen_codes: dict[str, int] = {}
+        self.seen_names: dict[tuple[int, str], int] = {}
+        self.seen_gtins: dict[str, int] = {}
+
+    def find_producer(self, row: _Row) -> Producer | None:
+        tax_value = row.values.get("producer_tax_code", "")
+        name = row.values.get("producer_name", "")
+        if tax_value:
+            try:
+                tax_code = codes.validate_tax_code(tax_value)
+            except ValueError as error:
+                self.error(row, "producer_tax_code", str(error))
+                return None
+            producer = self.producer_by_tax.get(tax_code)
+            if producer is None:
+                self.error(
+                    row, "producer_tax_code", _("Không có chủ thể nào có mã số thuế này trong hệ thống.")
+                )
+            return producer
+        if not name:
+            self.error(row, "producer_name", _("Hãy ghi tên chủ thể (hoặc mã số thuế của chủ thể)."))
+            return None
+        found = self.producers_by_name.get(fold(name), [])
+        if not found:
+            self.error(row, "producer_name", _("Không tìm thấy chủ thể có tên này; hãy nhập chủ thể trước."))
+            return None
+        if len(found) > 1:
+            listing = "; ".join(
+                f"{p.name} (mã {p.pk}{', MST ' + p.tax_code if p.tax_code else ''})" for p in found[:5]
+            )
+            self.error(
+                row,
+                "producer_name",
+                _("Có %(count)s chủ thể cùng tên: %(list)s. Hãy điền mã số thuế chủ thể.")
+                % {"count": len(found), "list": listing},
+            )
+            return None
+        return found[0]
+
+    def build(self, row: _Row) -> None:
+        values = row.values
+        original = None
+        if values.get("code"):
+            code = self.parsed_codes.get(values["code"])
+            if code is None:
+                try:
+                    codes.parse_product_code(values["code"])
+                except ValueError as error:
+                    self.error(row, "code", str(error))
+            else:
+                text = str(code)
+                if first := self.seen_codes.get(text):
+                    self.error(row, "code", _("Mã sản phẩm trùng với dòng %(row)s của tệp.") % {"row": first})
+                self.seen_codes[text] = row.number
+                original = self.by_code.get(text)
+                if original is None:
+                    row.adopted_code = code
+        producer = self.find_producer(row)
+        obj = _copy(original) if original is not None else Product()
+        row.existing = original is not None
+        obj.name = values.get("name", "")
+        obj.name_en = values.get("name_en", "")
+        set_code = values.get("classification_set", "")
+        if set_code:
+            try:
+                obj.classification_set = classification.validate_set_code(set_code.split("·")[0].strip())
+            except ValueError as error:
+                self.error(row, "classification_set", str(error))
+        else:
+            obj.classification_set = ""
+        obj.legacy_classification = values.get("legacy_classification", "")
+        obj.legacy_code = values.get("legacy_code", "")
+        for key in TEXT_FIELDS:
+            setattr(obj, key, values.get(key, ""))
+        obj.gtin = re.sub(r"\s+", "", values.get("gtin", ""))
+        obj.status = self.choice(row, "status") or ProductStatus.POTENTIAL.value
+        if producer is not None:
+            obj.producer = producer
+        located = self.location(row, "place")
+        if located is not None:
+            self.place(obj, located)
+        elif (
+            producer is not None
+            and not any(values.get(k) for k in ("unit_code", "former_unit_code", "place"))
+            and (original is None or original.producer_id != producer.pk)
+        ):
+            # No place given: where the producer is (an update keeps the product's own place).
+            self.place(obj, self.locator.locate(producer.unit))
+        if row.adopted_code is not None:
+            commune = self.locator.unit(Structure.CURRENT, row.adopted_code.commune)
+            if commune is None or commune.level != Level.COMMUNE:
+                self.error(row, "code", _("Mã xã trong mã sản phẩm không phải mã xã/phường hiện hành."))
+            else:
+                obj.code = str(row.adopted_code)
+                obj.code_sequence, obj.code_year = row.adopted_code.seq, row.adopted_code.year
+                row.adopted_commune = commune
+        if producer is not None:
+            key = (producer.pk, fold(obj.name))
+            if first := self.seen_names.get(key):
+                self.error(
+                    row,
+                    "name",
+                    _("Sản phẩm trùng tên, cùng chủ thể với dòng %(row)s của tệp.") % {"row": first},
+                )
+            self.seen_names[key] = row.number
+            same = self.existing_names.get(key)
+            if same is not None and (original is None or same.pk != original.pk):
+                self.error(
+                    row,
+                    "name",
+                    _(
+                        "Chủ thể này đã có sản phẩm cùng tên (mã %(code)s). Để cập nhật sản phẩm đó, "
+                        "hãy điền Mã sản phẩm OCOP."
+                    )
+                    % {"code": same.code or same.pk},
+                )
+        if obj.gtin:
+            try:
+                gtin = codes.validate_gtin(obj.gtin)
+            except ValueError:
+                pass  # full_clean reports it
+            else:
+                if first := self.seen_gtins.get(gtin):
+                    self.error(row, "gtin", _("Mã GTIN trùng với dòng %(row)s của tệp.") % {"row": first})
+                self.seen_gtins[gtin] = row.number
+        if row.errors:
+            return
+        self.finish(row, obj, original)
+
+    def write(self, rows: list[_Row], progress: Callable[[int], None]) -> None:
+        now = timezone.now()
+        # Codes carried by the file first: the counters move past them before new codes are drawn.
+        adopted: dict[int, int] = {}
+        for row in rows:
+            if row.adopted_code is not None:
+                commune_id = row.adopted_commune.pk
+                adopted[commune_id] = max(adopted.get(commune_id, 0), row.adopted_code.seq)
+        for commune_id, seq in adopted.items():
+            ProductCodeCounter.objects.get_or_create(commune_id=commune_id)
+            ProductCodeCounter.objects.filter(commune_id=commune_id).update(last=Greatest(F("last"), seq))
+        needing: dict[int, list[Product]] = defaultdict(list)
+        for row in rows:
+            obj = row.obj
+            if not obj.code and obj.commune_id is not None:
+                needing[obj.commune_id].append(obj)
+        year = timezone.localdate().year
+        for commune_id, objs in needing.items():
+            first = _reserve(commune_id, len(objs))
+            for offset, obj in enumerate(objs):
+                # As Product.assign_code: T-X-STT-YYYY from the current province and commune.
+                sequence = first + offset
+                obj.code = codes.format_product_code(obj.province.code, obj.commune.code, sequence, year)
+                obj.code_sequence, obj.code_year = sequence, year
+        creates, updates = [], []
+        for row in rows:
+            obj = row.obj
+            if row.action == "unchanged":
+                continue
+            obj.refresh_search()
+            obj.updated = now
+            if row.existing:
+                updates.append(row)
+            else:
+                obj.created = now
+                creates.append(obj)
+        done = 0
+        for batch in _batches(creates, BATCH_SIZE):
+            _bulk_create(batch, self.user, self.reason)
+            done += len(batch)
+            progress(done)
+        # One UPDATE per changed row, of its changed fields only: bulk_update's CASE WHEN over every
+        # field is quadratic in the batch size on SQLite (minutes for 20,000 rows).
+        for batch in _batches(updates, BATCH_SIZE):
+            for row in batch:
+                fields = [*row.changed, "search_text", "sort_key", "updated"]
+                Product.objects.filter(pk=row.obj.pk).update(
+                    **{name: getattr(row.obj, name) for name in fields}
+                )
+            Product.history.bulk_history_create(
+                [row.obj for row in batch],
+                update=True,
+                default_user=self.user,
+                default_change_reason=self.reason,
+            )
+            done += len(batch)
+            progress(done)
+
+
+def _reserve(commune_id: int, count: int) -> int:
+    """The first of `count` consecutive sequence numbers reserved in the commune's counter.
+
+    Same counter as ProductCodeCounter.next_for (the row stays locked until the import commits).
+    """
+    ProductCodeCounter.objects.get_or_create(commune_id=commune_id)
+    ProductCodeCounter.objects.filter(commune_id=commune_id).update(last=F("last") + count)
+    last = ProductCodeCounter.objects.filter(commune_id=commune_id).values_list("last", flat=True).get()
+    return last - count + 1

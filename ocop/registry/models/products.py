@@ -1,0 +1,286 @@
+"""Products: `Product` (a product of a producer, located where it is produced), its queryset
+(`ProductQuerySet`: the current star and programme status as SQL annotations), the programme
+status expression, the stages an officer records (`STAGES`), the classification choices, and
+`ProductCodeCounter`, the per-commune sequence behind the product code T-X-STT-YYYY.
+
+The star and the programme status come from the certificates through
+`extensions.certificates`; the registry itself never imports the certification app.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ocop.core.audit import AuditedHistory
+from ocop.core.scoping import RestrictedQuerySet, ScopePaths
+from ocop.geo.models import Located
+
+from .. import classification, codes, extensions
+from ..classification import ProductStatus
+from .common import Searchable, normalize_gtin, validate_gtin, validate_legacy_code
+from .producers import Producer
+
+
+def classification_choices() -> list[tuple[str, str]]:
+    """Bộ sản phẩm of the current classification (26/2026): ("B07", "B07 · Chế biến từ rau…").
+
+    Called again each time the choices are shown, so the names are in the active language.
+    """
+    return [(s.code, f"{s.code} · {s.label}") for s in classification.sets()]
+
+
+CURRENT_CLASSIFICATION_VERSION = "26-2026"
+
+
+class ProductCodeCounter(models.Model):
+    """The last sequence number (STT) a commune gave to a product code; one row per current commune."""
+
+    commune = models.OneToOneField(
+        "geo.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("xã/phường/đặc khu")
+    )
+    last = models.PositiveIntegerField(_("số thứ tự cuối"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm mã sản phẩm")
+        verbose_name_plural = _("bộ đếm mã sản phẩm")
+
+    def __str__(self) -> str:
+        return f"{self.commune}: {self.last}"
+
+    @classmethod
+    def next_for(cls, commune_id: int) -> int:
+        """The commune's next sequence number, atomically: the UPDATE locks the row until commit."""
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    cls.objects.get_or_create(commune_id=commune_id)
+            except IntegrityError:  # created concurrently by another transaction
+                pass
+            cls.objects.filter(commune_id=commune_id).update(last=F("last") + 1)
+            return cls.objects.filter(commune_id=commune_id).values_list("last", flat=True).get()
+
+
+# The stages an officer records; the other statuses come from the certificates (programme status).
+STAGES = (
+    ProductStatus.POTENTIAL,
+    ProductStatus.REGISTERED,
+    ProductStatus.EVALUATING,
+    ProductStatus.DISCONTINUED,
+)
+
+
+def programme_status_expression(today: date | None = None) -> models.Expression:
+    """SQL for `Product.programme_status` on ``today`` (default: ``clock.today()``).
+
+    Defined by the app that issues certificates (`extensions.certificates`); without one, the
+    recorded stage.
+    """
+    return extensions.certificates.get().programme_status(today)
+
+
+class ProductQuerySet(RestrictedQuerySet):
+    def with_current_star(self, today: date | None = None) -> ProductQuerySet:
+        """Annotates ``current_star`` (star of the valid certificate on ``today``) with one subquery."""
+        return self.annotate(current_star=extensions.certificates.get().current_star(today))
+
+    def with_programme_status(self, today: date | None = None) -> ProductQuerySet:
+        """Annotates ``programme_status`` (a ProductStatus value, see `programme_status_expression`)."""
+        return self.annotate(programme_status=programme_status_expression(today))
+
+
+class Product(Searchable, Located):
+    """A product of a chủ thể, located where it is produced; the star comes from its certificates."""
+
+    name = models.CharField(_("tên sản phẩm"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
+    producer = models.ForeignKey(
+        Producer, verbose_name=_("chủ thể"), on_delete=models.PROTECT, related_name="products"
+    )
+    classification_set = models.CharField(
+        _("bộ sản phẩm"), max_length=3, choices=classification_choices, blank=True
+    )
+    classification_version = models.CharField(
+        _("phiên bản phân loại"), max_length=16, default=CURRENT_CLASSIFICATION_VERSION, editable=False
+    )
+    legacy_classification = models.CharField(
+        _("phân loại cũ (QĐ 1048/148)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Nhóm/phân nhóm theo quy định trước đây, chỉ để lưu hồ sơ lịch sử."),
+    )
+    code = models.CharField(_("mã sản phẩm OCOP"), max_length=32, unique=True, null=True, editable=False)
+    code_sequence = models.PositiveIntegerField(_("số thứ tự"), null=True, editable=False)
+    code_year = models.PositiveSmallIntegerField(_("năm cấp mã"), null=True, editable=False)
+    legacy_code = models.CharField(
+        _("mã sản phẩm cũ"),
+        max_length=40,
+        blank=True,
+        validators=[validate_legacy_code],
+        help_text=_("Mã theo quy định trước đây, ví dụ 83-829-28780-3-2022."),
+    )
+    description = models.TextField(_("mô tả"), blank=True)
+    story = models.TextField(_("câu chuyện sản phẩm"), blank=True)
+    raw_materials = models.TextField(_("nguyên liệu"), blank=True)
+    raw_material_origin = models.TextField(_("nguồn gốc nguyên liệu"), blank=True)
+    standards = models.CharField(_("tiêu chuẩn áp dụng"), max_length=255, blank=True)
+    packaging = models.CharField(_("quy cách đóng gói"), max_length=255, blank=True)
+    where_to_buy = models.TextField(
+        _("nơi bán"),
+        blank=True,
+        help_text=_(
+            "Cửa hàng, điểm bán OCOP, sàn thương mại điện tử…, mỗi dòng một nơi (hiện trên trang công khai)."
+        ),
+    )
+    gtin = models.CharField(
+        _("mã GTIN (mã vạch)"),
+        max_length=14,
+        blank=True,
+        validators=[validate_gtin],
+        help_text=_("GTIN-13 hoặc GTIN-14 đã đăng ký với GS1 Việt Nam; để trống nếu chưa có."),
+    )
+    # The recorded stage (STAGES; imports of old spreadsheets may hold any ProductStatus). What is
+    # shown and filtered is `programme_status`, which follows the certificates.
+    status = models.CharField(
+        _("tình trạng trong chương trình"),
+        max_length=16,
+        choices=ProductStatus.choices(),
+        default=ProductStatus.POTENTIAL.value,
+    )
+
+    created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    scope = ScopePaths(province="province", commune="commune", owner="producer")
+    objects = ProductQuerySet.as_manager()
+    history = AuditedHistory(excluded_fields=["search_text", "sort_key", "created", "updated"])
+
+    class Meta:
+        verbose_name = _("sản phẩm")
+        verbose_name_plural = _("sản phẩm")
+        ordering = ["sort_key", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gtin"],
+                condition=~Q(gtin=""),
+                name="registry_product_gtin_unique",
+                violation_error_message=_("Mã GTIN này đã được gán cho một sản phẩm khác."),
+            ),
+        ]
+        indexes = [models.Index(fields=["province", "commune"], name="registry_product_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.gtin = re.sub(r"\s+", "", self.gtin or "")
+        if self.unit_id is not None:
+            self.locate()
+        # One transaction: a failed save gives its sequence number back (the counter row stays
+        # locked until commit, so concurrent creations in a commune queue up instead of colliding).
+        with transaction.atomic():
+            if not self.code and self.commune_id is not None:
+                self.assign_code()
+                if (fields := kwargs.get("update_fields")) is not None:
+                    kwargs["update_fields"] = {*fields, "code", "code_sequence", "code_year"}
+            self.refresh_search()
+            if (fields := kwargs.get("update_fields")) is not None:
+                kwargs["update_fields"] = {*fields, "search_text", "sort_key"}
+            super().save(*args, **kwargs)
+        self.__dict__.pop("_programme_status", None)  # annotated before the change (the stage may differ)
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:product_detail", args=[self.pk])
+
+    def search_parts(self) -> list[str]:
+        return [self.name, self.name_en, self.code or "", self.legacy_code, self.gtin]
+
+    def sort_name(self) -> str:
+        return self.name
+
+    @property
+    def current_star(self) -> int | None:
+        """The star of the product's currently valid certificate (None without one).
+
+        Derived from the certificates, never typed in. Lists use
+        ``Product.objects.with_current_star()`` (one subquery, no N+1); its annotation wins here.
+        """
+        if "_current_star" in self.__dict__:
+            return self.__dict__["_current_star"]
+        certificate = self.current_certificate
+        return certificate.star if certificate is not None else None
+
+    @current_star.setter
+    def current_star(self, value: int | None) -> None:  # set by ProductQuerySet.with_current_star()
+        self.__dict__["_current_star"] = value
+
+    @property
+    def programme_status(self) -> str:
+        """Where the product stands today (a ProductStatus value), following its certificates.
+
+        Never stored: certificates expire with time. Lists use ``with_programme_status()`` (SQL,
+        no N+1); its annotation wins here.
+        """
+        if "_programme_status" in self.__dict__:
+            return self.__dict__["_programme_status"]
+        return self.programme_status_on()
+
+    @programme_status.setter
+    def programme_status(self, value: str) -> None:  # set by ProductQuerySet.with_programme_status()
+        self.__dict__["_programme_status"] = value
+
+    def programme_status_on(self, today: date | None = None) -> str:
+        """The programme status on ``today`` in Python: the rules of `programme_status_expression`."""
+        if self.status == ProductStatus.DISCONTINUED or self.pk is None:
+            return self.status
+        return extensions.certificates.get().programme_status_on(self, today)
+
+    @property
+    def programme_status_label(self) -> str:
+        return str(ProductStatus(self.programme_status).label)
+
+    @property
+    def current_certificate(self) -> Any:
+        """The valid certificate today (highest star, then latest issued), or None."""
+        if self.pk is None:
+            return None
+        return extensions.certificates.get().current_certificate(self)
+
+    @property
+    def classification_label(self) -> str:
+        return self.get_classification_set_display() if self.classification_set else ""
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if not self.classification_set and not self.legacy_classification:
+            errors["classification_set"] = _(
+                "Hãy chọn bộ sản phẩm (hoặc ghi phân loại cũ với hồ sơ lịch sử)."
+            )
+        try:
+            self.gtin = normalize_gtin(self.gtin)
+        except ValidationError:
+            pass  # already reported by the field validator
+        else:
+            same_gtin = Product.objects.filter(~Q(gtin=""), gtin=self.gtin).exclude(pk=self.pk)
+            if self.gtin and same_gtin.exists():
+                errors["gtin"] = _("Mã GTIN %(gtin)s đã được gán cho một sản phẩm khác.") % {
+                    "gtin": self.gtin
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def assign_code(self) -> None:
+        """T-X-STT-YYYY from the current province and commune codes, the commune's next STT and the year."""
+        year = timezone.localdate().year
+        sequence = ProductCodeCounter.next_for(self.commune_id)
+        self.code = codes.format_product_code(self.province.code, self.commune.code, sequence, year)
+        self.code_sequence, self.code_year = sequence, year
