@@ -17,8 +17,8 @@ class DocumentsConfig(AppConfig):
         tab = extensions.Tab(
             "evidence",
             _("Hồ sơ minh chứng"),
-            evidence.product_tab_count,
-            evidence.product_tab_render,
+            evidence.tab_count,
+            evidence.tab_render,
             order=10,
         )
         extensions.product_tabs.register(tab)
