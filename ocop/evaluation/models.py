@@ -61,7 +61,7 @@ class DossierStatus(models.TextChoices):
 
 
 # Producers prepare their own dossier (Art. 6.1) and communes register it on their behalf;
-# councils read; the state machine in workflow.py decides which step each role may take.
+# councils read; the state machine in ocop.evaluation.workflow decides which step each role may take.
 _DOSSIER_POLICY = {
     PRODUCER: frozenset({VIEW, "add", "change"}),
     COMMUNE: frozenset({VIEW, "add", "change"}),

@@ -17,7 +17,7 @@ urlpatterns: list = [
     path("dossiers/", views.DossierListView.as_view(), name="dossier_list"),
     path("dossiers/new/", views.dossier_add, name="dossier_add"),
     path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="dossier_detail"),
-    # The steps, all POST (each a function of workflow.py): see views.DOSSIER_ACTIONS.
+    # The steps, all POST (each a function of ocop.evaluation.workflow): see views.DOSSIER_ACTIONS.
     _dossier_step("registration", "registration"),  # evaluation:dossier_registration
     _dossier_step("self-assessment", "self_assessment"),  # evaluation:dossier_self_assessment
     _dossier_step("evidence", "evidence"),  # evaluation:dossier_evidence

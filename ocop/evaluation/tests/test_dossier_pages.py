@@ -1,5 +1,6 @@
 """The dossier pages (Art. 6–7): producers fill Mẫu 01/02 and submit, communes receive, assess
-(Mẫu 03) and forward; everyone else reads within their scope. Every step goes through workflow.py."""
+(Mẫu 03) and forward; everyone else reads within their scope. Every step goes
+through ocop.evaluation.workflow."""
 
 from __future__ import annotations
 

@@ -1,0 +1,171 @@
+"""Evaluation API: criteria, and the evaluation workflow (rounds, dossiers, scoring, recognition).
+
+    /api/v1/criteria/ …
+    /api/v1/rounds/ [{id}] [POST, POST {id}/members, POST {id}/dossiers]
+    /api/v1/dossiers/ [{id}] [POST, PATCH, POST {id}/submit|receive|forward|return]
+                      [PUT {id}/commune-assessment]
+    /api/v1/evaluations/{id} [/sheets, PUT /sheet, POST /declaration, PUT /consensus, POST /close]
+    /api/v1/decisions/recognition (POST; the rest of /decisions/ is ocop.certification.api's router)
+
+Scoped like the pages: a caller sees what restrict(user, "view") gives; an object outside it is a
+404, a role that may never take a step is a 403. Every state change is a function of
+ocop.evaluation.workflow; a step it refuses (StepError, or a model rule) is a 422 with its message.
+
+A package split by concept (docs/architecture.md, "Module size"): ``criteria``, ``rounds``,
+``dossiers``, ``evaluations``, ``decisions`` (the recognition POST on certification's
+decisions_router, registered when this package is imported), ``schemas`` (the workflow's request
+and response schemas) and ``common``. Every name is re-exported here: ``ocop.api`` imports the
+routers from ``ocop.evaluation.api``. Each operation names its ``operation_id`` as it was when this
+was one module (``ocop_evaluation_api_<function>``), so the OpenAPI schema clients use is unchanged.
+"""
+
+from .criteria import (
+    BandOut,
+    ConditionOut,
+    CriterionOut,
+    KnockoutOut,
+    OptionOut,
+    PartOut,
+    SectionOut,
+    SheetOut,
+    SheetSummaryOut,
+    VersionOut,
+    criteria_router,
+    get_criteria_version,
+    get_sheet,
+    list_criteria_versions,
+    list_sheets,
+    sheet_json,
+)
+from .decisions import recognise
+from .dossiers import (
+    EvidenceLinkIn,
+    assess_dossier,
+    attach_evidence,
+    create_dossier,
+    dossiers_router,
+    forward_dossier,
+    get_dossier,
+    list_dossiers,
+    receive_dossier,
+    return_dossier,
+    submit_dossier,
+    update_dossier,
+)
+from .evaluations import (
+    close,
+    declare,
+    evaluations_router,
+    get_evaluation,
+    list_score_sheets,
+    propose_central,
+    record_consensus,
+    save_sheet,
+)
+from .rounds import add_dossier, add_member, create_round, get_round, list_rounds, rounds_router
+from .schemas import (
+    AddDossierIn,
+    Answers,
+    CommuneAssessmentIn,
+    CommuneItemIn,
+    ConsensusIn,
+    DayIn,
+    DeclarationIn,
+    DeclarationOut,
+    DossierIn,
+    DossierOut,
+    DossierPatch,
+    DossierQuery,
+    EvaluationOut,
+    EvaluationRef,
+    EvidenceLinkOut,
+    KnockoutRef,
+    MemberIn,
+    MemberOut,
+    ProgressOut,
+    RecognitionIn,
+    ResultOut,
+    ReturnIn,
+    RoundDetailOut,
+    RoundIn,
+    RoundOut,
+    RoundQuery,
+    ScoreSheetOut,
+    SheetIn,
+    UnmetMinimumOut,
+)
+
+__all__ = [
+    "AddDossierIn",
+    "Answers",
+    "BandOut",
+    "CommuneAssessmentIn",
+    "CommuneItemIn",
+    "ConditionOut",
+    "ConsensusIn",
+    "CriterionOut",
+    "DayIn",
+    "DeclarationIn",
+    "DeclarationOut",
+    "DossierIn",
+    "DossierOut",
+    "DossierPatch",
+    "DossierQuery",
+    "EvaluationOut",
+    "EvaluationRef",
+    "EvidenceLinkIn",
+    "EvidenceLinkOut",
+    "KnockoutOut",
+    "KnockoutRef",
+    "MemberIn",
+    "MemberOut",
+    "OptionOut",
+    "PartOut",
+    "ProgressOut",
+    "RecognitionIn",
+    "ResultOut",
+    "ReturnIn",
+    "RoundDetailOut",
+    "RoundIn",
+    "RoundOut",
+    "RoundQuery",
+    "ScoreSheetOut",
+    "SectionOut",
+    "SheetIn",
+    "SheetOut",
+    "SheetSummaryOut",
+    "UnmetMinimumOut",
+    "VersionOut",
+    "add_dossier",
+    "add_member",
+    "assess_dossier",
+    "attach_evidence",
+    "close",
+    "create_dossier",
+    "create_round",
+    "criteria_router",
+    "declare",
+    "dossiers_router",
+    "evaluations_router",
+    "forward_dossier",
+    "get_criteria_version",
+    "get_dossier",
+    "get_evaluation",
+    "get_round",
+    "get_sheet",
+    "list_criteria_versions",
+    "list_dossiers",
+    "list_rounds",
+    "list_score_sheets",
+    "list_sheets",
+    "propose_central",
+    "receive_dossier",
+    "recognise",
+    "record_consensus",
+    "return_dossier",
+    "rounds_router",
+    "save_sheet",
+    "sheet_json",
+    "submit_dossier",
+    "update_dossier",
+]

@@ -1,0 +1,269 @@
+"""Dossier steps (Art. 6–7.2), taken by the producer and the commune: create the draft, fill in
+Mẫu 01 / Mẫu 02 and attach evidence on file, submit, receive (the commune's 15 working days
+start), assess (Mẫu 03), forward to the province, or return for additions; and which of these a
+user may take now (``dossier_steps``), for pages to offer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from ocop.certification.models import Certificate
+from ocop.certification.steps import StepError
+from ocop.core import clock
+from ocop.core.scoping import ADD, CHANGE, VIEW, can
+
+from .. import criteria, rules
+from ..models import Dossier, DossierKind, DossierStatus
+from .common import _allowed, _fresh, _is_office, _require, _role
+
+# The four items the commune assesses in Mẫu 03 (Art. 7.2); labels translated where shown.
+COMMUNE_ITEMS: tuple[tuple[str, str], ...] = (
+    ("origin", gettext_noop("Nguồn gốc sản phẩm, nguyên liệu tại địa phương")),
+    ("labour", gettext_noop("Sử dụng lao động địa phương")),
+    ("idea", gettext_noop("Nguồn gốc ý tưởng sản phẩm")),
+    ("identity", gettext_noop("Tri thức, bản sắc địa phương của sản phẩm")),
+)
+# Mẫu 01 fields a dossier cannot be submitted without.
+REGISTRATION_REQUIRED: tuple[tuple[str, str], ...] = (
+    ("product_name", gettext_noop("Tên sản phẩm đăng ký")),
+    ("applicant", gettext_noop("Người đại diện đăng ký")),
+    ("phone", gettext_noop("Số điện thoại liên hệ")),
+)
+PRODUCER_STEPS_FROM = frozenset({DossierStatus.DRAFT, DossierStatus.RETURNED})
+_FINAL = frozenset({DossierStatus.RECOGNISED, DossierStatus.NOT_RECOGNISED, DossierStatus.WITHDRAWN})
+
+
+@transaction.atomic
+def create_dossier(
+    user: Any,
+    product: Any,
+    kind: str = DossierKind.FIRST,
+    sheet: str | None = None,
+    previous_certificate: Certificate | None = None,
+    registration: Mapping[str, Any] | None = None,
+) -> Dossier:
+    """A new draft dossier for a product (its bộ sản phẩm decides the sheet unless given)."""
+    _allowed(user, VIEW, product)
+    sheet = (sheet or product.classification_set or "").upper()
+    if kind != DossierKind.FIRST and previous_certificate is None:
+        previous_certificate = product.certificates.current_for_products().first()
+    open_statuses = [s for s in DossierStatus.values if s not in _FINAL]
+    _require(
+        not Dossier.objects.filter(product=product, status__in=open_statuses).exists(),
+        _("Sản phẩm đã có một hồ sơ đang xử lý."),
+    )
+    dossier = Dossier(
+        product=product,
+        kind=kind,
+        sheet=sheet,
+        previous_certificate=previous_certificate,
+        registration=dict(registration or {"product_name": product.name}),
+    )
+    _allowed(user, ADD, dossier)
+    dossier.full_clean()
+    dossier.save()
+    return dossier
+
+
+@transaction.atomic
+def update_forms(
+    user: Any,
+    dossier: Dossier,
+    *,
+    registration: Mapping[str, Any] | None = None,
+    self_assessment: Mapping[str, Any] | None = None,
+    self_scores: Mapping[str, int] | None = None,
+) -> Dossier:
+    """Fill in Mẫu 01 / Mẫu 02 (and optional self-scores) while the dossier is with its producer."""
+    _fresh(dossier)
+    _allowed(user, CHANGE, dossier)
+    _require(
+        dossier.status in PRODUCER_STEPS_FROM,
+        _("Hồ sơ đã nộp: không thể sửa phiếu đăng ký, báo cáo tự đánh giá."),
+    )
+    if registration is not None:
+        dossier.registration = dict(registration)
+    if self_assessment is not None:
+        dossier.self_assessment = dict(self_assessment)
+    if self_scores is not None:
+        sheet = dossier.get_sheet()
+        cleaned = {}
+        for code, position in self_scores.items():
+            if position in (None, ""):
+                continue
+            try:
+                sheet.criterion(str(code)).option(int(position))
+            except (criteria.CriteriaError, TypeError, ValueError) as error:
+                raise StepError(str(error)) from None
+            cleaned[str(code)] = int(position)
+        dossier.self_scores = cleaned
+    dossier.save()
+    return dossier
+
+
+@transaction.atomic
+def attach_evidence(user: Any, dossier: Dossier, document: Any, criterion: str = "") -> None:
+    """Reuse an evidence document already on file for a criterion of the dossier."""
+    _fresh(dossier)
+    from ..models import DossierEvidence
+
+    _allowed(user, CHANGE, dossier)
+    _allowed(user, VIEW, document)
+    _require(dossier.status in PRODUCER_STEPS_FROM, _("Hồ sơ đã nộp: không thể thay đổi minh chứng."))
+    _require(document.producer_id == dossier.product.producer_id, _("Minh chứng phải của chính chủ thể này."))
+    if criterion:
+        try:
+            dossier.get_sheet().criterion(criterion)
+        except criteria.CriteriaError as error:
+            raise StepError(str(error)) from None
+    DossierEvidence.objects.get_or_create(dossier=dossier, document=document, criterion=criterion)
+
+
+def submission_problems(dossier: Dossier) -> list[str]:
+    """What still keeps a dossier from being submitted (empty when it can go)."""
+    problems = [
+        _("Phiếu đăng ký (Mẫu 01) thiếu: %(field)s.") % {"field": _(label)}
+        for key, label in REGISTRATION_REQUIRED
+        if not str(dossier.registration.get(key, "")).strip()
+    ]
+    if not any(str(value).strip() for value in dossier.self_assessment.values()):
+        problems.append(_("Chưa có báo cáo tự đánh giá (Mẫu 02)."))
+    return problems
+
+
+@transaction.atomic
+def submit(user: Any, dossier: Dossier) -> Dossier:
+    """The producer (or the commune for them) hands the dossier to the commune."""
+    _fresh(dossier)
+    _allowed(user, CHANGE, dossier)
+    _require(dossier.status in PRODUCER_STEPS_FROM, _("Hồ sơ đã được nộp."))
+    problems = submission_problems(dossier)
+    _require(not problems, " ".join(problems))
+    dossier.status = DossierStatus.SUBMITTED
+    dossier.submitted_on = clock.today()
+    dossier.received_on = None
+    dossier.commune_deadline = None
+    dossier.save()
+    return dossier
+
+
+# Who takes the commune's steps (the province office and the national agency may stand in).
+OFFICER_ROLES = frozenset({"commune", "province", "central", "admin"})
+
+
+def _commune_officer(user: Any, dossier: Dossier) -> None:
+    _allowed(user, CHANGE, dossier)
+    _require(
+        _role(user) in OFFICER_ROLES,
+        _("Chỉ cán bộ UBND cấp xã (hoặc cơ quan OCOP) thực hiện bước này."),
+    )
+
+
+@transaction.atomic
+def receive(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
+    """The commune receives the dossier: the 15 working days of Art. 7.2 start."""
+    _fresh(dossier)
+    _commune_officer(user, dossier)
+    _require(dossier.status == DossierStatus.SUBMITTED, _("Chỉ tiếp nhận hồ sơ đã nộp."))
+    dossier.status = DossierStatus.COMMUNE_REVIEW
+    dossier.received_on = on or clock.today()
+    dossier.commune_deadline = rules.add_working_days(
+        dossier.received_on, rules.COMMUNE_WORKING_DAYS, settings.OCOP_HOLIDAYS
+    )
+    dossier.save()
+    return dossier
+
+
+def assessment_problems(assessment: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for key, label in COMMUNE_ITEMS:
+        item = assessment.get(key) or {}
+        if not str(item.get("text", "")).strip() or item.get("meets") not in (True, False):
+            problems.append(_("Mẫu 03 chưa đánh giá: %(item)s.") % {"item": _(label)})
+    return problems
+
+
+@transaction.atomic
+def assess_commune(user: Any, dossier: Dossier, assessment: Mapping[str, Any]) -> Dossier:
+    """Mẫu 03: the commune's assessment of its four items (text and whether each is met)."""
+    _fresh(dossier)
+    _commune_officer(user, dossier)
+    _require(dossier.status == DossierStatus.COMMUNE_REVIEW, _("Hãy tiếp nhận hồ sơ trước khi đánh giá."))
+    cleaned: dict[str, Any] = {}
+    for key, _label in COMMUNE_ITEMS:
+        item = assessment.get(key) or {}
+        cleaned[key] = {"text": str(item.get("text", "")).strip(), "meets": item.get("meets")}
+    cleaned["conclusion"] = str(assessment.get("conclusion", "")).strip()
+    dossier.commune_assessment = cleaned
+    dossier.save()
+    return dossier
+
+
+@transaction.atomic
+def forward(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
+    """The commune proposes the dossier to the province, with its Mẫu 03."""
+    _fresh(dossier)
+    _commune_officer(user, dossier)
+    _require(dossier.status == DossierStatus.COMMUNE_REVIEW, _("Chỉ đề nghị lên tỉnh hồ sơ xã đang xem xét."))
+    problems = assessment_problems(dossier.commune_assessment)
+    _require(not problems, " ".join(problems))
+    dossier.status = DossierStatus.FORWARDED
+    dossier.forwarded_on = on or clock.today()
+    dossier.save()
+    return dossier
+
+
+@transaction.atomic
+def return_dossier(user: Any, dossier: Dossier, comment: str) -> Dossier:
+    """ "Cần bổ sung": the commune or the province (Tổ tư vấn) sends the dossier back with comments."""
+    _fresh(dossier)
+    _commune_officer(user, dossier)
+    _require(bool(comment.strip()), _("Hãy ghi rõ nội dung cần bổ sung."))
+    allowed = {DossierStatus.SUBMITTED, DossierStatus.COMMUNE_REVIEW}
+    if _is_office(user, dossier.product.province_id):
+        allowed |= {DossierStatus.FORWARDED, DossierStatus.IN_ROUND}
+    _require(dossier.status in allowed, _("Không thể trả hồ sơ ở trạng thái này."))
+    if dossier.status == DossierStatus.IN_ROUND:
+        evaluation = dossier.evaluations.filter(round=dossier.round).first()
+        _require(
+            evaluation is None or not evaluation.sheets.filter(submitted_at__isnull=False).exists(),
+            _("Hội đồng đã chấm hồ sơ này: không thể trả lại."),
+        )
+        if evaluation is not None:
+            evaluation.sheets.all().delete()
+            evaluation.declarations.all().delete()
+            evaluation.delete()
+        dossier.round = None
+    dossier.status = DossierStatus.RETURNED
+    dossier.return_comment = comment.strip()
+    dossier.save()
+    return dossier
+
+
+def dossier_steps(user: Any, dossier: Dossier) -> frozenset[str]:
+    """The dossier steps ``user`` may take now, for pages to offer: "edit" (Mẫu 01/02, evidence),
+    "submit", "receive", "assess" (Mẫu 03), "forward", "return". The steps still check everything."""
+    if not can(user, CHANGE, dossier):
+        return frozenset()
+    steps = set()
+    if dossier.status in PRODUCER_STEPS_FROM:
+        steps |= {"edit", "submit"}
+    if _role(user) in OFFICER_ROLES:
+        if dossier.status == DossierStatus.SUBMITTED:
+            steps.add("receive")
+        if dossier.status == DossierStatus.COMMUNE_REVIEW:
+            steps |= {"assess", "forward"}
+        returnable = {DossierStatus.SUBMITTED, DossierStatus.COMMUNE_REVIEW}
+        if _is_office(user, dossier.product.province_id):
+            returnable |= {DossierStatus.FORWARDED, DossierStatus.IN_ROUND}
+        if dossier.status in returnable:
+            steps.add("return")
+    return frozenset(steps)
