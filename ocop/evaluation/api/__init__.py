@@ -15,8 +15,8 @@ A package split by concept (docs/architecture.md, "Module size"): ``criteria``, 
 ``dossiers``, ``evaluations``, ``decisions`` (the recognition POST on certification's
 decisions_router, registered when this package is imported), ``schemas`` (the workflow's request
 and response schemas) and ``common``. Every name is re-exported here: ``ocop.api`` imports the
-routers from ``ocop.evaluation.api``. Each operation names its ``operation_id`` as it was when this
-was one module (``ocop_evaluation_api_<function>``), so the OpenAPI schema clients use is unchanged.
+routers from ``ocop.evaluation.api``. Operation ids stay ``ocop_evaluation_api_<function>``, as when
+this was one module (``ocop.api.OcopAPI``), so the OpenAPI schema clients use is unchanged.
 """
 
 from .criteria import (

@@ -109,7 +109,6 @@ def _version_or_404(version_id: str) -> criteria.Version:
     "/",
     response=list[VersionOut],
     summary="Các bộ tiêu chí (phiên bản)",
-    operation_id="ocop_evaluation_api_list_criteria_versions",
 )
 def list_criteria_versions(request: HttpRequest) -> list[dict]:
     return [_version_out(version) for version in criteria.versions()]
@@ -119,7 +118,6 @@ def list_criteria_versions(request: HttpRequest) -> list[dict]:
     "/{version_id}",
     response=VersionOut,
     summary="Một bộ tiêu chí",
-    operation_id="ocop_evaluation_api_get_criteria_version",
 )
 def get_criteria_version(request: HttpRequest, version_id: str) -> dict:
     return _version_out(_version_or_404(version_id))
@@ -129,7 +127,6 @@ def get_criteria_version(request: HttpRequest, version_id: str) -> dict:
     "/{version_id}/sheets/",
     response=list[SheetSummaryOut],
     summary="Các phiếu đánh giá của bộ tiêu chí",
-    operation_id="ocop_evaluation_api_list_sheets",
 )
 def list_sheets(request: HttpRequest, version_id: str) -> list[dict]:
     version = _version_or_404(version_id)
@@ -143,7 +140,6 @@ def list_sheets(request: HttpRequest, version_id: str) -> list[dict]:
     "/{version_id}/sheets/{sheet}",
     response=SheetOut,
     summary="Một phiếu đánh giá",
-    operation_id="ocop_evaluation_api_get_sheet",
 )
 def get_sheet(request: HttpRequest, version_id: str, sheet: str) -> dict:
     version = _version_or_404(version_id)

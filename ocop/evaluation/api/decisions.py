@@ -25,7 +25,6 @@ from .schemas import RecognitionIn
     "/recognition",
     response={201: DecisionDetailOut},
     summary="Quyết định công nhận (cấp giấy chứng nhận)",
-    operation_id="ocop_evaluation_api_recognise",
 )
 def recognise(request: HttpRequest, payload: RecognitionIn) -> tuple[int, Decision]:
     user = _acting(request, ADD, Decision)

@@ -42,7 +42,6 @@ def _dossier(user: Any, pk: int, action: str = VIEW) -> Dossier:
     "/",
     response=list[DossierOut],
     summary="Hồ sơ đánh giá / dossiers",
-    operation_id="ocop_evaluation_api_list_dossiers",
 )
 @paginate(Pagination)
 def list_dossiers(request: HttpRequest, filters: Query[DossierQuery]):  # noqa: ANN201 - paginated
@@ -54,7 +53,6 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierQuery]):  # noqa: 
     "/{int:dossier_id}",
     response=DossierOut,
     summary="Một hồ sơ đánh giá",
-    operation_id="ocop_evaluation_api_get_dossier",
 )
 def get_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
     return _dossier(request_user(request), dossier_id)
@@ -64,7 +62,6 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
     "/",
     response={201: DossierOut},
     summary="Tạo hồ sơ (bản nháp) / create a dossier",
-    operation_id="ocop_evaluation_api_create_dossier",
 )
 def create_dossier(request: HttpRequest, payload: DossierIn) -> tuple[int, Dossier]:
     user = _acting(request, ADD, Dossier)
@@ -86,7 +83,6 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> tuple[int, Dossi
     "/{int:dossier_id}",
     response=DossierOut,
     summary="Sửa Mẫu 01, Mẫu 02, tự chấm (khi hồ sơ ở chủ thể)",
-    operation_id="ocop_evaluation_api_update_dossier",
 )
 def update_dossier(request: HttpRequest, dossier_id: int, payload: DossierPatch) -> Dossier:
     user = _acting(request, CHANGE, Dossier)
@@ -105,7 +101,6 @@ def _dossier_step(request: HttpRequest, dossier_id: int, step: Any, **kwargs: An
     "/{int:dossier_id}/submit",
     response=DossierOut,
     summary="Nộp hồ sơ cho UBND cấp xã",
-    operation_id="ocop_evaluation_api_submit_dossier",
 )
 def submit_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
     return _dossier_step(request, dossier_id, workflow.submit)
@@ -115,7 +110,6 @@ def submit_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
     "/{int:dossier_id}/receive",
     response=DossierOut,
     summary="Xã tiếp nhận hồ sơ",
-    operation_id="ocop_evaluation_api_receive_dossier",
 )
 def receive_dossier(request: HttpRequest, dossier_id: int, payload: DayIn | None = None) -> Dossier:
     return _dossier_step(request, dossier_id, workflow.receive, on=payload.on if payload else None)
@@ -125,7 +119,6 @@ def receive_dossier(request: HttpRequest, dossier_id: int, payload: DayIn | None
     "/{int:dossier_id}/commune-assessment",
     response=DossierOut,
     summary="Báo cáo đánh giá của xã (Mẫu 03)",
-    operation_id="ocop_evaluation_api_assess_dossier",
 )
 def assess_dossier(request: HttpRequest, dossier_id: int, payload: CommuneAssessmentIn) -> Dossier:
     return _dossier_step(request, dossier_id, workflow.assess_commune, assessment=payload.dict())
@@ -135,7 +128,6 @@ def assess_dossier(request: HttpRequest, dossier_id: int, payload: CommuneAssess
     "/{int:dossier_id}/forward",
     response=DossierOut,
     summary="Xã đề nghị lên tỉnh",
-    operation_id="ocop_evaluation_api_forward_dossier",
 )
 def forward_dossier(request: HttpRequest, dossier_id: int, payload: DayIn | None = None) -> Dossier:
     return _dossier_step(request, dossier_id, workflow.forward, on=payload.on if payload else None)
@@ -145,7 +137,6 @@ def forward_dossier(request: HttpRequest, dossier_id: int, payload: DayIn | None
     "/{int:dossier_id}/return",
     response=DossierOut,
     summary="Trả hồ sơ, yêu cầu bổ sung",
-    operation_id="ocop_evaluation_api_return_dossier",
 )
 def return_dossier(request: HttpRequest, dossier_id: int, payload: ReturnIn) -> Dossier:
     return _dossier_step(request, dossier_id, workflow.return_dossier, comment=payload.comment)
@@ -160,7 +151,6 @@ class EvidenceLinkIn(Schema):
     "/{int:dossier_id}/evidence",
     response=DossierOut,
     summary="Gắn minh chứng đã có cho một tiêu chí",
-    operation_id="ocop_evaluation_api_attach_evidence",
 )
 def attach_evidence(request: HttpRequest, dossier_id: int, payload: EvidenceLinkIn) -> Dossier:
     from ocop.documents.models import EvidenceDocument

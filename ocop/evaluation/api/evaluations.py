@@ -98,7 +98,6 @@ def _evaluation_out(obj: Evaluation) -> dict:
     "/{int:evaluation_id}",
     response=EvaluationOut,
     summary="Một phiên chấm / evaluation",
-    operation_id="ocop_evaluation_api_get_evaluation",
 )
 def get_evaluation(request: HttpRequest, evaluation_id: int) -> dict:
     return _evaluation_out(_evaluation(request_user(request), evaluation_id))
@@ -123,7 +122,6 @@ def _sheet_out(entry: ScoreSheet, number: int, named: set[int], own_member_id: i
     "/{int:evaluation_id}/sheets",
     response=list[ScoreSheetOut],
     summary="Phiếu chấm được xem (chấm kín: thành viên chỉ thấy phiếu mình cho đến khi gửi)",
-    operation_id="ocop_evaluation_api_list_score_sheets",
 )
 @paginate(Pagination)
 def list_score_sheets(request: HttpRequest, evaluation_id: int):  # noqa: ANN201 - paginated
@@ -140,7 +138,6 @@ def list_score_sheets(request: HttpRequest, evaluation_id: int):  # noqa: ANN201
     "/{int:evaluation_id}/sheet",
     response=ScoreSheetOut,
     summary="Lưu hoặc gửi phiếu chấm của mình",
-    operation_id="ocop_evaluation_api_save_sheet",
 )
 def save_sheet(request: HttpRequest, evaluation_id: int, payload: SheetIn) -> dict:
     user = _acting(request, CHANGE, Evaluation)
@@ -154,7 +151,6 @@ def save_sheet(request: HttpRequest, evaluation_id: int, payload: SheetIn) -> di
     "/{int:evaluation_id}/declaration",
     response={201: DeclarationOut},
     summary="Khai báo xung đột lợi ích",
-    operation_id="ocop_evaluation_api_declare",
 )
 def declare(request: HttpRequest, evaluation_id: int, payload: DeclarationIn) -> tuple[int, Any]:
     user = _acting(request, CHANGE, Evaluation)
@@ -166,7 +162,6 @@ def declare(request: HttpRequest, evaluation_id: int, payload: DeclarationIn) ->
     "/{int:evaluation_id}/consensus",
     response=EvaluationOut,
     summary="Ghi phiếu thống nhất, điều kiện loại",
-    operation_id="ocop_evaluation_api_record_consensus",
 )
 def record_consensus(request: HttpRequest, evaluation_id: int, payload: ConsensusIn) -> dict:
     user = _acting(request, CHANGE, Evaluation)
@@ -179,7 +174,6 @@ def record_consensus(request: HttpRequest, evaluation_id: int, payload: Consensu
     "/{int:evaluation_id}/close",
     response=EvaluationOut,
     summary="Chủ tịch kết thúc phiên chấm",
-    operation_id="ocop_evaluation_api_close",
 )
 def close(request: HttpRequest, evaluation_id: int) -> dict:
     user = _acting(request, CHANGE, Evaluation)
@@ -192,7 +186,6 @@ def close(request: HttpRequest, evaluation_id: int) -> dict:
     "/{int:evaluation_id}/propose-central",
     response=EvaluationOut,
     summary="Đề nghị trung ương đánh giá sản phẩm tiềm năng 5 sao",
-    operation_id="ocop_evaluation_api_propose_central",
 )
 def propose_central(request: HttpRequest, evaluation_id: int) -> dict:
     user = _acting(request, CHANGE, Evaluation)

@@ -53,7 +53,6 @@ def _province(code: str) -> Unit:
     "/",
     response=list[RoundOut],
     summary="Các đợt đánh giá / evaluation rounds",
-    operation_id="ocop_evaluation_api_list_rounds",
 )
 @paginate(Pagination)
 def list_rounds(request: HttpRequest, filters: Query[RoundQuery]):  # noqa: ANN201 - paginated
@@ -65,7 +64,6 @@ def list_rounds(request: HttpRequest, filters: Query[RoundQuery]):  # noqa: ANN2
     "/{int:round_id}",
     response=RoundDetailOut,
     summary="Một đợt đánh giá, với hội đồng",
-    operation_id="ocop_evaluation_api_get_round",
 )
 def get_round(request: HttpRequest, round_id: int) -> Round:
     return _round_detail(request_user(request), round_id)
@@ -75,7 +73,6 @@ def get_round(request: HttpRequest, round_id: int) -> Round:
     "/",
     response={201: RoundDetailOut},
     summary="Mở đợt đánh giá / open a round",
-    operation_id="ocop_evaluation_api_create_round",
 )
 def create_round(request: HttpRequest, payload: RoundIn) -> tuple[int, Round]:
     user = _acting(request, ADD, Round)
@@ -105,7 +102,6 @@ def create_round(request: HttpRequest, payload: RoundIn) -> tuple[int, Round]:
     "/{int:round_id}/members",
     response={201: RoundDetailOut},
     summary="Thêm thành viên hội đồng",
-    operation_id="ocop_evaluation_api_add_member",
 )
 def add_member(request: HttpRequest, round_id: int, payload: MemberIn) -> tuple[int, Round]:
     user = _acting(request, ADD, CouncilMember)
@@ -121,7 +117,6 @@ def add_member(request: HttpRequest, round_id: int, payload: MemberIn) -> tuple[
     "/{int:round_id}/dossiers",
     response={201: EvaluationOut},
     summary="Đưa hồ sơ vào đợt (phiên chấm)",
-    operation_id="ocop_evaluation_api_add_dossier",
 )
 def add_dossier(request: HttpRequest, round_id: int, payload: AddDossierIn) -> tuple[int, dict]:
     user = _acting(request, ADD, Evaluation)  # a dossier before the council is a new evaluation
