@@ -152,12 +152,12 @@ def main() -> None:
     from django.db import connections
     from django.db.models import Sum
 
-    from ocop.evaluation import models as evaluation
-    from ocop.evaluation.models import Certificate
+    from ocop.certification.models import Certificate
+    from ocop.core import clock
     from ocop.public.models import ScanCount
     from ocop.registry.models import Product
 
-    day = evaluation.today()
+    day = clock.today()
     certificate = (
         Certificate.objects.valid_on(day)
         .filter(product__code__isnull=False)

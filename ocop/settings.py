@@ -37,7 +37,7 @@ DEBUG = env_bool("OCOP_DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public root URL printed in certificate QR codes (https://ocop.example.gov.vn); empty: the
-# address of the request that makes the PDF (ocop.evaluation.pdf.verification_url).
+# address of the request that makes the PDF (ocop.certification.pdf.verification_url).
 OCOP_PUBLIC_URL = os.environ.get("OCOP_PUBLIC_URL", "").strip()
 
 

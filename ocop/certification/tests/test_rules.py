@@ -1,4 +1,4 @@
-"""Certificate date rules (QĐ 26/2026 Art. 4.3, 7.6.a) in ocop.registry.rules."""
+"""Certificate date rules (QĐ 26/2026 Art. 4.3, 7.6.a) in ocop.certification.rules."""
 
 import datetime as dt
 
