@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page, expect
 
 CHROMIUM = os.environ.get("OCOP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,3 +42,15 @@ def _allow_orm_beside_playwright(request: pytest.FixtureRequest) -> Iterator[Non
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# A loaded 2-core CI machine may take far longer than Playwright's 30 s defaults: waits are for
+# things to happen, never measures of speed.
+expect.set_options(timeout=120_000)
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(120_000)
+    page.set_default_navigation_timeout(180_000)
+    return page
