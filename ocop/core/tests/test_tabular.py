@@ -3,6 +3,7 @@ reports that Excel/LibreOffice (and our own reader) open."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -176,6 +177,59 @@ def test_rows_export_as_xlsx_and_csv_with_template_headers():
             {"name": 'Nước mắm; "đặc biệt"', "kind": "B", "province": "01"},
             {"name": "=1+1", "kind": "", "province": ""},  # text, never a formula
         ]
+
+
+ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_the_owasp_quote():
+    spec = Spec(columns=[Column("Tên", "name"), Column("Số", "number")])
+    stream = io.BytesIO()
+    rows = [{"name": attack, "number": -2} for attack in ATTACKS] + [
+        {"name": "+84 912 345 678", "number": -1.5}
+    ]
+    spec.write_rows(rows, stream, "csv")
+    written = list(csv.reader(io.StringIO(stream.getvalue().decode("utf-8-sig"), newline="")))
+    assert [row[0] for row in written[1:]] == ["'" + attack for attack in ATTACKS] + ["'+84 912 345 678"]
+    # A number is not a formula: a numeric value stays a plain negative number.
+    assert [row[1] for row in written[1:]] == ["-2"] * len(ATTACKS) + ["-1.5"]
+    # Reading drops exactly the quote the export added (then the surrounding spaces, as always).
+    assert [spec.keyed(r)["name"] for r in read_rows(stream.getvalue(), "x.csv")] == [
+        '=HYPERLINK("http://x","y")',
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+        "X",
+        "X",
+        "+84 912 345 678",
+    ]
+
+
+def test_xlsx_cells_stay_typed_text_never_formulas():
+    spec = Spec(columns=[Column("Tên", "name")])
+    stream = io.BytesIO()
+    spec.write_rows([{"name": attack} for attack in ATTACKS], stream, "xlsx")
+    data = stream.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        strings = archive.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
+    assert xml.count('t="s"') == len(ATTACKS) + 1  # every cell (the header too) is a shared string
+    assert "'=HYPERLINK" not in strings  # typed text needs no quote
+    cells = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in cells[1:]] == ATTACKS
+    assert all(isinstance(row[0], str) for row in cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="'=+-@\t\r \"a1Đ,;", max_size=8), min_size=1, max_size=10))
+def test_formula_like_values_round_trip_in_both_formats(names):
+    spec = Spec(columns=[Column("Tên", "name"), Column("Mã", "code")])
+    expected = [{"name": name.strip(), "code": "x"} for name in names]
+    for fmt in ("csv", "xlsx"):
+        stream = io.BytesIO()
+        spec.write_rows([{"name": name, "code": "x"} for name in names], stream, fmt)
+        assert [spec.keyed(r) for r in read_rows(stream.getvalue(), f"x.{fmt}")] == expected, fmt
 
 
 def test_keyed_tolerates_header_case_spacing_and_required_marks():
