@@ -255,3 +255,15 @@ def test_error_report_lists_row_column_value_message():
         ["5", "", "", "Trùng dòng 3."],
     ]
     assert str(errors[0]) == "Dòng 3, cột “Mã số thuế” (“0100109107”): Sai chữ số kiểm tra."
+
+
+def test_error_report_is_xlsx_with_the_offending_value_as_typed_text():
+    stream = io.BytesIO()
+    write_error_report([RowError(2, "Tên", ATTACKS[0], "Sai."), RowError(3, "Tên", "'+84", "Sai.")], stream)
+    data = stream.getvalue()
+    assert data[:2] == b"PK"  # the only error report is a workbook, never a CSV
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert [row[2] for row in rows[1:]] == [ATTACKS[0], "''+84"]  # so that it reads back as "'+84"
+    assert read_rows(data, "loi.xlsx")[1]["Giá trị"] == "'+84"
