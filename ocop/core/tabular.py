@@ -9,6 +9,12 @@ Writing: a :class:`Spec` lists :class:`Column` s (Vietnamese header, internal ke
 and writes an import template (.xlsx with drop-down lists and an instructions sheet) or rows
 (.xlsx or .csv with exactly the template's headers, so an export re-imports unchanged).
 
+Formula injection: a CSV cell a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``,
+``@``, tab, carriage return) is written with a ``'`` before it (:func:`ocop.core.cells.neutralise`,
+OWASP); .xlsx cells are typed text (``write_string``, ``strings_to_formulas`` off), never formulas.
+Reading drops exactly that quote (:func:`ocop.core.cells.restore`), so an export imports back with
+its original values.
+
 Domain-free: the registry's and the evaluation's importers build on it.
 """
 
@@ -21,10 +27,13 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import PurePath
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from ocop.core.cells import escapes, neutralise, restore
 
 __all__ = [
     "EXTENSIONS",
@@ -265,7 +274,9 @@ def read_rows(file: Any, filename: str) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for index in range(start + 1, len(cells)):
         raw = cells[index]
-        values = [_cell_text(c)[:MAX_CELL] for c in raw[: len(header)]]
+        # The quote an export put before a formula-like value goes first (the export → import round
+        # trip), then the surrounding spaces as for any cell.
+        values = [_cell_text(restore(c) if isinstance(c, str) else c)[:MAX_CELL] for c in raw[: len(header)]]
         if not any(values):
             continue
         row = Row({name: (values[i] if i < len(values) else "") for i, name in enumerate(header) if name})
@@ -464,7 +475,7 @@ class Spec:
             writer = csv.writer(text)
             writer.writerow(self.headers)
             for row in rows:
-                writer.writerow([_text(row.get(c.key)) for c in self.columns])
+                writer.writerow([_csv_text(row.get(c.key)) for c in self.columns])
             data = "\ufeff" + text.getvalue()
             try:
                 stream.write(data.encode("utf-8"))  # type: ignore[arg-type]
@@ -479,7 +490,9 @@ class Spec:
             for index, column in enumerate(self.columns):
                 value = _text(row.get(column.key))
                 if value:
-                    sheet.write_string(line, index, value)
+                    # Typed text, never a formula; only a value the importer would change (a quote
+                    # before a formula-like value) is neutralised, so that it reads back unchanged.
+                    sheet.write_string(line, index, neutralise(value) if escapes(value) else value)
         workbook.close()
 
 
@@ -491,6 +504,13 @@ def _text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     return str(value)
+
+
+def _csv_text(value: Any) -> str:
+    """A CSV cell: text a spreadsheet would run as a formula gets the OWASP quote; numbers stay numbers."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)  # a negative number is a number, not a formula
+    return neutralise(_text(value))
 
 
 def _norm_header(header: str) -> str:

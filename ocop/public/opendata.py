@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from ocop.certification.models import Certificate
 from ocop.certification.pdf import verification_path
+from ocop.core.cells import neutralise
 from ocop.registry import classification
 
 from . import cache, published
@@ -277,6 +278,8 @@ def _csv_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)  # a name a spreadsheet would run as a formula gets a "'" (OWASP)
     return str(value)
 
 

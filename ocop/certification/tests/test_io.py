@@ -216,3 +216,59 @@ def test_template_and_export_round_trip(products) -> None:
     history.export_queryset(Certificate.objects.all(), exported)
     again = history.import_file(exported.getvalue(), "export.xlsx", None)
     assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_formula_like_values_are_neutralised_and_round_trip(world, products, fmt) -> None:
+    from django.urls import reverse
+    from python_calamine import CalamineWorkbook
+
+    file = csv_file(
+        row(products["hn1"], authority=ATTACKS[0], signer=ATTACKS[1]),
+        row(products["hn2"], decision_number="56/QĐ-UBND", authority=ATTACKS[3], signer=ATTACKS[2]),
+    )
+    assert history.import_file(file, "a.csv", None).ok
+    Product.objects.filter(pk=products["hn1"].pk).update(name=ATTACKS[4])  # informational column
+    exported = io.BytesIO()
+    history.export_queryset(Certificate.objects.all(), exported, fmt)
+    columns = list(HEADERS)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(exported.getvalue().decode("utf-8-sig"), newline="")))[1:]
+        cells = [
+            {key: r[columns.index(key)] for key in ("authority", "signer", "product_name")} for r in rows
+        ]
+        # The scoped list's export (?export=csv, the history export) writes the same cells.
+        response = world.client("province_hn").get(
+            reverse("certification:certificate_list"), {"export": "csv"}
+        )
+        assert b"".join(response.streaming_content) == exported.getvalue()
+    else:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(exported.getvalue())).get_sheet_by_index(0)
+        rows = sheet.to_python()[1:]
+        cells = [
+            {key: r[columns.index(key)] for key in ("authority", "signer", "product_name")} for r in rows
+        ]
+    quote = "'" if fmt == "csv" else ""  # XLSX: typed text, needs none
+    assert sorted(cells, key=str) == sorted(
+        [
+            {
+                "authority": quote + ATTACKS[0],
+                "signer": quote + ATTACKS[1],
+                "product_name": quote + ATTACKS[4],
+            },
+            {
+                "authority": quote + ATTACKS[3],
+                "signer": quote + ATTACKS[2],
+                "product_name": products["hn2"].name,
+            },
+        ],
+        key=str,
+    )
+    again = history.import_file(exported.getvalue(), f"export.{fmt}", None)
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2), again.errors
+    assert sorted(Decision.objects.values_list("authority", "signer")) == sorted(
+        [(ATTACKS[0], ATTACKS[1]), (ATTACKS[3], ATTACKS[2])]
+    )

@@ -332,3 +332,27 @@ def test_certificate_list_links_to_the_expiring_page(world, expiring) -> None:
     page = world.client("viewer_hn").get(reverse("certification:certificate_list")).content.decode()
     assert EXPIRING in page
     assert world.client("viewer_hn").get(EXPIRING).status_code == 200
+
+
+def test_expiring_export_neutralises_formula_like_names(world, expiring) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from ocop.registry.models import Producer, Product
+
+    product = expiring["open"].product
+    Product.objects.filter(pk=product.pk).update(name='=HYPERLINK("http://x","y")')
+    Producer.objects.filter(pk=product.producer_id).update(name="@SUM(A1)")
+    client = world.client("province_hn")
+    response = client.get(EXPIRING, {"days": 365, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"), newline="")))
+    header, by_code = rows[0], {row[0]: row for row in rows[1:]}
+    row = by_code[expiring["open"].code]
+    assert row[header.index("Sản phẩm")] == '\'=HYPERLINK("http://x","y")'
+    assert row[header.index("Chủ thể")] == "'@SUM(A1)"
+    assert row[header.index("Còn (ngày)")] == "150"  # a number stays a number
+    xlsx = client.get(EXPIRING, {"days": 365, "export": "xlsx"})
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(xlsx.streaming_content))).get_sheet_by_index(0)
+    cells = {r[0]: r for r in sheet.to_python()[1:]}
+    assert (
+        cells[expiring["open"].code][header.index("Sản phẩm")] == '=HYPERLINK("http://x","y")'
+    )  # typed text

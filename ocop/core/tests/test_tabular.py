@@ -3,6 +3,7 @@ reports that Excel/LibreOffice (and our own reader) open."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import zipfile
@@ -178,6 +179,59 @@ def test_rows_export_as_xlsx_and_csv_with_template_headers():
         ]
 
 
+ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_the_owasp_quote():
+    spec = Spec(columns=[Column("Tên", "name"), Column("Số", "number")])
+    stream = io.BytesIO()
+    rows = [{"name": attack, "number": -2} for attack in ATTACKS] + [
+        {"name": "+84 912 345 678", "number": -1.5}
+    ]
+    spec.write_rows(rows, stream, "csv")
+    written = list(csv.reader(io.StringIO(stream.getvalue().decode("utf-8-sig"), newline="")))
+    assert [row[0] for row in written[1:]] == ["'" + attack for attack in ATTACKS] + ["'+84 912 345 678"]
+    # A number is not a formula: a numeric value stays a plain negative number.
+    assert [row[1] for row in written[1:]] == ["-2"] * len(ATTACKS) + ["-1.5"]
+    # Reading drops exactly the quote the export added (then the surrounding spaces, as always).
+    assert [spec.keyed(r)["name"] for r in read_rows(stream.getvalue(), "x.csv")] == [
+        '=HYPERLINK("http://x","y")',
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+        "X",
+        "X",
+        "+84 912 345 678",
+    ]
+
+
+def test_xlsx_cells_stay_typed_text_never_formulas():
+    spec = Spec(columns=[Column("Tên", "name")])
+    stream = io.BytesIO()
+    spec.write_rows([{"name": attack} for attack in ATTACKS], stream, "xlsx")
+    data = stream.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+        strings = archive.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
+    assert xml.count('t="s"') == len(ATTACKS) + 1  # every cell (the header too) is a shared string
+    assert "'=HYPERLINK" not in strings  # typed text needs no quote
+    cells = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert [row[0] for row in cells[1:]] == ATTACKS
+    assert all(isinstance(row[0], str) for row in cells)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="'=+-@\t\r \"a1Đ,;", max_size=8), min_size=1, max_size=10))
+def test_formula_like_values_round_trip_in_both_formats(names):
+    spec = Spec(columns=[Column("Tên", "name"), Column("Mã", "code")])
+    expected = [{"name": name.strip(), "code": "x"} for name in names]
+    for fmt in ("csv", "xlsx"):
+        stream = io.BytesIO()
+        spec.write_rows([{"name": name, "code": "x"} for name in names], stream, fmt)
+        assert [spec.keyed(r) for r in read_rows(stream.getvalue(), f"x.{fmt}")] == expected, fmt
+
+
 def test_keyed_tolerates_header_case_spacing_and_required_marks():
     assert SPEC.keyed({" tên * ": "A", "LOẠI": "B", "Khác": "x"}) == {
         "name": "A",
@@ -201,3 +255,15 @@ def test_error_report_lists_row_column_value_message():
         ["5", "", "", "Trùng dòng 3."],
     ]
     assert str(errors[0]) == "Dòng 3, cột “Mã số thuế” (“0100109107”): Sai chữ số kiểm tra."
+
+
+def test_error_report_is_xlsx_with_the_offending_value_as_typed_text():
+    stream = io.BytesIO()
+    write_error_report([RowError(2, "Tên", ATTACKS[0], "Sai."), RowError(3, "Tên", "'+84", "Sai.")], stream)
+    data = stream.getvalue()
+    assert data[:2] == b"PK"  # the only error report is a workbook, never a CSV
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert [row[2] for row in rows[1:]] == [ATTACKS[0], "''+84"]  # so that it reads back as "'+84"
+    assert read_rows(data, "loi.xlsx")[1]["Giá trị"] == "'+84"

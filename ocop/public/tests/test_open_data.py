@@ -217,3 +217,26 @@ def test_open_data_queries_are_bounded(anonymous, catalogue, django_assert_max_n
         anonymous.get(CSV_URL)
     with django_assert_max_num_queries(3):
         anonymous.get(reverse("public:open_data_feed"))
+
+
+ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
+
+
+def test_csv_cells_cannot_run_as_formulas_json_keeps_the_values(anonymous, catalogue) -> None:
+    from ocop.registry.models import Product
+
+    keys = ["valid", "expired", "revoked", "superseded", "hcm"]  # five products ("successor": superseded's)
+    names = dict(zip(keys, ATTACKS, strict=False))
+    for key, name in names.items():  # as a careless import could have stored them
+        Product.objects.filter(pk=catalogue.certificates[key].product_id).update(name=name)
+    Product.objects.filter(pk=catalogue.certificates["valid"].product_id).update(name_en=ATTACKS[-1])
+    cache.clear()
+    by_code = {r["certificate_code"]: r for r in read_csv(anonymous.get(CSV_URL).content)}
+    # OWASP: a quote before what a spreadsheet would run; the rest of the row is untouched.
+    assert {key: by_code[catalogue.certificates[key].code]["product_name"] for key in keys} == {
+        key: "'" + name for key, name in names.items()
+    }
+    valid = by_code[catalogue.certificates["valid"].code]
+    assert valid["product_name_en"] == "'\rX" and valid["star"] == "4"
+    items = {i["certificate_code"]: i for i in json.loads(anonymous.get(JSON_URL).content)["items"]}
+    assert {key: items[catalogue.certificates[key].code]["product_name"] for key in keys} == names

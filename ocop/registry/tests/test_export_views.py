@@ -165,3 +165,24 @@ def test_export_query_count_does_not_grow_with_rows(world: World, django_assert_
         with django_assert_max_num_queries(before):
             response = client.get(reverse(name), {"export": "csv"})
             assert len(csv_rows(response)) == 13
+
+
+ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
+
+
+def test_list_exports_neutralise_formula_like_names(world: World) -> None:
+    producer = make_producer(world.places["hn1"], name="=1+1")
+    for name in ATTACKS:
+        make_product(producer, name=name)
+    client = world.client("province_hn")
+    csv_file = csv_rows(client.get(reverse("registry:product_list"), {"export": "csv"}))
+    assert sorted(column(csv_file, PRODUCT_SPEC, "name")) == sorted("'" + name for name in ATTACKS)
+    assert column(csv_file, PRODUCT_SPEC, "producer_name") == ["'=1+1"] * len(ATTACKS)
+    producers = csv_rows(client.get(reverse("registry:producer_list"), {"export": "csv"}))
+    assert column(producers, PRODUCER_SPEC, "name") == ["'=1+1"]
+    # XLSX: typed text cells holding the names as they are.
+    response = client.get(reverse("registry:product_list"), {"export": "xlsx"})
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(body(response)))
+    cells = workbook.get_sheet_by_index(0).to_python()
+    names = [row[PRODUCT_SPEC.headers.index(str(PRODUCT_SPEC.column("name").header))] for row in cells[1:]]
+    assert sorted(names) == sorted(ATTACKS) and all(isinstance(name, str) for name in names)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -497,6 +498,72 @@ def test_export_reimported_into_the_same_registry_updates_in_place(db, viettel):
     assert result.preview[0]["action"] == "unchanged"
     product = Product.objects.get()
     assert product.history.count() == 1  # an unchanged row writes nothing, not even history
+
+
+ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_formula_like_names_are_harmless_in_the_file_and_round_trip(db, unit, fmt):
+    """CSV cells a spreadsheet would run get the OWASP quote, XLSX cells are typed text; either
+    way the import gives back the original values (a "+84" phone number too)."""
+    commune = unit("00004")
+    producers = [
+        make_producer(commune, name=name, phone="+84 912 345 678", address="'=quoted")
+        for name in ['=HYPERLINK("http://x","y")', "@SUM(A1)"]
+    ]
+    for producer, name in zip(producers * 3, ATTACKS, strict=True):
+        make_product(producer, name=name)
+    producer_fields = {"id", "created", "updated"}
+    product_fields = {"id", "producer_id", "created", "updated"}
+    producers_before = _snapshot(Producer, producer_fields)
+    products_before = _snapshot(Product, product_fields)
+
+    producers_file, products_file = io.BytesIO(), io.BytesIO()
+    export_queryset("producers", Producer.objects.all(), producers_file, fmt)
+    export_queryset("products", Product.objects.all(), products_file, fmt)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(products_file.getvalue().decode("utf-8-sig"), newline="")))
+        names = [row[PRODUCT_SPEC.headers.index(str(PRODUCT_SPEC.column("name").header))] for row in rows[1:]]
+        assert sorted(names) == sorted("'" + name for name in ATTACKS)
+        rows = list(csv.reader(io.StringIO(producers_file.getvalue().decode("utf-8-sig"), newline="")))
+        header = rows[0]
+        assert {row[header.index(str(PRODUCER_SPEC.column("phone").header))] for row in rows[1:]} == {
+            "'+84 912 345 678"
+        }
+        assert {row[header.index(str(PRODUCER_SPEC.column("address").header))] for row in rows[1:]} == {
+            "''=quoted"
+        }
+    else:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(products_file.getvalue())).get_sheet_by_index(0)
+        cells = sheet.to_python()
+        names = [
+            row[PRODUCT_SPEC.headers.index(str(PRODUCT_SPEC.column("name").header))] for row in cells[1:]
+        ]
+        assert sorted(names) == sorted(ATTACKS)  # text cells, no quote, no formula
+        with zipfile.ZipFile(io.BytesIO(products_file.getvalue())) as archive:
+            assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+    Product.objects.all().delete()
+    Producer.objects.all().delete()
+    ProductCodeCounter.objects.all().delete()
+    first = import_file("producers", producers_file.getvalue(), f"producers.{fmt}", None)
+    assert first.ok, first.errors
+    second = import_file("products", products_file.getvalue(), f"products.{fmt}", None)
+    assert second.ok, second.errors
+    assert _snapshot(Producer, producer_fields) == producers_before
+    # Every product as it was, except that the import drops the spaces around a value (as always):
+    # the tab and the carriage return before "X" go.
+    spaced = {"search_text", "sort_key", "name"}
+    assert _snapshot(Product, product_fields | spaced) == _snapshot_of(products_before, spaced)
+    assert sorted(Product.objects.values_list("name", flat=True)) == sorted(n.strip() for n in ATTACKS)
+    assert [p for p in _snapshot(Product, product_fields) if p["name"] != "X"] == [
+        p for p in products_before if p["name"].strip() != "X"
+    ]
+
+
+def _snapshot_of(rows: list[dict], exclude: set[str]) -> list[dict]:
+    return sorted(({k: v for k, v in row.items() if k not in exclude} for row in rows), key=str)
 
 
 # --- speed ------------------------------------------------------------------------------------------
