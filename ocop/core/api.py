@@ -30,6 +30,25 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def extra_field_message() -> str:
+    return _("trường không được nhận (chỉ đọc, tính tự động hoặc không có trong lược đồ)")
+
+
+def reject_unknown_form_fields(
+    request: HttpRequest, schema: type[Schema], files: tuple[str, ...] = ()
+) -> None:
+    """A multipart form: ninja drops the fields a Form schema does not know; refuse them instead."""
+    known = set(schema.model_fields) | {"csrfmiddlewaretoken"}
+    unknown = [key for key in request.POST if key not in known]
+    unknown += [key for key in request.FILES if key not in files]
+    if unknown:
+        raise HttpError(
+            422,
+            _("Dữ liệu không hợp lệ — %(errors)s")
+            % {"errors": "; ".join(f"{key}: {extra_field_message()}" for key in unknown)},
+        )
+
+
 class ErrorOut(Schema):
     detail: str
 
@@ -45,7 +64,7 @@ def validation_message(errors: list[dict]) -> str:
     for error in errors:
         where = _location(error)
         if error.get("type") == "extra_forbidden":
-            text = _("trường không được nhận (chỉ đọc, tính tự động hoặc không có trong lược đồ)")
+            text = extra_field_message()
         else:
             text = error.get("msg", _("Giá trị không hợp lệ"))
         messages.append(f"{where}: {text}" if where else text)

@@ -298,3 +298,56 @@ def test_import_matrix(world: World, objects: dict, actor: str, model: str, fiel
             headers = {c.key: str(c.header) for c in SPECS[model][1].columns}
             column = headers[COLUMNS.get(field, field)]
             assert column in {error.column for error in result.errors}, result.errors
+
+
+# --- derived values (point 2) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ["producer_hn1", "commune_hn1", "province_hn", "central", "admin"])
+@pytest.mark.parametrize("status", ["recognised", "expired", "revoked"])
+def test_api_refuses_certificate_statuses(
+    world: World, objects: dict, client, actor: str, status: str
+) -> None:
+    """Đạt sao, hết hạn, thu hồi come from certificates: a product without one cannot be given them."""
+    product = objects["product"]
+    for method, url, body in (
+        ("patch", f"/api/v1/products/{product.pk}", {"status": status}),
+        (
+            "post",
+            "/api/v1/products/",
+            {"name": "Mới", "producer_id": objects["producer"].pk, "status": status},
+        ),
+    ):
+        response = api_call(client, world.users[actor], method, url, body)
+        assert response.status_code in (403, 422), response.content
+        if response.status_code == 422:
+            assert "status:" in response.json()["detail"]
+    product.refresh_from_db()
+    assert product.status == "potential"
+    _token, key = ApiToken.issue(world.users["central"])
+    listed = client.get("/api/v1/products/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert {item["status"] for item in listed.json()["items"]} == {"potential"}
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value"),
+    [
+        ("product", "current_star", 5),
+        ("product", "code", "01-00004-0001-2026"),
+        ("product", "stage", "registered"),
+        ("product", "images", []),
+        ("product", "province", {"code": "79"}),
+        ("producer", "commune", {"code": "26734"}),
+        ("producer", "id", 99),
+        ("producer", "created", "2020-01-01T00:00:00"),
+        ("producer", "nonsense", 1),
+    ],
+)
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_api_refuses_read_only_and_unknown_fields(
+    world: World, objects: dict, client, model: str, field: str, value, method: str
+) -> None:
+    obj = objects[model]
+    response = api_call(client, world.users["admin"], method, f"/api/v1/{model}s/{obj.pk}", {field: value})
+    assert response.status_code == 422, response.content
+    assert f"{field}: trường không được nhận" in response.json()["detail"]
