@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from ocop.accounts.auth import api_auth
 from ocop.accounts.filtersets import UserFilterSet
 from ocop.accounts.models import ApiToken, User
-from ocop.core.api import Pagination
+from ocop.core.api import InputSchema, Pagination
 from ocop.core.scoping import get_restricted_object_or_404, request_user, restrict
 
 router = Router(tags=["auth"])
@@ -40,7 +40,7 @@ class MeOut(UserOut):
     last_login: datetime | None
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: str
     password: str
     name: str = Field("", max_length=100, description="Tên gợi nhớ của mã truy cập")

@@ -28,7 +28,7 @@ from pydantic import field_validator
 
 from ocop.accounts.auth import api_auth
 from ocop.core import clock
-from ocop.core.api import MAX_ID, Pagination
+from ocop.core.api import MAX_ID, InputSchema, Pagination
 from ocop.core.scoping import ADD, VIEW, get_restricted_object_or_404, request_user, role_can
 from ocop.core.scoping import restrict as restrict_qs
 
@@ -78,8 +78,9 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-class TextIn(Schema):
-    """A request body; no text in it may hold a NUL character (PostgreSQL cannot store one)."""
+class TextIn(InputSchema):
+    """A request body; no text in it may hold a NUL character (PostgreSQL cannot store one), and
+    no field the schema does not know (core.api.InputSchema: 422 naming it)."""
 
     @field_validator("*", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 # Larger integers overflow the databases' 64-bit columns; no list is anywhere near this long.
 MAX_OFFSET = 10**9
@@ -20,6 +21,32 @@ class Pagination(LimitOffsetPagination):
 
     class Input(LimitOffsetPagination.Input):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class InputSchema(Schema):
+    """Every request body: a field the schema does not know (a typo, or a read-only/derived one such
+    as `code`, `current_star`, `count`) is a 422 naming it, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def extra_field_message() -> str:
+    return _("trường không được nhận (chỉ đọc, tính tự động hoặc không có trong lược đồ)")
+
+
+def reject_unknown_form_fields(
+    request: HttpRequest, schema: type[Schema], files: tuple[str, ...] = ()
+) -> None:
+    """A multipart form: ninja drops the fields a Form schema does not know; refuse them instead."""
+    known = set(schema.model_fields) | {"csrfmiddlewaretoken"}
+    unknown = [key for key in request.POST if key not in known]
+    unknown += [key for key in request.FILES if key not in files]
+    if unknown:
+        raise HttpError(
+            422,
+            _("Dữ liệu không hợp lệ — %(errors)s")
+            % {"errors": "; ".join(f"{key}: {extra_field_message()}" for key in unknown)},
+        )
 
 
 class ErrorOut(Schema):
@@ -36,7 +63,10 @@ def validation_message(errors: list[dict]) -> str:
     messages = []
     for error in errors:
         where = _location(error)
-        text = error.get("msg", _("Giá trị không hợp lệ"))
+        if error.get("type") == "extra_forbidden":
+            text = extra_field_message()
+        else:
+            text = error.get("msg", _("Giá trị không hợp lệ"))
         messages.append(f"{where}: {text}" if where else text)
     return _("Dữ liệu không hợp lệ — %(errors)s") % {"errors": "; ".join(messages)}
 

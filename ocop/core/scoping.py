@@ -30,11 +30,28 @@ How a model opts in::
 Paths are forward-FK lookups: `province` ends at the current-province Unit FK, `commune` at the
 current-commune Unit FK, `owner` at the owning organisation FK (registry.Producer). A path the
 model lacks means nobody scoped by it sees anything (fail closed).
+
+Fields, on every write (forms, API, imports). Scope is about place *and* role: `ScopePaths` also
+says which field places an object (`place`, e.g. "unit"), which fields are derived (`derived`: codes,
+derived province/commune, search columns — nobody writes them) and, per role, the only fields that
+role may write (`writable`; a role not listed writes every field its action policy allows)::
+
+    scope = ScopePaths(..., place="unit", derived=frozenset({"code"}),
+                       writable={PRODUCER: frozenset({"description", "story"})})
+
+    may_write(user, Product, "status")                  # False for a producer account
+    can_move(user, product, new_unit)                   # old AND new place in the user's scope
+    refused_changes(user, original, edited, reason)     # {field: message} for what may not change
+
+Moving an object (changing its `place`) is an officer's act: the role must be allowed to write the
+place field, both the old and the new place must be inside the officer's scope, and the change
+needs a reason (it goes to the history as the change reason).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -43,6 +60,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
@@ -79,6 +97,9 @@ class ScopePaths:
     owner:    lookup to the owning organisation FK; producers only see objects whose owner is theirs.
     user:     lookup to a user FK (or "pk" on the user model): that user may always do `self_actions`.
     policy:   per-role actions replacing POLICY for this model (roles not listed keep POLICY).
+    place:    the field that places an object (a Unit FK); changing it is a move (see can_move).
+    derived:  fields nobody writes through a form, the API or an import (computed or automatic).
+    writable: per-role whitelists of the fields that role may write (roles not listed: all but derived).
     """
 
     province: str | None = None
@@ -87,6 +108,9 @@ class ScopePaths:
     user: str | None = None
     self_actions: frozenset[str] = frozenset({VIEW})
     policy: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    place: str | None = None
+    derived: frozenset[str] = frozenset()
+    writable: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def actions_for(self, role: str) -> frozenset[str]:
         return self.policy.get(role, POLICY.get(role, frozenset()))
@@ -207,6 +231,89 @@ def can(user: Any, action: str, obj: models.Model) -> bool:
     if condition is None:
         return False
     return _matches(obj, condition)
+
+
+# --- fields: who may write which field, and who may move an object ---------------------------------
+
+
+def may_write(user: Any, model: type[models.Model], name: str) -> bool:
+    """May this user's role write field `name` of `model` (derived fields: nobody)?
+
+    Only the field-level policy: whether the user may change *this* object is `can(user, "change", obj)`.
+    """
+    if not _active(user):
+        return False
+    scope = scope_of(model)
+    if name in scope.derived:
+        return False
+    allowed = scope.writable.get(user.role)
+    return allowed is None or name in allowed
+
+
+def locked_fields(user: Any, model: type[models.Model], names: Iterable[str]) -> list[str]:
+    """The names among `names` this user may not write on `model` (in the order given)."""
+    return [name for name in names if not may_write(user, model, name)]
+
+
+def can_move(user: Any, obj: models.Model, new_place: Any) -> bool:
+    """May `user` move `obj` (at its current, old place) to `new_place`?
+
+    The role must be allowed to write the place field, and the user must be able to change the
+    object both where it is and where it would be. `obj` is not modified.
+    """
+    scope = scope_of(type(obj))
+    if scope.place is None or not may_write(user, type(obj), scope.place):
+        return False
+    if obj.pk is not None and not can(user, CHANGE, obj):
+        return False
+    moved = copy.copy(obj)
+    setattr(moved, scope.place, new_place)
+    locate = getattr(moved, "locate", None)  # Located models derive province/commune from the unit
+    if callable(locate):
+        locate()
+    return can(user, CHANGE if obj.pk is not None else ADD, moved)
+
+
+def changed_fields(original: models.Model, edited: models.Model) -> list[str]:
+    """Names of the concrete, non-derived fields whose values differ between two copies of an object."""
+    derived = scope_of(type(original)).derived
+    return [
+        f.name
+        for f in original._meta.concrete_fields
+        if not f.primary_key
+        and f.name not in derived
+        and getattr(original, f.attname) != getattr(edited, f.attname)
+    ]
+
+
+def refused_changes(
+    user: Any, original: models.Model, edited: models.Model, reason: str = ""
+) -> dict[str, str]:
+    """Field name → why `user` may not make this change of `original` into `edited` (empty: allowed).
+
+    Checks every changed field against the role's field policy; a change of place must pass
+    can_move() and carry a reason (recorded in the history).
+    """
+    model = type(original)
+    scope = scope_of(model)
+    errors: dict[str, str] = {}
+    for name in changed_fields(original, edited):
+        if name == scope.place and may_write(user, model, name):
+            if not can_move(user, original, getattr(edited, name)):
+                errors[name] = _(
+                    "Chuyển sang địa bàn khác chỉ do cán bộ quản lý cả nơi cũ và nơi mới thực hiện."
+                )
+            elif not reason.strip():
+                errors[name] = _("Chuyển địa bàn cần ghi lý do (ghi vào lịch sử thay đổi).")
+        elif not may_write(user, model, name):
+            errors[name] = locked_message(user, model, name)
+    return errors
+
+
+def locked_message(user: Any, model: type[models.Model], name: str) -> str:
+    if name in scope_of(model).derived:
+        return _("Trường này được tính tự động, không sửa được.")
+    return _("Vai trò của bạn không được sửa trường này.")
 
 
 def get_restricted_object_or_404(

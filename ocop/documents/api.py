@@ -22,7 +22,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from ocop.core.api import MAX_ID, Pagination
+from ocop.core.api import MAX_ID, InputSchema, Pagination, reject_unknown_form_fields
 from ocop.core.scoping import ADD, VIEW, can, get_restricted_object_or_404, request_user, role_can
 from ocop.core.scoping import restrict as restrict_qs
 from ocop.registry.models import Producer, Product
@@ -84,7 +84,7 @@ class EvidenceQuery(Schema):
     type: EvidenceType | None = Field(None, description="Loại giấy tờ")
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(InputSchema):
     doc_type: EvidenceType
     title: str = Field(..., min_length=1, max_length=255)
     number: str = Field("", max_length=100)
@@ -177,6 +177,7 @@ def producer_evidence(request: HttpRequest, producer_id: int, query: Query[Evide
 def upload_product_evidence(
     request: HttpRequest, product_id: int, payload: Form[EvidenceIn], file: File[UploadedFile]
 ) -> tuple[int, EvidenceDocument]:
+    reject_unknown_form_fields(request, EvidenceIn, files=("file",))
     product = get_restricted_object_or_404(
         Product.objects.select_related("producer"), request_user(request), VIEW, pk=product_id
     )
@@ -193,6 +194,7 @@ def upload_product_evidence(
 def upload_producer_evidence(
     request: HttpRequest, producer_id: int, payload: Form[ProducerEvidenceIn], file: File[UploadedFile]
 ) -> tuple[int, EvidenceDocument]:
+    reject_unknown_form_fields(request, ProducerEvidenceIn, files=("file",))
     producer = get_restricted_object_or_404(
         Producer.objects.all(), request_user(request), VIEW, pk=producer_id
     )

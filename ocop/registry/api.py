@@ -5,8 +5,15 @@ FilterSets as the list pages (plus `q`, a diacritics-insensitive search); an obj
 caller's scope is a 404; a role that may never do an action gets 403. Units are given by code
 (`unit_code`, with `unit_structure` "current" (default) or "former" for historic records).
 Model validation errors become 422 `{"detail": "..."}` in Vietnamese.
+
+Writes follow the field policy of `ocop.core.scoping` (declared on the models' ScopePaths): a
+producer account changes only its organisation's descriptive fields; a change of place (unit_code)
+is an officer's, within their scope at both ends, with a reason (`X-Audit-Reason`); derived values
+(product statuses that come from certificates, codes, the star) and unknown fields are refused —
+422 naming the field.
 """
 
+import copy
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -22,7 +29,7 @@ from ninja.pagination import paginate
 from pydantic import create_model
 
 from ocop.accounts.auth import api_auth
-from ocop.core.api import MAX_ID, Pagination
+from ocop.core.api import MAX_ID, InputSchema, Pagination
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -30,6 +37,7 @@ from ocop.core.scoping import (
     VIEW,
     can,
     get_restricted_object_or_404,
+    refused_changes,
     request_user,
     role_can,
 )
@@ -37,7 +45,7 @@ from ocop.core.scoping import restrict as restrict_qs
 from ocop.geo.models import Structure, Unit
 
 from .filtersets import ProducerFilterSet, ProductFilterSet
-from .models import Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
+from .models import STAGES, Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
 
 producers_router = Router(tags=["producers"], auth=api_auth)
 products_router = Router(tags=["products"], auth=api_auth)
@@ -95,7 +103,7 @@ class ProducerOut(Schema):
     updated: datetime
 
 
-class LocatedIn(Schema):
+class LocatedIn(InputSchema):
     unit_code: str = Field(..., pattern=r"^\d{2,5}$", description="Mã xã/phường (5 chữ số) / unit code")
     unit_structure: StructureName = Field("current", description="current | former (hồ sơ lịch sử)")
 
@@ -193,7 +201,7 @@ class ProductOut(Schema):
         return obj.status
 
 
-class ProductIn(Schema):
+class ProductIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=255)
     name_en: str = ""
     producer_id: int
@@ -208,9 +216,9 @@ class ProductIn(Schema):
     status: str = Field(
         "potential",
         description=(
-            "Giai đoạn: potential | registered | evaluating | discontinued (đạt sao, hết hạn, thu hồi "
-            "tính từ giấy chứng nhận; giá trị cũ recognised/expired/revoked vẫn nhận như khi nhập tệp). "
-            "/ The stage; recognised, expired and revoked come from the certificates."
+            "Giai đoạn: potential | registered | evaluating | discontinued. Đạt sao, hết hạn, thu hồi "
+            "tính từ giấy chứng nhận: gửi recognised/expired/revoked bị từ chối (422). / The stage; "
+            "recognised, expired and revoked come from the certificates and are refused."
         ),
     )
     description: str = ""
@@ -225,7 +233,7 @@ class ProductIn(Schema):
 def _optional(schema: type[Schema], name: str) -> type[Schema]:
     """A PATCH body: every field of `schema` optional; only the fields sent are applied."""
     fields = {key: (field.annotation | None, None) for key, field in schema.model_fields.items()}
-    return create_model(name, __base__=Schema, __doc__=f"Partial {schema.__name__}", **fields)
+    return create_model(name, __base__=InputSchema, __doc__=f"Partial {schema.__name__}", **fields)
 
 
 ProducerPatch = _optional(ProducerIn, "ProducerPatch")
@@ -309,6 +317,21 @@ def _save(user: Any, instance: Model, action: str) -> Model:
     return instance
 
 
+# API names of the model fields a body writes (unit_code and unit_structure both write `unit`).
+API_NAMES = {"unit": "unit_code", "producer": "producer_id"}
+
+
+def _check_changes(request: HttpRequest, user: Any, original: Model, edited: Model) -> None:
+    """422 naming each field this user may not change (field policy, moves; see core.scoping)."""
+    refused = refused_changes(user, original, edited, getattr(request, "audit_reason", ""))
+    if refused:
+        raise HttpError(
+            422,
+            _("Dữ liệu không hợp lệ — %(errors)s")
+            % {"errors": _errors({API_NAMES.get(k, k): [v] for k, v in refused.items()})},
+        )
+
+
 def _apply(instance: Model, data: dict[str, Any]) -> None:
     for key, value in data.items():
         setattr(instance, key, value)
@@ -386,8 +409,10 @@ def update_producer(request: HttpRequest, producer_id: int, payload: ProducerPat
 def _update_producer(request: HttpRequest, producer_id: int, data: dict[str, Any]) -> Producer:
     user = _require_role(request, CHANGE, Producer)
     producer = get_restricted_object_or_404(_producers(), user, CHANGE, pk=producer_id)
+    original = copy.copy(producer)
     _apply(producer, _producer_data(data))
     _set_unit(producer, data)
+    _check_changes(request, user, original, producer)
     return _save(user, producer, CHANGE)
 
 
@@ -412,8 +437,26 @@ def _products() -> QuerySet[Product]:
     )
 
 
-def _product_data(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+STAGE_VALUES = frozenset(stage.value for stage in STAGES)
+
+
+def _product_data(user: Any, data: dict[str, Any], product: Product | None = None) -> dict[str, Any]:
     data = dict(data)
+    status = data.get("status")
+    # Recognised, expired and revoked come from the certificates; a stored legacy value (old
+    # spreadsheets) may be sent back unchanged, never newly written.
+    if status is not None and status not in STAGE_VALUES and (product is None or product.status != status):
+        raise HttpError(
+            422,
+            _("Dữ liệu không hợp lệ — %(errors)s")
+            % {
+                "errors": _(
+                    "status: “%(value)s” tính từ giấy chứng nhận, không ghi được; "
+                    "chỉ nhận potential, registered, evaluating, discontinued."
+                )
+                % {"value": status}
+            },
+        )
     for key in ("unit_code", "unit_structure"):
         data.pop(key, None)
     if "gtin" in data:
@@ -471,8 +514,10 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
 def _update_product(request: HttpRequest, product_id: int, data: dict[str, Any]) -> Product:
     user = _require_role(request, CHANGE, Product)
     product = get_restricted_object_or_404(_products(), user, CHANGE, pk=product_id)
-    _apply(product, _product_data(user, data))
+    original = copy.copy(product)
+    _apply(product, _product_data(user, data, product))
     _set_unit(product, data)
+    _check_changes(request, user, original, product)
     return _save(user, product, CHANGE)
 
 

@@ -4,10 +4,16 @@ The administrative unit may be a current or a former commune (historic records);
 offered stay inside the actor's scope and, to keep pages light, within one province at a time
 (the province select reloads the commune list through htmx). Whatever is posted, the saved object
 must pass can(actor, "add"/"change", object): a commune officer only files records in their commune.
+
+Fields follow the field policy of `ocop.core.scoping` (the models' ScopePaths): a field the actor's
+role may not write is shown disabled (a producer account sees its place, status and codes but only
+edits descriptive fields), and a value posted for it anyway is refused. Moving a record to another
+commune is an officer's act within their scope at both ends, with the reason filled in.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -17,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from ocop.core.forms import BootstrapFormMixin
-from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
+from ocop.core.scoping import ADD, CHANGE, VIEW, can, locked_message, may_write, refused_changes, restrict
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 
 from .classification import ProductStatus
@@ -89,6 +95,8 @@ class LocatedForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.creating = self.instance._state.adding
+        # The record as it was, before the posted values are put on the instance (_post_clean).
+        self.original = None if self.creating else copy.copy(self.instance)
         provinces = allowed_provinces(actor)
         self.fields["unit_province"].queryset = provinces
         self.fields["unit_province"].label_from_instance = lambda unit: unit.name
@@ -111,6 +119,42 @@ class LocatedForm(BootstrapFormMixin, forms.ModelForm):
                 "hx-trigger": "change",
             }
         )
+        self.locked = self._lock_fields()
+
+    def _lock_fields(self) -> list[str]:
+        """Disable the fields the actor's role may not write (core.scoping field policy)."""
+        model = self._meta.model
+        model_fields = {f.name for f in model._meta.get_fields()}
+        locked = [
+            name for name in self.fields if name in model_fields and not may_write(self.actor, model, name)
+        ]
+        if "unit" in locked:
+            locked.append("unit_province")
+            unit_field = self.fields["unit"]
+            unit_field.queryset = Unit.objects.filter(pk=self.instance.unit_id)
+            unit_field.widget.choices = [(unit.pk, unit_label(unit)) for unit in unit_field.queryset]
+        for name in locked:
+            self.fields[name].disabled = True
+        return locked
+
+    def _refuse_posted_locked(self) -> None:
+        """A value posted for a disabled field is never applied; say so instead of ignoring it."""
+        model = self._meta.model
+        for name in self.locked:
+            key = self.add_prefix(name)
+            if key not in self.data:
+                continue
+            field = self.fields[name]
+            posted = field.widget.value_from_datadict(self.data, self.files, key)
+            field.disabled = False  # has_changed() is always False on a disabled field
+            try:
+                changed = field.has_changed(self.get_initial_for_field(field, name), posted)
+            finally:
+                field.disabled = True
+            if changed:
+                self.add_error(
+                    name, locked_message(self.actor, model, "unit" if name == "unit_province" else name)
+                )
 
     def _province_code(self, provinces: QuerySet[Unit]) -> str | None:
         if self.is_bound:
@@ -133,9 +177,18 @@ class LocatedForm(BootstrapFormMixin, forms.ModelForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
+        self._refuse_posted_locked()
         if self.instance.unit_id is not None:
             self.instance.locate()
-        if not self.errors and not can(self.actor, ADD if self.creating else CHANGE, self.instance):
+        if self.errors:
+            return
+        if self.original is not None:
+            reason = self.data.get("_reason", "")
+            for name, message in refused_changes(self.actor, self.original, self.instance, reason).items():
+                self.add_error(name if name in self.fields else None, message)
+            if self.errors:
+                return
+        if not can(self.actor, ADD if self.creating else CHANGE, self.instance):
             self.add_error("unit", _("Bạn không có quyền quản lý hồ sơ ở địa bàn này."))
 
 

@@ -126,6 +126,9 @@ def test_upload_to_a_product_and_to_a_producer(api, world, hn1_producer, hn1_pro
             "expiry_date: Ngày hết hạn phải từ ngày cấp",
         ),
         (_upload(doc_type="passport"), "doc_type"),
+        # Unknown or read-only fields are refused, not dropped (issue 9).
+        (_upload(uploaded_by="1"), "uploaded_by: trường không được nhận"),
+        (_upload(producer="2"), "producer: trường không được nhận"),
     ],
 )
 def test_refused_uploads_are_422_and_store_nothing(api, hn1_producer, media_in_tmp, upload, message):

@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.pagination import paginate
 
 from ocop.accounts.auth import api_auth
+from ocop.certification.api import TextIn
 from ocop.certification.api import acting as _acting
 from ocop.certification.api import filtered as _filtered
 from ocop.certification.api import run_step as _step
@@ -142,7 +143,7 @@ def return_dossier(request: HttpRequest, dossier_id: int, payload: ReturnIn) -> 
     return _dossier_step(request, dossier_id, workflow.return_dossier, comment=payload.comment)
 
 
-class EvidenceLinkIn(Schema):
+class EvidenceLinkIn(TextIn):
     document: int = Field(..., ge=1, le=MAX_ID, description="id của hồ sơ minh chứng đã có của chủ thể")
     criterion: str = Field("", max_length=10, description="Mã tiêu chí (trống: dùng chung cho cả hồ sơ)")
 

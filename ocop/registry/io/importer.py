@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from ocop.core.scoping import ADD, CHANGE, can
+from ocop.core.scoping import ADD, CHANGE, can, refused_changes
 from ocop.core.tabular import RowError, Spec
 from ocop.geo.models import Unit
 
@@ -51,6 +51,7 @@ _UNCOMPARED = {"id", "search_text", "sort_key", "created", "updated"}
 
 class _Importer:
     kind: str
+    reason: str = ""
     model: type[models.Model]
     spec: Spec
     fk_fields: tuple[str, ...] = ("unit", "province", "commune")
@@ -125,6 +126,22 @@ class _Importer:
                 )
             )
 
+    def column_of(self, row: _Row, name: str) -> str:
+        """The column (key) of the file that wrote model field `name`, "" when none did."""
+        if name == "unit":
+            given = [key for key in ("unit_code", "former_unit_code") if row.values.get(key)]
+            return given[0] if given else "unit_code"
+        if name == "producer":
+            return "producer_tax_code" if row.values.get("producer_tax_code") else "producer_name"
+        return name if name in self.headers else ""
+
+    def check_fields(self, row: _Row, obj: models.Model, original: models.Model | None) -> None:
+        """The field policy of core.scoping: locked fields, derived fields and moves (per column)."""
+        if self.user is None or original is None or not can(self.user, CHANGE, original):
+            return  # out of scope altogether: check_scope says so
+        for name, message in refused_changes(self.user, original, obj, self.reason).items():
+            self.error(row, self.column_of(row, name), message)
+
     # steps
 
     def prepare(self, rows: list[_Row]) -> None:
@@ -142,7 +159,10 @@ class _Importer:
     def finish(self, row: _Row, obj: models.Model, original: models.Model | None) -> None:
         """After the row's own checks: the model's validation, the scope, and what would change."""
         self.full_clean(row, obj)
-        self.check_scope(row, obj, original)
+        before = len(row.errors)
+        self.check_fields(row, obj, original)
+        if len(row.errors) == before:  # a refused field already says which column is out of bounds
+            self.check_scope(row, obj, original)
         row.obj, row.original = obj, original
         if original is not None:
             row.changed = [

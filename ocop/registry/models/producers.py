@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
-from ocop.core.scoping import RestrictedManager, ScopePaths
+from ocop.core.scoping import PRODUCER, RestrictedManager, ScopePaths
 from ocop.geo.models import Located
 
 from ..classification import ProducerType
@@ -167,7 +167,32 @@ class Producer(Searchable, Located):
     created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    scope = ScopePaths(province="province", commune="commune", owner="pk")
+    # A producer account edits its own organisation's contact, representative and workforce fields;
+    # identity (name, type, tax code…), status and place are the officers' (see core.scoping).
+    scope = ScopePaths(
+        province="province",
+        commune="commune",
+        owner="pk",
+        place="unit",
+        derived=frozenset({"province", "commune", "search_text", "sort_key", "created", "updated"}),
+        writable={
+            PRODUCER: frozenset(
+                {
+                    "address",
+                    "phone",
+                    "email",
+                    "representative_name",
+                    "representative_position",
+                    "representative_gender",
+                    "representative_ethnicity",
+                    "representative_ethnicity_other",
+                    "representative_disability",
+                    "workforce_total",
+                    "workforce_local",
+                }
+            )
+        },
+    )
     objects = RestrictedManager()
     history = AuditedHistory(excluded_fields=["search_text", "sort_key", "created", "updated"])
 

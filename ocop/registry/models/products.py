@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
-from ocop.core.scoping import RestrictedQuerySet, ScopePaths
+from ocop.core.scoping import PRODUCER, RestrictedQuerySet, ScopePaths
 from ocop.geo.models import Located
 
 from .. import classification, codes, extensions
@@ -159,7 +159,42 @@ class Product(Searchable, Located):
     created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    scope = ScopePaths(province="province", commune="commune", owner="producer")
+    # A producer account edits the description of its own products only; the name, classification,
+    # codes, stage, producer and place are the officers' (see core.scoping). Codes are never typed in.
+    scope = ScopePaths(
+        province="province",
+        commune="commune",
+        owner="producer",
+        place="unit",
+        derived=frozenset(
+            {
+                "province",
+                "commune",
+                "code",
+                "code_sequence",
+                "code_year",
+                "classification_version",
+                "search_text",
+                "sort_key",
+                "created",
+                "updated",
+            }
+        ),
+        writable={
+            PRODUCER: frozenset(
+                {
+                    "name_en",
+                    "description",
+                    "story",
+                    "raw_materials",
+                    "raw_material_origin",
+                    "standards",
+                    "packaging",
+                    "where_to_buy",
+                }
+            )
+        },
+    )
     objects = ProductQuerySet.as_manager()
     history = AuditedHistory(excluded_fields=["search_text", "sort_key", "created", "updated"])
 

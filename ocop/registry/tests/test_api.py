@@ -140,9 +140,11 @@ def test_put_patch_delete(world: World, api) -> None:
             "community_capital_share": "60",
             "unit_code": world.places["hn2"].code,
         },
+        HTTP_X_AUDIT_REASON="Chuyển trụ sở",  # a move is audited with its reason (issue 9)
     )
     assert response.status_code == 200, response.json()
     assert response.json()["commune"]["code"] == world.places["hn2"].code
+    assert producer.history.latest().history_change_reason == "Chuyển trụ sở"
     # Commune officers may not delete; the province may, but not a producer that still has products.
     assert api("commune_hn2").send("delete", f"{PRODUCTS}{product.pk}").status_code == 403
     assert officer.send("delete", f"{PRODUCERS}{producer.pk}").status_code == 409
