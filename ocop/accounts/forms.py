@@ -57,7 +57,10 @@ class UserForm(BootstrapFormMixin, forms.ModelForm):
         }
         help_texts = {
             "username": _("Tối đa 150 ký tự: chữ, số và @ . + - _"),
-            "scope_unit": _("Để trống với vai trò quản trị và cơ quan trung ương (phạm vi toàn quốc)."),
+            "scope_unit": _(
+                "Để trống với vai trò quản trị, cơ quan trung ương và thành viên hội đồng cấp trung ương"
+                " (phạm vi toàn quốc)."
+            ),
             "is_active": _("Bỏ chọn để khoá tài khoản thay vì xoá."),
         }
 

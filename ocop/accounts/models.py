@@ -36,13 +36,42 @@ ROLE_UNIT_LEVELS: dict[str, frozenset[str]] = {
     Role.PRODUCER: frozenset({"province", "commune"}),
     Role.VIEWER: frozenset({"province", "commune"}),
 }
+# Roles that may also have no unit: a council member of a province, or of the Ministry (central rounds).
+NATIONAL_ALLOWED: frozenset[str] = frozenset({Role.COUNCIL})
 
-# Roles a user may give to accounts they manage: nobody hands out more than they hold.
-_ASSIGNABLE: dict[str, tuple[str, ...]] = {
-    Role.ADMIN: tuple(Role.values),
-    Role.CENTRAL: tuple(r for r in Role.values if r != Role.ADMIN),
-    Role.PROVINCE: (Role.PROVINCE, Role.COMMUNE, Role.COUNCIL, Role.PRODUCER, Role.VIEWER),
+# Who stands above whom when managing accounts. Nobody manages an account ranked equal to or above
+# their own, nor hands out such a role, except the system administrator, who manages everyone
+# (the admin is edited only by an admin). Which accounts an officer manages at all, and where, is
+# the User scope policy below: central everywhere, a province officer in their province.
+ROLE_RANK: dict[str, int] = {
+    Role.ADMIN: 4,
+    Role.CENTRAL: 3,
+    Role.PROVINCE: 2,
+    Role.COMMUNE: 1,
+    Role.COUNCIL: 0,
+    Role.PRODUCER: 0,
+    Role.VIEWER: 0,
 }
+# Roles that manage accounts (User scope policy: add/change); the others only see themselves.
+_MANAGERS = frozenset({Role.ADMIN, Role.CENTRAL, Role.PROVINCE})
+
+
+def manageable_roles(actor) -> tuple[str, ...]:
+    """Roles of the accounts `actor` may create, edit, (de)activate or hand out: those ranked below."""
+    if actor is None or not getattr(actor, "is_active", False) or actor.role not in _MANAGERS:
+        return ()
+    if actor.role == Role.ADMIN:
+        return tuple(Role.values)
+    return tuple(role for role in Role.values if ROLE_RANK[role] < ROLE_RANK[actor.role])
+
+
+def _manage_rule(actor, action: str) -> models.Q | None:
+    """The User scope's rank rule (ocop.core.scoping ScopePaths.narrow): seeing is by area only;
+    adding, changing and deleting an account need its role ranked below the actor's."""
+    if action == VIEW or getattr(actor, "role", None) == Role.ADMIN:
+        return models.Q()
+    roles = manageable_roles(actor)
+    return models.Q(role__in=roles) if roles else None
 
 
 def scope_unit_error(role: str, unit) -> str | None:
@@ -51,6 +80,8 @@ def scope_unit_error(role: str, unit) -> str | None:
         return _("Vai trò không hợp lệ: %(role)s.") % {"role": role}
     levels = ROLE_UNIT_LEVELS[role]
     label = Role(role).label
+    if unit is None and role in NATIONAL_ALLOWED:
+        return None
     if not levels:
         if unit is not None:
             return _("Vai trò “%(role)s” có phạm vi toàn quốc, không gắn với đơn vị hành chính.") % {
@@ -112,6 +143,7 @@ class User(AbstractUser):
         province="scope_unit__current_province",
         commune="scope_unit",
         user="pk",
+        narrow=_manage_rule,
         policy={
             Role.CENTRAL: frozenset({VIEW, ADD, CHANGE}),
             Role.PROVINCE: frozenset(ACTIONS),
@@ -140,6 +172,23 @@ class User(AbstractUser):
         error = scope_unit_error(self.role, self.scope_unit)
         if error:
             raise ValidationError({"scope_unit": error})
+        if self.is_last_admin() and not (self.role == Role.ADMIN and self.is_active):
+            raise ValidationError(
+                _(
+                    "Đây là tài khoản quản trị hệ thống cuối cùng còn hoạt động: "
+                    "không thể hạ vai trò hay khoá."
+                )
+            )
+
+    def is_last_admin(self) -> bool:
+        """Whether the stored account is the only active admin (by the database, not this instance)."""
+        if self.pk is None:
+            return False
+        stored = type(self)._base_manager.filter(pk=self.pk, role=Role.ADMIN, is_active=True)
+        if not stored.exists():
+            return False
+        others = type(self)._base_manager.filter(role=Role.ADMIN, is_active=True).exclude(pk=self.pk)
+        return not others.exists()
 
     def save(self, *args, **kwargs) -> None:
         if self.role == Role.ADMIN:
@@ -150,6 +199,9 @@ class User(AbstractUser):
 
     @property
     def is_national(self) -> bool:
+        """Whether the scope is the whole country (admin, central, a council member of the Ministry)."""
+        if self.role == Role.COUNCIL:
+            return self.scope_unit_id is None
         return self.role in scoping.NATIONAL_ROLES
 
     @property
@@ -188,10 +240,12 @@ class User(AbstractUser):
         return self.producer_id
 
     def assignable_roles(self) -> tuple[str, ...]:
-        """Roles this user may give to accounts it creates or edits."""
-        if not self.is_active:
-            return ()
-        return _ASSIGNABLE.get(self.role, ())
+        """Roles this user may give to accounts it creates or edits (those ranked below its own)."""
+        return manageable_roles(self)
+
+    def may_manage(self, target: "User") -> bool:
+        """May this user edit, (de)activate, re-role or reset `target` (rank and scope, as stored)?"""
+        return scoping.can(self, CHANGE, target)
 
 
 def _hash_key(key: str) -> str:
@@ -259,4 +313,15 @@ class ApiToken(models.Model):
         return self.expires is not None and self.expires <= timezone.now()
 
 
-__all__ = ["ADD", "CHANGE", "DELETE", "VIEW", "ApiToken", "Role", "User", "scope_unit_error"]
+__all__ = [
+    "ADD",
+    "CHANGE",
+    "DELETE",
+    "ROLE_RANK",
+    "VIEW",
+    "ApiToken",
+    "Role",
+    "User",
+    "manageable_roles",
+    "scope_unit_error",
+]

@@ -10,7 +10,7 @@ Role policy (per action; "subtree" = the user's scope unit and everything under 
     central   everything    everything    everything    -          (national agency; admin deletes)
     province  its province  its province  its province  its province
     commune   its commune   its commune   its commune   -
-    council   its province  -             -             -
+    council   its province  -             -             -          (the country: the Ministry's council)
     producer  own org.      -             own org.      -
     viewer    its subtree   -             -             -
 
@@ -100,6 +100,10 @@ class ScopePaths:
     place:    the field that places an object (a Unit FK); changing it is a move (see can_move).
     derived:  fields nobody writes through a form, the API or an import (computed or automatic).
     writable: per-role whitelists of the fields that role may write (roles not listed: all but derived).
+    narrow:   `(user, action) -> Q | None`, a rule of the model ANDed with the area (not with the
+              user's own objects): e.g. accounts may only be changed by someone ranked above them.
+              Flat `path=value` / `path__in=values` pairs only (can() evaluates it on instances);
+              None means nothing.
     """
 
     province: str | None = None
@@ -111,6 +115,7 @@ class ScopePaths:
     place: str | None = None
     derived: frozenset[str] = frozenset()
     writable: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    narrow: Callable[[Any, str], Q | None] | None = None
 
     def actions_for(self, role: str) -> frozenset[str]:
         return self.policy.get(role, POLICY.get(role, frozenset()))
@@ -151,6 +156,9 @@ def _area_filter(scope: ScopePaths, user: Any) -> Q | None:
         return Q(**{scope.owner: organisation_id})
     if user.role in NATIONAL_ROLES:
         return Q()
+    if user.role == COUNCIL and getattr(user, "scope_unit_id", 0) is None:
+        # A member of the Ministry's council (central rounds): the country, read as its policy allows.
+        return Q()
     commune_id = user.scope_commune_id
     if commune_id is not None:
         return Q(**{scope.commune: commune_id}) if scope.commune else None
@@ -169,6 +177,9 @@ def scope_filter(model: type[models.Model], user: Any, action: str = VIEW) -> Q 
     condition = None
     if action in scope.actions_for(user.role):
         condition = _area_filter(scope, user)
+        if condition is not None and scope.narrow is not None:
+            rule = scope.narrow(user, action)
+            condition = None if rule is None else condition & rule
         if condition is not None and not condition:
             return condition  # everything (national roles): OR-ing "self" would narrow it
     if scope.user is not None and action in scope.self_actions:
@@ -211,14 +222,17 @@ def _resolve(obj: models.Model, path: str) -> Any:
 
 
 def _matches(obj: models.Model, condition: Q) -> bool:
-    # Our conditions are flat: ANDed or ORed `path=value` pairs (see scope_filter).
+    # Our conditions are flat: ANDed or ORed `path=value` / `path__in=values` pairs (see scope_filter).
     results = []
     for child in condition.children:
         if isinstance(child, Q):
             results.append(_matches(obj, child))
         else:
             path, value = child
-            results.append(value is not None and _resolve(obj, path) == value)
+            if path.endswith("__in"):
+                results.append(_resolve(obj, path.removesuffix("__in")) in value)
+            else:
+                results.append(value is not None and _resolve(obj, path) == value)
     if not results:
         return True
     outcome = any(results) if condition.connector == Q.OR else all(results)

@@ -146,6 +146,8 @@ def _scope_area(user: Any) -> str:
         return "none"
     if user.role in scoping.NATIONAL_ROLES:
         return "national"
+    if user.role == scoping.COUNCIL and getattr(user, "scope_unit_id", 0) is None:
+        return "national"  # a member of the Ministry's council
     if user.role == scoping.PRODUCER:
         return "organisation"
     if user.scope_commune_id is not None:

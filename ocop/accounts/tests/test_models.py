@@ -12,7 +12,7 @@ RULES = {
     Role.CENTRAL: {None},
     Role.PROVINCE: {"province"},
     Role.COMMUNE: {"commune"},
-    Role.COUNCIL: {"province"},
+    Role.COUNCIL: {"province", None},  # None: a member of the Ministry's council (central rounds)
     Role.PRODUCER: {"province", "commune"},
     Role.VIEWER: {"province", "commune"},
 }

@@ -55,13 +55,17 @@ LOCATED_EXPECTED: dict[str, dict[str, set[str]]] = {
     "viewer_hn1": each({"hn1"}, "view"),
 }
 
-# Accounts as objects: province officers manage their province's accounts, commune officers read
-# their commune's, everyone else only sees themselves.
+# Accounts as objects: province officers manage their province's accounts ranked below them,
+# central officers every account below them, commune officers read their commune's, everyone else
+# only sees themselves (accounts.models.ROLE_RANK; the admin is managed only by an admin).
 USER_EXPECTED: dict[str, dict[str, set[str]]] = {
     "admin": each(ALL_ACCOUNTS, *EVERYTHING),
-    "central": each(ALL_ACCOUNTS, "view", "add", "change"),
-    "province_hn": each(HN_ACCOUNTS, *EVERYTHING),
-    "province_hcm": each(HCM_ACCOUNTS, *EVERYTHING),
+    "central": {"view": ALL_ACCOUNTS, **each(ALL_ACCOUNTS - {"admin", "central"}, "add", "change")},
+    "province_hn": {"view": HN_ACCOUNTS, **each(HN_ACCOUNTS - {"province_hn"}, "add", "change", "delete")},
+    "province_hcm": {
+        "view": HCM_ACCOUNTS,
+        **each(HCM_ACCOUNTS - {"province_hcm"}, "add", "change", "delete"),
+    },
     "commune_hn1": each(HN1_ACCOUNTS, "view"),
     "commune_hn2": each({"commune_hn2"}, "view"),
     "commune_hcm1": each({"commune_hcm1"}, "view"),

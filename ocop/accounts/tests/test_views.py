@@ -93,7 +93,8 @@ def test_province_officer_creates_an_account_in_its_province(world: World) -> No
         ({"scope_unit": "hcm1"}, "scope_unit"),  # another province's commune
         ({"role": Role.CENTRAL, "scope_unit": ""}, "role"),  # more than it holds
         ({"role": Role.ADMIN, "scope_unit": ""}, "role"),
-        ({"role": Role.PROVINCE}, "scope_unit"),  # province role on a commune
+        ({"role": Role.PROVINCE, "scope_unit": ""}, "role"),  # its own rank: never handed out
+        ({"role": Role.COUNCIL}, "scope_unit"),  # council role on a commune
         ({"password2": "khác-hẳn-2026!"}, "password2"),
     ],
 )

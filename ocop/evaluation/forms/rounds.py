@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocop.certification.forms import MINISTRY
 from ocop.core import clock
 from ocop.core.forms import BootstrapFormMixin
-from ocop.core.scoping import CENTRAL, CHANGE, COUNCIL, PROVINCE, VIEW, restrict
+from ocop.core.scoping import CENTRAL, CHANGE, VIEW, restrict
 from ocop.registry.forms import allowed_provinces
 
 from ..models import Dossier, DossierStatus, Evaluation, Level, MemberRole, Round
+from ..workflow import eligible_members
 from .common import DATE_WIDGET
 
 
@@ -84,19 +84,11 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
 
 
 def member_candidates(actor: Any, round_: Round) -> QuerySet:
-    """Active accounts that may sit on this round's council, within the actor's scope.
-
-    Council, province and central accounts; for a provincial round only those of its province.
-    """
-    users = get_user_model().objects.filter(is_active=True, role__in=[COUNCIL, PROVINCE, CENTRAL])
-    users = restrict(users, actor, VIEW)
-    if round_.level == Level.PROVINCE:
-        users = users.filter(scope_unit__current_province=round_.province_id)
-    return (
-        users.exclude(council_seats__round=round_)
-        .select_related("scope_unit")
-        .order_by("full_name", "username")
-    )
+    """Accounts the actor may seat on this round's council: exactly those the workflow accepts
+    (workflow.eligible_members: active council accounts of the round's province, or national ones
+    for a central round, without conflict), within the actor's scope."""
+    users = restrict(eligible_members(round_), actor, VIEW)
+    return users.select_related("scope_unit").order_by("full_name", "username")
 
 
 class MemberAddForm(BootstrapFormMixin, forms.Form):

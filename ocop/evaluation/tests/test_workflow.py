@@ -166,7 +166,7 @@ def test_blind_scoring_close_and_certificate(world, round_setup):
         ("member", MemberRole.MEMBER),
         ("member2", MemberRole.MEMBER),
     ):
-        user = User(username=f"tw_{name}", role=Role.CENTRAL)
+        user = User(username=f"tw_{name}", role=Role.COUNCIL)  # the Ministry's council: no unit
         user.set_unusable_password()
         user.save()
         workflow.add_member(world.users["central"], central, user, role)

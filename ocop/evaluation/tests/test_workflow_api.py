@@ -489,7 +489,7 @@ def test_central_round_members_are_national(world, api):
     round_ = _ok(office.post(ROUNDS, {"level": "central", "year": 2026, "number": 1}), 201)
     assert round_["province"] is None and round_["level"] == "central"
     assert _ok(api("province_hn").get(ROUNDS))["count"] == 0  # a central round is not the province's
-    user = User(username="tw_chair", role=Role.CENTRAL)
+    user = User(username="tw_chair", role=Role.COUNCIL)  # the Ministry's council: no unit
     user.set_unusable_password()
     user.save()
     body = _ok(

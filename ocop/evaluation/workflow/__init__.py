@@ -41,7 +41,7 @@ from .dossiers import (
     update_forms,
 )
 from .recognition import propose_central, recognisable_star, recognise
-from .rounds import add_member, add_to_round, open_round
+from .rounds import add_member, add_to_round, eligible_members, open_round, seat_refusal
 from .sessions import close, declare, preview, record_consensus, save_sheet, seat, visible_sheets
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "create_dossier",
     "declare",
     "dossier_steps",
+    "eligible_members",
     "forward",
     "open_round",
     "preview",
@@ -70,6 +71,7 @@ __all__ = [
     "return_dossier",
     "save_sheet",
     "seat",
+    "seat_refusal",
     "submission_problems",
     "submit",
     "update_forms",

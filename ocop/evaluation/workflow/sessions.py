@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop.certification.steps import StepError
+from ocop.core.scoping import COUNCIL
 
 from .. import criteria, scoring
 from ..models import (
@@ -29,8 +30,12 @@ from .common import _fresh, _is_office, _require
 
 
 def seat(user: Any, evaluation: Evaluation) -> CouncilMember | None:
-    """The user's seat on the council that evaluates this dossier, if any."""
-    return evaluation.round.members.filter(user=user).first() if getattr(user, "pk", None) else None
+    """The user's seat on the council that evaluates this dossier, if any. Only an active account
+    with the council role holds a seat (workflow.seat_refusal): a seat given before that rule, to an
+    officer or a producer, or kept by an account since re-roled, gives nothing."""
+    if not getattr(user, "pk", None) or getattr(user, "role", None) != COUNCIL or not user.is_active:
+        return None
+    return evaluation.round.members.filter(user=user).first()
 
 
 def _scoring_seat(user: Any, evaluation: Evaluation) -> CouncilMember:
