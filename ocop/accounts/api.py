@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from ocop.accounts.auth import api_auth
 from ocop.accounts.filtersets import UserFilterSet
 from ocop.accounts.models import ApiToken, User
+from ocop.core import concurrency
 from ocop.core.api import InputSchema, Pagination
 from ocop.core.scoping import get_restricted_object_or_404, request_user, restrict
 
@@ -102,8 +103,10 @@ def list_users(
 
 
 @users_router.get("/{int:user_id}", response=UserOut)
-def get_user(request: HttpRequest, user_id: int):
+def get_user(request: HttpRequest, user_id: int, response: HttpResponse):
     """One account; 404 when it does not exist or is outside the caller's scope."""
-    return get_restricted_object_or_404(
+    user = get_restricted_object_or_404(
         User.objects.select_related("scope_unit"), request_user(request), "view", pk=user_id
     )
+    concurrency.set_etag(response, user)
+    return user

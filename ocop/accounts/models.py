@@ -136,6 +136,9 @@ class User(AbstractUser):
 
     objects = ScopedUserManager()
     history = AuditedHistory(excluded_fields=["password", "last_login"])
+    # No `updated` column: an account's version (core.concurrency) is a digest of its fields, less
+    # those that change without an edit (signing in) or are never edited by a form shown to others.
+    version_ignored_fields = ("password", "last_login")
 
     # Accounts are objects too: province officers manage their province's accounts, commune
     # officers only read their commune's, everyone else only sees their own account.

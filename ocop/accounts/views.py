@@ -18,6 +18,7 @@ from ocop.accounts.filtersets import UserFilterSet
 from ocop.accounts.forms import UserForm
 from ocop.accounts.models import User
 from ocop.accounts.tables import UserTable
+from ocop.core.generic import VersionedUpdateMixin
 from ocop.core.scoping import ADD, CHANGE, RestrictedViewMixin, role_can
 
 # --- authentication ---
@@ -112,7 +113,7 @@ class UserCreateView(UserFormMixin, CreateView):
         return response
 
 
-class UserUpdateView(UserFormMixin, UpdateView):
+class UserUpdateView(VersionedUpdateMixin, UserFormMixin, UpdateView):
     # The object comes from restrict(user, "change"): out-of-scope accounts are a 404.
     restrict_action = CHANGE
 

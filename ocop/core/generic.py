@@ -10,13 +10,14 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from ocop.core import concurrency
 from ocop.core.forms import style_form
 from ocop.core.history import history_entries
 from ocop.core.scoping import RestrictedViewMixin
@@ -152,6 +153,58 @@ class ObjectDetailView(RestrictedViewMixin, _DetailBase):
 
 class ReferenceDetailView(ReferenceDataMixin, _DetailBase):
     """A detail page of reference data."""
+
+
+class _VersionedMixin:
+    """The row's version in the page (hidden field ``_version``, core/includes/version_field.html)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if getattr(self, "object", None) is not None:
+            context.setdefault("version", concurrency.version_of(self.object))
+        return context
+
+    def _locked_object(self) -> models.Model:
+        # Lock by the URL's pk, then read through the view's (scoped) queryset: the read sees the
+        # last committed write, and a concurrent writer waits for this transaction.
+        concurrency.lock_row(self.model, self.kwargs[self.pk_url_kwarg])
+        return self.get_object()
+
+
+class VersionedUpdateMixin(_VersionedMixin):
+    """For UpdateView: a form read before someone else's save is not saved but shown again, the
+    user's input kept, with the values saved meanwhile next to the user's (core.concurrency)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with transaction.atomic():
+            self.object = self._locked_object()
+            form = self.get_form()
+            if concurrency.is_stale(self.object, concurrency.read_version(request)):
+                return self.form_stale(form)
+            if form.is_valid():
+                return self.form_valid(form)
+            return self.form_invalid(form)
+
+    def form_stale(self, form: Any) -> HttpResponse:
+        kwargs = self.get_form_kwargs()
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        current = self.get_form_class()(**kwargs)  # the stored row, as this form shows it
+        extra = concurrency.stale_form_context(form, current, self.object)
+        return self.render_to_response(self.get_context_data(form=form, **extra))
+
+
+class VersionedDeleteMixin(_VersionedMixin):
+    """For DeleteView: a confirmation read before someone else's save deletes nothing; the page
+    comes back saying so, with the new version."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with transaction.atomic():
+            self.object = self._locked_object()
+            if concurrency.is_stale(self.object, concurrency.read_version(request)):
+                extra = concurrency.stale_delete_context(self.object)
+                return self.render_to_response(self.get_context_data(**extra))
+            return super().post(request, *args, **kwargs)
 
 
 def is_htmx(request: HttpRequest) -> bool:

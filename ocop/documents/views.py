@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ocop.core import concurrency
 from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, get_restricted_object_or_404, role_can
 from ocop.registry.models import Producer, Product
@@ -51,12 +52,13 @@ def _back_url(document: EvidenceDocument) -> str:
     return f"{owner.get_absolute_url()}?tab=evidence"
 
 
-def _render_form(request: HttpRequest, form: EvidenceDocumentForm, cancel_url: str) -> HttpResponse:
-    return render(
-        request,
-        "documents/document_form.html",
-        {"form": form, "object": form.instance if form.instance.pk else None, "cancel_url": cancel_url},
-    )
+def _render_form(
+    request: HttpRequest, form: EvidenceDocumentForm, cancel_url: str, **extra: Any
+) -> HttpResponse:
+    context = {"form": form, "object": form.instance if form.instance.pk else None, "cancel_url": cancel_url}
+    if form.instance.pk:
+        context["version"] = concurrency.version_of(form.instance)
+    return render(request, "documents/document_form.html", {**context, **extra})
 
 
 def _save_form(request: HttpRequest, form: EvidenceDocumentForm) -> EvidenceDocument:
@@ -99,27 +101,37 @@ def document_add(request: HttpRequest, producer_id: int) -> HttpResponse:
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if (refusal := _login_or_403(request, CHANGE)) is not None:
         return refusal
-    document = get_restricted_object_or_404(_documents(), request.user, CHANGE, pk=pk)
-    bound = request.method == "POST"
-    form = EvidenceDocumentForm(
-        request.POST if bound else None,
-        request.FILES if bound else None,
-        instance=document,
-        producer=document.producer,
-        actor=request.user,
-    )
-    if bound and form.is_valid():
-        document = _save_form(request, form)
-        messages.success(request, _("Đã lưu giấy tờ “%(title)s”.") % {"title": document.title})
-        return HttpResponseRedirect(_back_url(document))
+    if request.method != "POST":
+        document = get_restricted_object_or_404(_documents(), request.user, CHANGE, pk=pk)
+        form = EvidenceDocumentForm(instance=document, producer=document.producer, actor=request.user)
+        return _render_form(request, form, document.get_absolute_url())
+    with transaction.atomic():  # check the version and save under the row's lock (core.concurrency)
+        concurrency.lock_row(EvidenceDocument, pk)
+        document = get_restricted_object_or_404(_documents(), request.user, CHANGE, pk=pk)
+        kwargs = {"producer": document.producer, "actor": request.user}
+        form = EvidenceDocumentForm(request.POST, request.FILES, instance=document, **kwargs)
+        if concurrency.is_stale(document, concurrency.read_version(request)):
+            current = EvidenceDocumentForm(instance=concurrency.stored(document), **kwargs)
+            extra = concurrency.stale_form_context(form, current, document)
+            return _render_form(request, form, document.get_absolute_url(), **extra)
+        if form.is_valid():
+            document = _save_form(request, form)
+            messages.success(request, _("Đã lưu giấy tờ “%(title)s”.") % {"title": document.title})
+            return HttpResponseRedirect(_back_url(document))
     return _render_form(request, form, document.get_absolute_url())
 
 
 def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if (refusal := _login_or_403(request, DELETE)) is not None:
         return refusal
-    document = get_restricted_object_or_404(_documents(), request.user, DELETE, pk=pk)
-    if request.method == "POST":
+    if request.method != "POST":
+        document = get_restricted_object_or_404(_documents(), request.user, DELETE, pk=pk)
+        return _render_delete(request, document)
+    with transaction.atomic():
+        concurrency.lock_row(EvidenceDocument, pk)
+        document = get_restricted_object_or_404(_documents(), request.user, DELETE, pk=pk)
+        if concurrency.is_stale(document, concurrency.read_version(request)):
+            return _render_delete(request, document, **concurrency.stale_delete_context(document))
         back = _back_url(document)
         title = document.title
         try:
@@ -128,9 +140,13 @@ def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
         except ProtectedError:  # pragma: no cover - nothing protects a document today
             messages.error(request, _("Không xoá được giấy tờ này."))
             return HttpResponseRedirect(document.get_absolute_url())
-        messages.success(request, _("Đã xoá giấy tờ “%(title)s”.") % {"title": title})
-        return HttpResponseRedirect(back)
-    return render(request, "documents/document_confirm_delete.html", {"object": document})
+    messages.success(request, _("Đã xoá giấy tờ “%(title)s”.") % {"title": title})
+    return HttpResponseRedirect(back)
+
+
+def _render_delete(request: HttpRequest, document: EvidenceDocument, **extra: Any) -> HttpResponse:
+    context = {"object": document, "version": concurrency.version_of(document), **extra}
+    return render(request, "documents/document_confirm_delete.html", context)
 
 
 def download(request: HttpRequest, pk: int) -> HttpResponse:

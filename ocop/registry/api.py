@@ -21,7 +21,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -29,7 +29,9 @@ from ninja.pagination import paginate
 from pydantic import create_model
 
 from ocop.accounts.auth import api_auth
-from ocop.core.api import MAX_ID, InputSchema, Pagination
+from ocop.core import concurrency
+from ocop.core.api import MAX_ID, ErrorOut, InputSchema, Pagination
+from ocop.core.concurrency import IfMatch
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -381,8 +383,10 @@ def list_producers(request: HttpRequest, filters: Query[ProducerQuery]):  # noqa
 
 
 @producers_router.get("/{int:producer_id}", response=ProducerOut, summary="Một chủ thể / one producer")
-def get_producer(request: HttpRequest, producer_id: int) -> Producer:
-    return get_restricted_object_or_404(_producers(), request_user(request), VIEW, pk=producer_id)
+def get_producer(request: HttpRequest, producer_id: int, response: HttpResponse) -> Producer:
+    producer = get_restricted_object_or_404(_producers(), request_user(request), VIEW, pk=producer_id)
+    concurrency.set_etag(response, producer)
+    return producer
 
 
 @producers_router.post("/", response={201: ProducerOut}, summary="Thêm chủ thể / create a producer")
@@ -394,34 +398,65 @@ def create_producer(request: HttpRequest, payload: ProducerIn) -> tuple[int, Pro
     return 201, _save(user, producer, ADD)
 
 
-@producers_router.put("/{int:producer_id}", response=ProducerOut, summary="Sửa chủ thể / replace a producer")
-def replace_producer(request: HttpRequest, producer_id: int, payload: ProducerIn) -> Producer:
-    return _update_producer(request, producer_id, payload.dict())
+@producers_router.put(
+    "/{int:producer_id}",
+    response={200: ProducerOut, 412: ErrorOut},
+    summary="Sửa chủ thể / replace a producer",
+)
+def replace_producer(
+    request: HttpRequest,
+    producer_id: int,
+    payload: ProducerIn,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Producer:
+    return _update_producer(request, producer_id, payload.dict(), if_match, response)
 
 
 @producers_router.patch(
-    "/{int:producer_id}", response=ProducerOut, summary="Sửa một phần / update a producer"
+    "/{int:producer_id}",
+    response={200: ProducerOut, 412: ErrorOut},
+    summary="Sửa một phần / update a producer",
 )
-def update_producer(request: HttpRequest, producer_id: int, payload: ProducerPatch) -> Producer:
-    return _update_producer(request, producer_id, payload.dict(exclude_unset=True))
+def update_producer(
+    request: HttpRequest,
+    producer_id: int,
+    payload: ProducerPatch,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Producer:
+    return _update_producer(request, producer_id, payload.dict(exclude_unset=True), if_match, response)
 
 
-def _update_producer(request: HttpRequest, producer_id: int, data: dict[str, Any]) -> Producer:
+def _update_producer(
+    request: HttpRequest, producer_id: int, data: dict[str, Any], if_match: str | None, response: HttpResponse
+) -> Producer:
     user = _require_role(request, CHANGE, Producer)
-    producer = get_restricted_object_or_404(_producers(), user, CHANGE, pk=producer_id)
-    original = copy.copy(producer)
-    _apply(producer, _producer_data(data))
-    _set_unit(producer, data)
-    _check_changes(request, user, original, producer)
-    return _save(user, producer, CHANGE)
+    with transaction.atomic():  # compare the version and write under the row's lock
+        concurrency.lock_row(Producer, producer_id)
+        producer = get_restricted_object_or_404(_producers(), user, CHANGE, pk=producer_id)
+        concurrency.check_if_match(if_match, producer)
+        original = copy.copy(producer)
+        _apply(producer, _producer_data(data))
+        _set_unit(producer, data)
+        _check_changes(request, user, original, producer)
+        _save(user, producer, CHANGE)
+    concurrency.set_etag(response, producer)
+    return producer
 
 
 @producers_router.delete(
-    "/{int:producer_id}", response={204: None}, summary="Xoá chủ thể / delete a producer"
+    "/{int:producer_id}", response={204: None, 412: ErrorOut}, summary="Xoá chủ thể / delete a producer"
 )
-def delete_producer(request: HttpRequest, producer_id: int) -> tuple[int, None]:
+def delete_producer(
+    request: HttpRequest, producer_id: int, if_match: str | None = IfMatch
+) -> tuple[int, None]:
     user = _require_role(request, DELETE, Producer)
-    _delete(get_restricted_object_or_404(Producer.objects.all(), user, DELETE, pk=producer_id))
+    with transaction.atomic():
+        concurrency.lock_row(Producer, producer_id)
+        producer = get_restricted_object_or_404(Producer.objects.all(), user, DELETE, pk=producer_id)
+        concurrency.check_if_match(if_match, producer)
+        _delete(producer)
     return 204, None
 
 
@@ -486,8 +521,10 @@ def list_products(request: HttpRequest, filters: Query[ProductQuery]):  # noqa: 
 
 
 @products_router.get("/{int:product_id}", response=ProductOut, summary="Một sản phẩm / one product")
-def get_product(request: HttpRequest, product_id: int) -> Product:
-    return get_restricted_object_or_404(_products(), request_user(request), VIEW, pk=product_id)
+def get_product(request: HttpRequest, product_id: int, response: HttpResponse) -> Product:
+    product = get_restricted_object_or_404(_products(), request_user(request), VIEW, pk=product_id)
+    concurrency.set_etag(response, product)
+    return product
 
 
 @products_router.post("/", response={201: ProductOut}, summary="Thêm sản phẩm / create a product")
@@ -501,28 +538,61 @@ def create_product(request: HttpRequest, payload: ProductIn) -> tuple[int, Produ
     return 201, _save(user, product, ADD)
 
 
-@products_router.put("/{int:product_id}", response=ProductOut, summary="Sửa sản phẩm / replace a product")
-def replace_product(request: HttpRequest, product_id: int, payload: ProductIn) -> Product:
-    return _update_product(request, product_id, payload.dict())
+@products_router.put(
+    "/{int:product_id}",
+    response={200: ProductOut, 412: ErrorOut},
+    summary="Sửa sản phẩm / replace a product",
+)
+def replace_product(
+    request: HttpRequest,
+    product_id: int,
+    payload: ProductIn,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Product:
+    return _update_product(request, product_id, payload.dict(), if_match, response)
 
 
-@products_router.patch("/{int:product_id}", response=ProductOut, summary="Sửa một phần / update a product")
-def update_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> Product:
-    return _update_product(request, product_id, payload.dict(exclude_unset=True))
+@products_router.patch(
+    "/{int:product_id}",
+    response={200: ProductOut, 412: ErrorOut},
+    summary="Sửa một phần / update a product",
+)
+def update_product(
+    request: HttpRequest,
+    product_id: int,
+    payload: ProductPatch,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Product:
+    return _update_product(request, product_id, payload.dict(exclude_unset=True), if_match, response)
 
 
-def _update_product(request: HttpRequest, product_id: int, data: dict[str, Any]) -> Product:
+def _update_product(
+    request: HttpRequest, product_id: int, data: dict[str, Any], if_match: str | None, response: HttpResponse
+) -> Product:
     user = _require_role(request, CHANGE, Product)
-    product = get_restricted_object_or_404(_products(), user, CHANGE, pk=product_id)
-    original = copy.copy(product)
-    _apply(product, _product_data(user, data, product))
-    _set_unit(product, data)
-    _check_changes(request, user, original, product)
-    return _save(user, product, CHANGE)
+    with transaction.atomic():  # compare the version and write under the row's lock
+        concurrency.lock_row(Product, product_id)
+        product = get_restricted_object_or_404(_products(), user, CHANGE, pk=product_id)
+        concurrency.check_if_match(if_match, product)
+        original = copy.copy(product)
+        _apply(product, _product_data(user, data, product))
+        _set_unit(product, data)
+        _check_changes(request, user, original, product)
+        _save(user, product, CHANGE)
+    concurrency.set_etag(response, product)
+    return product
 
 
-@products_router.delete("/{int:product_id}", response={204: None}, summary="Xoá sản phẩm / delete a product")
-def delete_product(request: HttpRequest, product_id: int) -> tuple[int, None]:
+@products_router.delete(
+    "/{int:product_id}", response={204: None, 412: ErrorOut}, summary="Xoá sản phẩm / delete a product"
+)
+def delete_product(request: HttpRequest, product_id: int, if_match: str | None = IfMatch) -> tuple[int, None]:
     user = _require_role(request, DELETE, Product)
-    _delete(get_restricted_object_or_404(Product.objects.all(), user, DELETE, pk=product_id))
+    with transaction.atomic():
+        concurrency.lock_row(Product, product_id)
+        product = get_restricted_object_or_404(Product.objects.all(), user, DELETE, pk=product_id)
+        concurrency.check_if_match(if_match, product)
+        _delete(product)
     return 204, None

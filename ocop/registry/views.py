@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DeleteView, UpdateView
 
-from ocop.core.generic import ExportMixin, ObjectDetailView, ObjectListView
+from ocop.core.generic import (
+    ExportMixin,
+    ObjectDetailView,
+    ObjectListView,
+    VersionedDeleteMixin,
+    VersionedUpdateMixin,
+)
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -151,7 +157,7 @@ class ProducerCreateView(ScopedFormMixin, CreateView):
         return response
 
 
-class ProducerUpdateView(ScopedFormMixin, UpdateView):
+class ProducerUpdateView(VersionedUpdateMixin, ScopedFormMixin, UpdateView):
     model = Producer
     form_class = ProducerForm
     restrict_action = CHANGE
@@ -163,7 +169,7 @@ class ProducerUpdateView(ScopedFormMixin, UpdateView):
         return response
 
 
-class ScopedDeleteView(LoginRequiredMixin, RestrictedViewMixin, DeleteView):
+class ScopedDeleteView(VersionedDeleteMixin, LoginRequiredMixin, RestrictedViewMixin, DeleteView):
     template_name = "registry/object_confirm_delete.html"
     restrict_action = DELETE
 
@@ -261,7 +267,7 @@ class ProductCreateView(ScopedFormMixin, CreateView):
         return response
 
 
-class ProductUpdateView(ScopedFormMixin, UpdateView):
+class ProductUpdateView(VersionedUpdateMixin, ScopedFormMixin, UpdateView):
     model = Product
     form_class = ProductForm
     restrict_action = CHANGE

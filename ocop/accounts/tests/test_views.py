@@ -190,3 +190,28 @@ def test_password_change(world: World) -> None:
     assert response["Location"] == reverse("accounts:password_change_done")
     world.users["viewer_hn"].refresh_from_db()
     assert world.users["viewer_hn"].check_password("Trà-Thái-Nguyên-9")
+
+
+def test_stale_account_form_saves_nothing_and_shows_both_values(world: World) -> None:
+    """Accounts have no `updated` column: their version is a digest of the fields (core.concurrency)."""
+    target = world.users["viewer_hn1"]
+    url = reverse("accounts:user_edit", args=[target.pk])
+    first, second = world.client("province_hn"), world.client("admin")
+    read = second.get(url).context["version"]
+    data = {"username": target.username, "email": target.email, "role": Role.VIEWER}
+    data["scope_unit"] = world.places["hn1"].pk
+    assert first.post(url, {**data, "full_name": "Nguyễn Văn An", "_version": read}).status_code == 302
+
+    stale = second.post(url, {**data, "full_name": "Lê Thị Bích", "_version": read})
+    assert stale.status_code == 200 and "người khác đã lưu thay đổi" in stale.text
+    assert [(r["theirs"], r["yours"]) for r in stale.context["conflicts"]] == [
+        ("Nguyễn Văn An", "Lê Thị Bích")
+    ]
+    target.refresh_from_db()
+    assert target.full_name == "Nguyễn Văn An"
+    # Signing in does not change the version: an officer's form stays valid while its owner logs in.
+    version = stale.context["version"]
+    world.client("viewer_hn1")
+    target.last_login = target.date_joined
+    target.save(update_fields=["last_login"])
+    assert second.post(url, {**data, "full_name": "Lê Thị Bích", "_version": version}).status_code == 302

@@ -370,3 +370,27 @@ def test_a_product_with_its_own_evidence_is_not_deleted_silently(world, hn1_prod
     response = client.post(reverse("registry:product_delete", args=[hn1_product.pk]), follow=True)
     assert "còn hồ sơ liên quan" in response.content.decode()
     assert EvidenceDocument.objects.filter(product=hn1_product).exists()
+
+
+def test_stale_edit_and_delete_save_nothing(world, hn1_producer, media_in_tmp):
+    """Two officers on one document (core.concurrency): the later form shows both values."""
+    document = make_document(hn1_producer)
+    edit, delete = (
+        reverse("documents:edit", args=[document.pk]),
+        reverse("documents:delete", args=[document.pk]),
+    )
+    first, second = world.client("province_hn"), world.client("admin")
+    read = second.get(edit).context["version"]
+    assert 'name="_version"' in second.get(delete).content.decode()
+    assert first.post(edit, {**_form(title="Bản của người thứ nhất"), "_version": read}).status_code == 302
+
+    stale = second.post(edit, {**_form(title="Bản của người thứ hai"), "_version": read})
+    assert stale.status_code == 200 and "người khác đã lưu thay đổi" in stale.content.decode()
+    (row,) = [row for row in stale.context["conflicts"] if row["name"] == "title"]
+    assert (row["theirs"], row["yours"]) == ("Bản của người thứ nhất", "Bản của người thứ hai")
+    document.refresh_from_db()
+    assert document.title == "Bản của người thứ nhất"
+
+    refused = second.post(delete, {"_version": read})
+    assert refused.status_code == 200 and EvidenceDocument.objects.filter(pk=document.pk).exists()
+    assert second.post(delete, {"_version": refused.context["version"]}).status_code == 302

@@ -4,8 +4,9 @@ producer, submit, receive, the commune's assessment, forward, return, attach evi
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router
 from ninja.pagination import paginate
@@ -15,7 +16,9 @@ from ocop.certification.api import TextIn
 from ocop.certification.api import acting as _acting
 from ocop.certification.api import filtered as _filtered
 from ocop.certification.api import run_step as _step
-from ocop.core.api import MAX_ID, Pagination
+from ocop.core import concurrency
+from ocop.core.api import MAX_ID, ErrorOut, Pagination
+from ocop.core.concurrency import IfMatch
 from ocop.core.scoping import ADD, CHANGE, VIEW, get_restricted_object_or_404, request_user
 from ocop.core.scoping import restrict as restrict_qs
 from ocop.registry.models import Product
@@ -55,8 +58,10 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierQuery]):  # noqa: 
     response=DossierOut,
     summary="Một hồ sơ đánh giá",
 )
-def get_dossier(request: HttpRequest, dossier_id: int) -> Dossier:
-    return _dossier(request_user(request), dossier_id)
+def get_dossier(request: HttpRequest, dossier_id: int, response: HttpResponse) -> Dossier:
+    dossier = _dossier(request_user(request), dossier_id)
+    concurrency.set_etag(response, dossier)
+    return dossier
 
 
 @dossiers_router.post(
@@ -82,14 +87,39 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> tuple[int, Dossi
 
 @dossiers_router.patch(
     "/{int:dossier_id}",
-    response=DossierOut,
+    response={200: DossierOut, 412: ErrorOut},
     summary="Sửa Mẫu 01, Mẫu 02, tự chấm (khi hồ sơ ở chủ thể)",
 )
-def update_dossier(request: HttpRequest, dossier_id: int, payload: DossierPatch) -> Dossier:
+def update_dossier(
+    request: HttpRequest,
+    dossier_id: int,
+    payload: DossierPatch,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Dossier:
+    return _guarded_step(
+        request, dossier_id, if_match, response, workflow.update_forms, **payload.dict(exclude_unset=True)
+    )
+
+
+def _guarded_step(
+    request: HttpRequest,
+    dossier_id: int,
+    if_match: str | None,
+    response: HttpResponse,
+    step: Any,
+    **kwargs: Any,
+) -> Dossier:
+    """A write that names the version it read (If-Match): checked and made under the row's lock."""
     user = _acting(request, CHANGE, Dossier)
-    dossier = _dossier(user, dossier_id, CHANGE)
-    _step(workflow.update_forms, user, dossier, **payload.dict(exclude_unset=True))
-    return _dossier(user, dossier_id)
+    with transaction.atomic():
+        concurrency.lock_row(Dossier, dossier_id)
+        dossier = _dossier(user, dossier_id, CHANGE)
+        concurrency.check_if_match(if_match, dossier)
+        _step(step, user, dossier, **kwargs)
+    dossier = _dossier(user, dossier_id)
+    concurrency.set_etag(response, dossier)
+    return dossier
 
 
 def _dossier_step(request: HttpRequest, dossier_id: int, step: Any, **kwargs: Any) -> Dossier:
@@ -118,11 +148,19 @@ def receive_dossier(request: HttpRequest, dossier_id: int, payload: DayIn | None
 
 @dossiers_router.put(
     "/{int:dossier_id}/commune-assessment",
-    response=DossierOut,
+    response={200: DossierOut, 412: ErrorOut},
     summary="Báo cáo đánh giá của xã (Mẫu 03)",
 )
-def assess_dossier(request: HttpRequest, dossier_id: int, payload: CommuneAssessmentIn) -> Dossier:
-    return _dossier_step(request, dossier_id, workflow.assess_commune, assessment=payload.dict())
+def assess_dossier(
+    request: HttpRequest,
+    dossier_id: int,
+    payload: CommuneAssessmentIn,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> Dossier:
+    return _guarded_step(
+        request, dossier_id, if_match, response, workflow.assess_commune, assessment=payload.dict()
+    )
 
 
 @dossiers_router.post(

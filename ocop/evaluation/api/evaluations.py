@@ -5,15 +5,18 @@ the agreed sheet, closing and the proposal of a "tiềm năng 5 sao" result to t
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.pagination import paginate
 
 from ocop.accounts.auth import api_auth
 from ocop.certification.api import acting as _acting
 from ocop.certification.api import run_step as _step
-from ocop.core.api import Pagination
+from ocop.core import concurrency
+from ocop.core.api import ErrorOut, Pagination
+from ocop.core.concurrency import IfMatch
 from ocop.core.scoping import CHANGE, VIEW, get_restricted_object_or_404, request_user
 from ocop.core.scoping import restrict as restrict_qs
 
@@ -99,8 +102,10 @@ def _evaluation_out(obj: Evaluation) -> dict:
     response=EvaluationOut,
     summary="Một phiên chấm / evaluation",
 )
-def get_evaluation(request: HttpRequest, evaluation_id: int) -> dict:
-    return _evaluation_out(_evaluation(request_user(request), evaluation_id))
+def get_evaluation(request: HttpRequest, evaluation_id: int, response: HttpResponse) -> dict:
+    evaluation_ = _evaluation(request_user(request), evaluation_id)
+    concurrency.set_etag(response, evaluation_)
+    return _evaluation_out(evaluation_)
 
 
 def _sheet_out(entry: ScoreSheet, number: int, named: set[int], own_member_id: int | None) -> dict:
@@ -160,14 +165,25 @@ def declare(request: HttpRequest, evaluation_id: int, payload: DeclarationIn) ->
 
 @evaluations_router.put(
     "/{int:evaluation_id}/consensus",
-    response=EvaluationOut,
+    response={200: EvaluationOut, 412: ErrorOut},
     summary="Ghi phiếu thống nhất, điều kiện loại",
 )
-def record_consensus(request: HttpRequest, evaluation_id: int, payload: ConsensusIn) -> dict:
+def record_consensus(
+    request: HttpRequest,
+    evaluation_id: int,
+    payload: ConsensusIn,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+) -> dict:
     user = _acting(request, CHANGE, Evaluation)
-    evaluation_ = _evaluation(user, evaluation_id, CHANGE)
-    _step(workflow.record_consensus, user, evaluation_, payload.answers, payload.knockouts)
-    return _evaluation_out(_evaluation(user, evaluation_id))
+    with transaction.atomic():  # the version (If-Match) is checked and written under the row's lock
+        concurrency.lock_row(Evaluation, evaluation_id)
+        evaluation_ = _evaluation(user, evaluation_id, CHANGE)
+        concurrency.check_if_match(if_match, evaluation_)
+        _step(workflow.record_consensus, user, evaluation_, payload.answers, payload.knockouts)
+    evaluation_ = _evaluation(user, evaluation_id)
+    concurrency.set_etag(response, evaluation_)
+    return _evaluation_out(evaluation_)
 
 
 @evaluations_router.post(

@@ -533,3 +533,21 @@ def test_potential_five_star_goes_to_the_ministry_through_the_api(world, api, se
     assert _ok(api("province_hn").post(url))["result"]["star"] == 5
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.CENTRAL
+
+
+def test_dossier_writes_honour_if_match(world, api, products):
+    """Two people editing one draft (core.concurrency): the one who read an older version gets 412."""
+    producer = api("producer_hn1")
+    url = f"{DOSSIERS}{_ok(producer.post(DOSSIERS, {'product': products['hn1'].pk}), 201)['id']}"
+    etag = producer.get(url)["ETag"]
+    headers = {**producer.headers, "HTTP_IF_MATCH": etag}
+
+    def patch(body: dict, **extra):
+        return producer.client.patch(url, json.dumps(body), content_type="application/json", **extra)
+
+    first = patch({"self_assessment": {"summary": "Một"}}, **headers)
+    assert first.status_code == 200 and first["ETag"] != etag
+    _refused(patch({"self_assessment": {"summary": "Hai"}}, **headers), 412, "người khác thay đổi")
+    assert _ok(producer.get(url))["self_assessment"] == {"summary": "Một"}
+    fresh = patch({"self_assessment": {"summary": "Hai"}}, **{**headers, "HTTP_IF_MATCH": first["ETag"]})
+    assert _ok(fresh)["self_assessment"] == {"summary": "Hai"}
