@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -145,6 +146,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if is_api(request):
+        # Like the page (whose forms carry a token): the answer brings the CSRF cookie, so a
+        # session client can read it and send X-CSRFToken on its next try.
+        get_token(request)
         return json_error(
             403,
             _(
