@@ -7,7 +7,7 @@ from ocop.accounts.api import router as auth_router
 from ocop.accounts.api import users_router
 from ocop.accounts.auth import api_auth
 from ocop.certification.api import certificates_router, decisions_router
-from ocop.core.api import install_error_handlers, notifications_router
+from ocop.core.api import CleanTextParser, install_error_handlers, notifications_router
 from ocop.documents.api import router as evidence_router
 
 # Imported for its routes too: it adds POST /decisions/recognition to certification's decisions_router.
@@ -45,6 +45,8 @@ api = OcopAPI(
     version="1",
     urls_namespace="api",
     auth=api_auth,
+    # Text holding NUL or an unpaired surrogate is a 422 naming the field, on every endpoint.
+    parser=CleanTextParser(),
     # Swagger UI from ninja's bundled files (settings: "ninja" in INSTALLED_APPS), under the site's
     # CSP; no validator badge, which would load an image from validator.swagger.io.
     docs=Swagger(settings={"validatorUrl": None}),

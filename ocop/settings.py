@@ -97,6 +97,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ocop.core.middleware.LanguageMiddleware",
+    # JSON errors under /api/, 503 + Retry-After while the database is down or locked, NUL in
+    # addresses refused (ocop.core.errors).
+    "ocop.core.errors.ErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,6 +113,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ocop.urls"
+CSRF_FAILURE_VIEW = "ocop.core.errors.csrf_failure"
 WSGI_APPLICATION = "ocop.wsgi.application"
 
 TEMPLATES = [
@@ -132,16 +136,30 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) under var/ by default; PostgreSQL via DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ocop.sqlite3'}")
+# A database that is down or locked answers 503 + Retry-After within a few seconds
+# (ocop.core.errors): a web request waits OCOP_DB_WAIT_SECONDS (5) for SQLite's write lock, and as
+# long for a PostgreSQL connection. Other commands (imports, the demo, db_worker) wait 30 s: the
+# `ocop` script sets that default for every command but `serve` (ocop.manage).
+DB_WAIT_SECONDS = float(os.environ.get("OCOP_DB_WAIT_SECONDS") or 5)
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection that died (PostgreSQL restarted) is replaced, not failed on.
+        conn_health_checks=True,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        "timeout": 20,
+        "timeout": DB_WAIT_SECONDS,
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", max(1, round(DB_WAIT_SECONDS))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.

@@ -5,6 +5,12 @@ from ocop.api import api
 from ocop.core import urls as core_urls
 from ocop.reports import urls as reports_urls
 
+# JSON under /api/, the Vietnamese/English pages elsewhere; 413 and 503 where they apply.
+handler400 = "ocop.core.errors.bad_request"
+handler403 = "ocop.core.errors.permission_denied"
+handler404 = "ocop.core.errors.page_not_found"
+handler500 = "ocop.core.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

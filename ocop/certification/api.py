@@ -11,7 +11,8 @@ so (a typo), without looking anything up.
 
 ``decisions_router`` is shared: the app that issues recognition decisions (the evaluation app) adds its
 ``POST /decisions/recognition`` to it. The request helpers below (``filtered``, ``run_step``,
-``acting``, ``TextIn``) serve the API modules of the apps above too.
+``acting``) serve the API modules of the apps above too. Text in request bodies is checked once
+for all (NUL, unpaired surrogates) by the API's parser, ``ocop.core.api.CleanTextParser``.
 """
 
 from datetime import date
@@ -24,7 +25,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import field_validator
 
 from ocop.accounts.auth import api_auth
 from ocop.core import clock
@@ -66,28 +66,6 @@ def acting(request: HttpRequest, action: str, model: type[Model]) -> Any:
     if not role_can(user, action, model):
         raise PermissionDenied
     return user
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-class TextIn(InputSchema):
-    """A request body; no text in it may hold a NUL character (PostgreSQL cannot store one), and
-    no field the schema does not know (core.api.InputSchema: 422 naming it)."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError(_("Văn bản không được chứa ký tự NUL."))
-        return value
 
 
 def filtered(
@@ -211,7 +189,7 @@ class DecisionQuery(Schema):
     kind: Literal["recognition", "revocation"] | None = None
 
 
-class DecisionFieldsIn(TextIn):
+class DecisionFieldsIn(InputSchema):
     number: str = Field(..., min_length=1, max_length=60, description="Số quyết định, ví dụ 1887/QĐ-UBND")
     date: date
     authority: str = Field(..., min_length=1, max_length=255, description="Cơ quan ban hành")

@@ -654,7 +654,8 @@ def import_file(
     With `dry_run` nothing is written; the result says what would be created, updated or left
     unchanged (a re-imported row that changes nothing writes nothing, not even history).
     """
-    rows = [_Row(number, values) for number, values in HISTORY_SPEC.read(file, filename)]
+    # A cell breaking the text rule (NUL…) is already an error of its row (core.tabular).
+    rows = [_Row(n, values, errors=list(values.errors)) for n, values in HISTORY_SPEC.read(file, filename)]
     report = progress or (lambda done, total: None)
     total = 2 * len(rows)
     importer = _Importer(user, filename)

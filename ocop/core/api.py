@@ -5,11 +5,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.parser import Parser
 from pydantic import ConfigDict
+
+from .text import unclean_path
+from .validators import CLEAN_TEXT_MESSAGE
 
 # Larger integers overflow the databases' 64-bit columns; no list is anywhere near this long.
 MAX_OFFSET = 10**9
@@ -71,6 +76,33 @@ def validation_message(errors: list[dict]) -> str:
     return _("Dữ liệu không hợp lệ — %(errors)s") % {"errors": "; ".join(messages)}
 
 
+def unclean_text_error(source: str, path: tuple) -> ValidationError:
+    """The 422 of text holding NUL or an unpaired surrogate, located like pydantic's errors."""
+    return ValidationError([{"loc": (source, *path), "msg": str(CLEAN_TEXT_MESSAGE), "type": "unclean_text"}])
+
+
+class CleanTextParser(Parser):
+    """ninja's parser, plus the text rule (`core.text.is_clean`) on everything it parses.
+
+    Every JSON body, form and query string of the API goes through here before any schema sees
+    it, so a NUL or a lone surrogate is a 422 naming the field, whichever endpoint it is sent to.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = super().parse_body(request)
+        if (path := unclean_path(data)) is not None:
+            # ninja turns any error of parse_body into a 400 "Cannot parse request body"; the
+            # HttpError handler below finds this one as the cause and answers 422.
+            raise unclean_text_error("body", path)
+        return data
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict:
+        result = super().parse_querydict(data, list_fields, request)
+        if (path := unclean_path(result)) is not None:
+            raise unclean_text_error("query" if data is request.GET else "form", path[:1])
+        return result
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Replace ninja's English defaults with Vietnamese/English messages of the same shape."""
 
@@ -87,13 +119,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request, {"detail": _("Cần đăng nhập: gửi Authorization: Bearer <token>.")}, status=401
         )
 
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
-
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(
             request, {"detail": validation_message(exc.errors), "errors": exc.errors}, status=422
         )
+
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ValidationError):  # CleanTextParser.parse_body's refusal
+            return invalid(request, exc.__cause__)
+        detail = str(exc)
+        if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+            detail = _("Không đọc được nội dung yêu cầu: cần JSON hợp lệ (UTF-8).")
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
     api.add_exception_handler(Http404, not_found)
     # An id past 64 bits ("/products/99999999999999999999") can't exist; SQLite raises on it.

@@ -1,8 +1,29 @@
-"""Shared form helpers: Bootstrap classes on widgets, so templates render fields without per-field markup."""
+"""Shared form helpers: the text rule on every text field, and Bootstrap classes on widgets, so
+templates render fields without per-field markup. Every form of the platform mixes in
+`CleanTextMixin` (directly or through `BootstrapFormMixin`); a test walks them all.
+"""
 
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from .validators import validate_clean_text
+
+
+def apply_text_rule(form: forms.BaseForm) -> None:
+    """Every text field of `form` refuses NUL and unpaired surrogates (`core.validators`).
+
+    Django's own NUL check ("Null characters are not allowed.") gives way to the platform's
+    message, which also names the surrogates it misses.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+            if validate_clean_text not in field.validators:
+                field.validators.append(validate_clean_text)
 
 
 def style_form(form: forms.BaseForm) -> None:
@@ -22,8 +43,19 @@ def style_form(form: forms.BaseForm) -> None:
             widget.attrs["class"] = f"{classes} {css}".strip()
 
 
-class BootstrapFormMixin:
-    """Mix into a Form or ModelForm: its widgets get Bootstrap classes."""
+class CleanTextMixin:
+    """Mix into every Form or ModelForm: its text fields refuse NUL and unpaired surrogates.
+
+    Applied when the form is cleaned, so fields a form adds in its own __init__ are covered too.
+    """
+
+    def full_clean(self) -> None:
+        apply_text_rule(self)  # type: ignore[arg-type]
+        super().full_clean()  # type: ignore[misc]
+
+
+class BootstrapFormMixin(CleanTextMixin):
+    """Mix into a Form or ModelForm: its widgets get Bootstrap classes (and the text rule)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

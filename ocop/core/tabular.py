@@ -35,6 +35,9 @@ from django.utils.translation import gettext as _
 
 from ocop.core.cells import escapes, neutralise, restore
 
+from .text import is_clean
+from .validators import CLEAN_TEXT_MESSAGE
+
 __all__ = [
     "EXTENSIONS",
     "Column",
@@ -116,9 +119,17 @@ class ImportResult:
 
 
 class Row(dict):
-    """A read row: header → text, plus ``number``, its row number in the spreadsheet."""
+    """A read row: header → text, plus ``number``, its row number in the spreadsheet, and
+    ``errors``: cells breaking the text rule (NUL, unpaired surrogates; `core.text.is_clean`),
+    which the importers report with the row's own errors. Such a cell reads without the bad
+    characters, so that nothing looks the raw text up."""
 
     number: int = 0
+    errors: list[RowError] = []  # noqa: RUF012 - read_rows gives each row its own list
+
+
+def _without_unclean(text: str) -> str:
+    return "".join(ch for ch in text.replace("\x00", "") if is_clean(ch))
 
 
 def _cell_text(value: Any) -> str:
@@ -143,7 +154,7 @@ def _cell_text(value: Any) -> str:
         return value.strftime("%H:%M:%S")
     if isinstance(value, dt.timedelta):
         return str(value)
-    return str(value).replace("\x00", "").strip()
+    return str(value).strip()
 
 
 def _read_bytes(file: Any) -> bytes:
@@ -281,6 +292,11 @@ def read_rows(file: Any, filename: str) -> list[dict[str, str]]:
             continue
         row = Row({name: (values[i] if i < len(values) else "") for i, name in enumerate(header) if name})
         row.number = index + 1
+        row.errors = []
+        for name, value in row.items():
+            if not is_clean(value):
+                row[name] = _without_unclean(value)
+                row.errors.append(RowError(row.number, name, row[name], str(CLEAN_TEXT_MESSAGE)))
         rows.append(row)
     return rows
 
@@ -349,8 +365,10 @@ class Spec:
     def _normalized(self) -> list[str]:
         return [_norm_header(str(c.header)) for c in self.columns]
 
-    def read(self, file: Any, filename: str) -> list[tuple[int, dict[str, str]]]:
+    def read(self, file: Any, filename: str) -> list[tuple[int, Row]]:
         """(spreadsheet row number, values by column key) of every data row of an import file.
+
+        The values are a :class:`Row`: its ``errors`` are the cells breaking the text rule.
 
         Raises TabularError for an unreadable file, one without data rows or one missing a
         required column — before any row is looked at.
@@ -363,7 +381,13 @@ class Spec:
             raise TabularError(
                 _("Tệp thiếu cột bắt buộc: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(missing)}
             )
-        return [(row_number(raw, index + 2), self.keyed(raw)) for index, raw in enumerate(raw_rows)]
+        return [(row_number(raw, index + 2), self._keyed_row(raw)) for index, raw in enumerate(raw_rows)]
+
+    def _keyed_row(self, raw: Mapping[str, str]) -> Row:
+        row = Row(self.keyed(raw))
+        row.number = row_number(raw)
+        row.errors = list(getattr(raw, "errors", []))
+        return row
 
     def missing_headers(self, rows: list[dict[str, str]], header: Iterable[str] | None = None) -> list[str]:
         """Required headers absent from the file (checked on the header of the first row)."""

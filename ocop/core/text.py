@@ -1,4 +1,4 @@
-"""Vietnamese text rules: diacritic folding, slugs and collation keys.
+"""Vietnamese text rules: diacritic folding, slugs and collation keys; characters no text may hold.
 
 Plain Python (no Django): SQLite's unicode61 tokenizer and lower() do not fold "đ", and
 Django's slugify drops it, so every search column and slug goes through fold() first.
@@ -18,6 +18,43 @@ _END, _SEPARATOR, _NUMBER, _OTHER = "000", "001", "002", "099"
 _LETTER_CODES = {letter: f"{20 + index:03d}" for index, letter in enumerate(_ALPHABET)}
 _DIGIT_CODES = {str(d): f"{10 + d:03d}" for d in range(10)}
 _SEPARATORS = set(" \t\n-–—_/.,;:()'\"")
+
+
+def is_clean(text: str) -> bool:
+    """False when `text` holds a character no stored text may hold, wherever it comes from.
+
+    NUL (\\x00): PostgreSQL refuses it, and SQLite stores it but the row then breaks a dump
+    into PostgreSQL. An unpaired surrogate ("\\ud800", which JSON's "\\ud800" escape produces):
+    not a character at all, it cannot be encoded in UTF-8 for either database.
+    """
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unclean_path(value: object, path: tuple = ()) -> tuple | None:
+    """Where in a decoded JSON value (dicts, lists, text) the first unclean text is, or None.
+
+    `("items", 0, "name")` for a bad name, a key's own path for a bad key; `()` for a bad value
+    at the top.
+    """
+    if isinstance(value, str):
+        return None if is_clean(value) else path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and not is_clean(key):
+                return (*path, key)
+            if (found := unclean_path(item, (*path, key))) is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if (found := unclean_path(item, (*path, index))) is not None:
+                return found
+    return None
 
 
 def fold(text: str | None) -> str:

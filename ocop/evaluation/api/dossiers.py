@@ -12,12 +12,11 @@ from ninja import Field, Query, Router
 from ninja.pagination import paginate
 
 from ocop.accounts.auth import api_auth
-from ocop.certification.api import TextIn
 from ocop.certification.api import acting as _acting
 from ocop.certification.api import filtered as _filtered
 from ocop.certification.api import run_step as _step
 from ocop.core import concurrency
-from ocop.core.api import MAX_ID, ErrorOut, Pagination
+from ocop.core.api import MAX_ID, ErrorOut, InputSchema, Pagination
 from ocop.core.concurrency import IfMatch
 from ocop.core.scoping import ADD, CHANGE, VIEW, get_restricted_object_or_404, request_user
 from ocop.core.scoping import restrict as restrict_qs
@@ -181,7 +180,7 @@ def return_dossier(request: HttpRequest, dossier_id: int, payload: ReturnIn) -> 
     return _dossier_step(request, dossier_id, workflow.return_dossier, comment=payload.comment)
 
 
-class EvidenceLinkIn(TextIn):
+class EvidenceLinkIn(InputSchema):
     document: int = Field(..., ge=1, le=MAX_ID, description="id của hồ sơ minh chứng đã có của chủ thể")
     criterion: str = Field("", max_length=10, description="Mã tiêu chí (trống: dùng chung cho cả hồ sơ)")
 

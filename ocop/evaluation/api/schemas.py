@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from ocop.certification.api import DecisionFieldsIn, ProductRef, TextIn
-from ocop.core.api import MAX_ID
+from ocop.certification.api import DecisionFieldsIn, ProductRef
+from ocop.core.api import MAX_ID, InputSchema
 from ocop.registry.api import UnitRef
 
 from ..models import CouncilMember, Dossier, Round
@@ -64,7 +64,7 @@ class RoundQuery(Schema):
     status: Literal["open", "closed"] | None = None
 
 
-class RoundIn(TextIn):
+class RoundIn(InputSchema):
     level: Literal["province", "central"] = "province"
     year: int = Field(..., ge=2018, le=2100)
     number: int = Field(..., ge=1, le=20, description="1, 2 theo Điều 5; từ 3 là đợt bổ sung")
@@ -76,13 +76,13 @@ class RoundIn(TextIn):
     closes_by: date | None = Field(None, description="Bắt buộc với đợt bổ sung (từ đợt 3)")
 
 
-class MemberIn(TextIn):
+class MemberIn(InputSchema):
     user: int = Field(..., ge=1, le=MAX_ID, description="id tài khoản")
     role: Literal["chair", "vice_chair", "member", "secretary", "adviser"]
     department: str = Field("", max_length=200)
 
 
-class AddDossierIn(TextIn):
+class AddDossierIn(InputSchema):
     dossier: int = Field(..., ge=1, le=MAX_ID, description="id hồ sơ đã đề nghị lên tỉnh")
     advisory_review: str = Field("", max_length=5000, description="Ý kiến tổ tư vấn")
 
@@ -172,33 +172,33 @@ class DossierQuery(Schema):
     product: int | None = Field(None, ge=1, le=MAX_ID, description="id sản phẩm")
 
 
-class DossierIn(TextIn):
+class DossierIn(InputSchema):
     product: int = Field(..., ge=1, le=MAX_ID, description="id sản phẩm")
     kind: Literal["first", "upgrade", "reevaluation"] = "first"
     sheet: str | None = Field(None, pattern=r"^[Bb]\d{2}$", description="Mặc định: bộ sản phẩm của sản phẩm")
     registration: dict[str, Any] | None = Field(None, description="Phiếu đăng ký (Mẫu 01)")
 
 
-class DossierPatch(TextIn):
+class DossierPatch(InputSchema):
     registration: dict[str, Any] | None = None
     self_assessment: dict[str, Any] | None = None
     self_scores: Answers | None = None
 
 
-class DayIn(TextIn):
+class DayIn(InputSchema):
     on: date | None = Field(None, description="Ngày thực hiện; mặc định: hôm nay")
 
 
-class ReturnIn(TextIn):
+class ReturnIn(InputSchema):
     comment: str = Field(..., max_length=5000, description="Nội dung cần bổ sung")
 
 
-class CommuneItemIn(TextIn):
+class CommuneItemIn(InputSchema):
     text: str = Field("", max_length=5000)
     meets: bool | None = Field(None, description="Đạt / không đạt")
 
 
-class CommuneAssessmentIn(TextIn):
+class CommuneAssessmentIn(InputSchema):
     origin: CommuneItemIn | None = None
     labour: CommuneItemIn | None = None
     idea: CommuneItemIn | None = None
@@ -266,12 +266,12 @@ class ScoreSheetOut(Schema):
     submitted_at: datetime | None
 
 
-class SheetIn(TextIn):
+class SheetIn(InputSchema):
     answers: Answers = Field(default_factory=dict, description="{mã tiêu chí: thứ tự lựa chọn (1, 2, …)}")
     submit: bool = Field(False, description="true: gửi phiếu (không sửa được nữa)")
 
 
-class DeclarationIn(TextIn):
+class DeclarationIn(InputSchema):
     has_conflict: bool
     note: str = Field("", max_length=500)
 
@@ -284,7 +284,7 @@ class DeclarationOut(Schema):
     declared_at: datetime
 
 
-class ConsensusIn(TextIn):
+class ConsensusIn(InputSchema):
     answers: Answers | None = Field(None, description="Phiếu thống nhất; null: xoá")
     knockouts: list[str] = Field(default_factory=list, max_length=50, description="Mã điều kiện loại")
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.certification.models import Certificate
 from ocop.core.formatting import format_date
+from ocop.core.forms import CleanTextMixin
 from ocop.core.scoping import VIEW, restrict
 from ocop.documents.models import EvidenceDocument
 
@@ -44,7 +45,7 @@ def sheet_choices(version: str = criteria.CURRENT_VERSION) -> list[tuple[str, st
     return [(code, f"{code} · {criteria.get_sheet(version, code).title}") for code in codes]
 
 
-class DossierCreateForm(forms.Form):
+class DossierCreateForm(CleanTextMixin, forms.Form):
     """“Lập hồ sơ đánh giá”: the kind (Mẫu 01, item 4) and the sheet (the product's bộ sản phẩm)."""
 
     kind = forms.ChoiceField(
@@ -96,7 +97,7 @@ phone_validator = RegexValidator(
 REQUIRED_ON_SUBMIT = frozenset(key for key, _label in workflow.REGISTRATION_REQUIRED)
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(CleanTextMixin, forms.Form):
     """Mẫu 01 — Phiếu đăng ký. Blank items may be saved; submitting needs those marked *."""
 
     unit_name = forms.CharField(label=_("Tên đơn vị"), max_length=255, required=False)
@@ -185,7 +186,7 @@ def option_label(option: criteria.Option) -> str:
     return _("%(text)s — %(points)s điểm%(stars)s") % {"text": option.text, "points": points, "stars": stars}
 
 
-class SelfAssessmentForm(forms.Form):
+class SelfAssessmentForm(CleanTextMixin, forms.Form):
     """Mẫu 02 — Báo cáo tự đánh giá: the narrative parts, and Phần III as an optional self-score."""
 
     def __init__(self, *args: Any, dossier: Dossier, sheet: criteria.Sheet | None, **kwargs: Any) -> None:
@@ -244,7 +245,7 @@ def document_label(document: EvidenceDocument) -> str:
     return " · ".join(parts)
 
 
-class EvidenceAttachForm(forms.Form):
+class EvidenceAttachForm(CleanTextMixin, forms.Form):
     """Reuse a document already on file (never a new upload) for a criterion, or for the whole dossier."""
 
     document = forms.ModelChoiceField(
@@ -277,7 +278,7 @@ class EvidenceAttachForm(forms.Form):
 MEETS_CHOICES = (("yes", _("Đạt")), ("no", _("Chưa đạt")))
 
 
-class CommuneAssessmentForm(forms.Form):
+class CommuneAssessmentForm(CleanTextMixin, forms.Form):
     """Mẫu 03 — the commune's four items (Art. 7.2), each an assessment and whether it is met."""
 
     conclusion = forms.CharField(
@@ -326,7 +327,7 @@ class CommuneAssessmentForm(forms.Form):
         return data
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CleanTextMixin, forms.Form):
     """“Trả hồ sơ – cần bổ sung”: what the producer must add, required (it is shown to them)."""
 
     comment = forms.CharField(

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ocop.core.forms import BootstrapFormMixin
+from ocop.core.forms import BootstrapFormMixin, CleanTextMixin
 
 from .. import criteria
 from .common import points_text
@@ -37,7 +37,7 @@ def field_name(code: str) -> str:
     return "c" + code.replace(".", "_")
 
 
-class SheetForm(forms.Form):
+class SheetForm(CleanTextMixin, forms.Form):
     """A scoring sheet: one radio group per criterion, in printed order.
 
     Incomplete sheets are valid here (a draft may be partial; a stop rule ends scoring early): the

@@ -40,7 +40,8 @@ def import_file(
     written; the result says what would be created/updated. `preview` holds the first rows
     (row number, "create"/"update", the values read).
     """
-    rows = [_Row(number, values) for number, values in _spec(kind).read(file, filename)]
+    # A cell breaking the text rule (NUL…) is already an error of its row (core.tabular).
+    rows = [_Row(n, values, errors=list(values.errors)) for n, values in _spec(kind).read(file, filename)]
     importer = _IMPORTERS[kind](user)
     importer.reason = _change_reason(filename)
     report = progress or (lambda done, total: None)
