@@ -41,6 +41,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,24 +176,27 @@ class _HashingWriter:
         self.out.write(data)
 
 
-def _add_alias(name: str, path: Path) -> str:
-    config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
-    connections.settings[name] = connections.configure_settings({DEFAULT_DB_ALIAS: config})[DEFAULT_DB_ALIAS]
-    return name
+def open_connection(alias: str, config: dict) -> str:
+    """A connection under ``alias`` to the database ``config`` (as in DATABASES), not in settings."""
+    config = connections.configure_settings({DEFAULT_DB_ALIAS: dict(config)})[DEFAULT_DB_ALIAS]
+    setattr(connections._connections, alias, load_backend(config["ENGINE"]).DatabaseWrapper(config, alias))
+    return alias
 
 
-def _drop_alias(name: str) -> None:
-    connections[name].close()
-    del connections.settings[name]
-    if hasattr(connections._connections, name):
-        delattr(connections._connections, name)
+def close_connection(alias: str) -> None:
+    connections[alias].close()
+    delattr(connections._connections, alias)
 
 
 @contextmanager
 def _snapshot(using: str, workdir: Path) -> Iterator[str]:
     """A database alias that reads one consistent state of ``using`` while the app goes on writing."""
     connection = connections[using]
-    if connection.vendor == "sqlite":
+    if connection.in_atomic_block:
+        # Inside a caller's transaction (tests): that transaction is the snapshot, and SQLite's
+        # backup API would wait for it forever.
+        yield using
+    elif connection.vendor == "sqlite":
         path = workdir / "snapshot.sqlite3"
         connection.ensure_connection()
         target = sqlite3.connect(path)
@@ -199,17 +204,16 @@ def _snapshot(using: str, workdir: Path) -> Iterator[str]:
             connection.connection.backup(target)  # all pages in one step: one consistent state
         finally:
             target.close()
-        alias = _add_alias(f"ocop_backup_{os.getpid()}_{id(path)}", path)
+        alias = open_connection(
+            f"ocop_backup_{id(path)}", {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        )
         try:
             yield alias
         finally:
-            _drop_alias(alias)
+            close_connection(alias)
     elif connection.vendor == "postgresql":
-        outermost = not connection.in_atomic_block
-        with transaction.atomic(using=using):
-            if outermost:  # inside a caller's transaction (tests) that transaction is the snapshot
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield using
     else:
         raise BackupError(_("Chưa hỗ trợ sao lưu CSDL loại %(vendor)s.") % {"vendor": connection.vendor})
@@ -328,7 +332,7 @@ class Archive:
             raise BackupError(
                 _("%(path)s không phải bản sao lưu OCOP (thiếu manifest.json).") % {"path": self.path}
             ) from None
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, json.JSONDecodeError, OSError, EOFError) as error:
+        except (zipfile.BadZipFile, zlib.error, json.JSONDecodeError, OSError, EOFError) as error:
             raise self._damaged(error) from None
         self._check_manifest()
 
@@ -363,7 +367,7 @@ class Archive:
             with self.zip.open(name) as member:
                 while chunk := member.read(CHUNK):
                     yield chunk
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as error:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError) as error:
             raise self._damaged(error) from None
 
     def rows(self, entry: dict) -> Iterator[list]:
