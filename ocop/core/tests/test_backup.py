@@ -1,0 +1,237 @@
+"""`ocop backup` / `ocop restore`: SQLite → PostgreSQL → SQLite (or the reverse), every row and file kept.
+
+The suite runs on SQLite and on PostgreSQL (DATABASE_URL). Whichever the test database is, the test
+creates a database of the other kind (a temporary SQLite file, or a new database on the local
+PostgreSQL) and a third of the first kind, restores the test database's archive into the second,
+that one's archive into the third, and compares every table and every uploaded file of all three.
+"""
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.migrations.recorder import MigrationRecorder
+
+from ocop.certification.models import Certificate, Decision
+from ocop.core import backup
+from ocop.documents.models import EvidenceDocument, EvidenceType
+from ocop.documents.uploads import check_upload, save_document
+from ocop.registry.models import Producer, Product, ProductImage
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+# --- databases of either kind, as extra connection aliases ---
+
+
+def _postgres_server() -> str:
+    """The URL of a maintenance database on the PostgreSQL server the test may create databases on."""
+    if connection.vendor == "postgresql":
+        return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    return LOCAL_POSTGRES
+
+
+@pytest.fixture
+def new_database(tmp_path: Path) -> Iterator:
+    """new_database("sqlite" | "postgresql") → the alias of a new, empty database of that kind."""
+    aliases, created = [], []
+
+    def make(kind: str) -> str:
+        alias = f"restore_{len(aliases)}"
+        if kind == "sqlite":
+            config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / f"{alias}.sqlite3")}
+        else:
+            server = _postgres_server()
+            name = f"ocop_restore_{uuid.uuid4().hex[:12]}"
+            try:
+                with psycopg.connect(_conninfo(server), autocommit=True) as c:
+                    c.execute(f'CREATE DATABASE "{name}"')
+            except psycopg.OperationalError as error:
+                pytest.skip(
+                    f"PostgreSQL unreachable at {server.split('@')[-1]} ({error}): "
+                    "the SQLite ↔ PostgreSQL round trip needs it"
+                )
+            created.append((server, name))
+            config = dj_database_url.parse(server.rsplit("/", 1)[0] + "/" + name)
+        aliases.append(backup.open_connection(alias, config))
+        return alias
+
+    yield make
+    for alias in aliases:
+        backup.close_connection(alias)
+    for server, name in created:
+        with psycopg.connect(_conninfo(server), autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _conninfo(url: str) -> str:
+    config = dj_database_url.parse(url)
+    parts = {
+        "dbname": config["NAME"],
+        "user": config["USER"],
+        "password": config["PASSWORD"],
+        "host": config["HOST"],
+        "port": config["PORT"],
+    }
+    return " ".join(f"{key}={value}" for key, value in parts.items() if value) + " connect_timeout=3"
+
+
+# --- what is compared ---
+
+
+def _tables(alias: str) -> dict[str, list[bytes]]:
+    """Every saved table of ``alias``, each row as the archive writes it (NUL dropped, as PostgreSQL must)."""
+    database = connections[alias]
+    models = backup._saved_models(backup._state_apps(database, backup._applied(database)))
+    tables = {}
+    for model in models:
+        columns = backup._columns(model)
+        rows = model._base_manager.using(alias).order_by("pk").values_list(*(c.attname for c in columns))
+        tables[model._meta.db_table] = [
+            backup._json_line(
+                [backup._strip_nul(backup._encode(c, v))[0] for c, v in zip(columns, row, strict=True)]
+            )
+            for row in rows
+        ]
+    return tables
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
+    }
+
+
+@pytest.fixture
+def world(db, settings, tmp_path: Path) -> dict:
+    """The demo world, evidence documents and a product photo on file, a NUL character in a text."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo", verbosity=0)
+    product = Product.objects.order_by("pk").first()
+    for i in range(3):
+        document = EvidenceDocument(
+            producer=product.producer,
+            product=product if i else None,
+            doc_type=EvidenceType.BUSINESS_REGISTRATION,
+            title=f"Giấy chứng nhận đăng ký {i}",
+        )
+        save_document(document, check_upload(SimpleUploadedFile(f"giay-{i}.pdf", PDF + bytes([i]) * 1000)))
+    path = default_storage.save(
+        f"products/{product.pk}/anh.jpg", ContentFile(b"\xff\xd8\xff\xe0" + os.urandom(5000))
+    )
+    ProductImage.objects.create(product=product, image=path, format="JPEG", width=10, height=10)
+    if connection.vendor == "sqlite":  # PostgreSQL stores no NUL: restore drops it there
+        Producer.objects.filter(pk=product.producer_id).update(representative_position="Giám\x00đốc")
+    return {
+        "producers": Producer.objects.count(),
+        "products": Product.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "decisions": Decision.objects.count(),
+        "history": Product.history.count(),
+        "evidence": EvidenceDocument.objects.count(),
+    }
+
+
+def test_backup_restores_into_the_other_database_kind_and_back(
+    world, new_database, settings, tmp_path
+) -> None:
+    assert all(world.values()), world
+    here = connection.vendor
+    other = "postgresql" if here == "sqlite" else "sqlite"
+    first_media = Path(settings.MEDIA_ROOT)
+    expected_tables, expected_files = _tables(DEFAULT_DB_ALIAS), _files(first_media)
+    assert len(expected_files) == 4
+
+    call_command("backup", tmp_path / "first.zip", verbosity=0)
+    call_command("restore", tmp_path / "first.zip", "--check", verbosity=0)
+
+    second = new_database(other)
+    settings.MEDIA_ROOT = tmp_path / "media-2"
+    call_command("restore", tmp_path / "first.zip", database=second, verbosity=0)
+    call_command("backup", tmp_path / "second.zip", database=second, verbosity=0)
+
+    third = new_database(here)
+    settings.MEDIA_ROOT = tmp_path / "media-3"
+    call_command("restore", tmp_path / "second.zip", database=third, verbosity=0)
+
+    for alias, media in ((second, "media-2"), (third, "media-3")):
+        assert connections[alias].vendor == {second: other, third: here}[alias]
+        tables = _tables(alias)
+        assert tables.keys() == expected_tables.keys()
+        for table, rows in expected_tables.items():
+            assert tables[table] == rows, f"{alias} ({connections[alias].vendor}): {table} differs"
+        assert _files(tmp_path / media) == expected_files
+        applied = set(MigrationRecorder(connections[alias]).applied_migrations())
+        assert applied == set(MigrationRecorder(connection).applied_migrations())
+
+    # The models' own view: counts through the ORM, the evidence files' recorded hashes.
+    for model, key in ((Producer, "producers"), (Product, "products"), (Certificate, "certificates")):
+        assert model.objects.using(third).count() == world[key]
+    assert Product.history.using(third).count() == world["history"]
+    for document in EvidenceDocument.objects.using(second):
+        assert (
+            hashlib.sha256((tmp_path / "media-2" / document.file.name).read_bytes()).hexdigest()
+            == document.sha256
+        )
+    # A new row after restore gets a fresh id (PostgreSQL's sequences were reset).
+    decision = Decision.objects.using(second).order_by("pk").last()
+    decision.pk = None
+    decision.number = "9999/QĐ-UBND"
+    decision.save(using=second)
+    assert decision.pk > Decision.objects.using(DEFAULT_DB_ALIAS).order_by("pk").last().pk
+
+
+def test_restore_refuses_a_database_that_holds_rows(world, tmp_path, settings) -> None:
+    call_command("backup", tmp_path / "b.zip", verbosity=0)
+    before = Product.objects.count()
+    settings.MEDIA_ROOT = tmp_path / "media-other"
+    with pytest.raises(CommandError, match=r"CSDL đích không trống: accounts_historicaluser \(\d+\)"):
+        call_command("restore", tmp_path / "b.zip", verbosity=0)
+    assert Product.objects.count() == before
+    assert not (tmp_path / "media-other").exists()
+
+
+def _damaged(source: Path, target: Path, how: str) -> Path:
+    data = source.read_bytes()
+    if how == "truncated":
+        target.write_bytes(data[: len(data) // 2])
+    else:  # one byte changed inside a member's compressed data
+        at = data.index(b"data/registry.product.jsonl") + 200
+        target.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :])
+    return target
+
+
+@pytest.mark.parametrize("how", ["truncated", "corrupted"])
+def test_a_damaged_archive_is_refused_and_nothing_is_written(
+    world, new_database, tmp_path, settings, how
+) -> None:
+    call_command("backup", tmp_path / "b.zip", verbosity=0)
+    damaged = _damaged(tmp_path / "b.zip", tmp_path / f"{how}.zip", how)
+    with pytest.raises(CommandError, match="bị hỏng hoặc không đầy đủ"):
+        call_command("restore", damaged, "--check", verbosity=0)
+
+    target = new_database("sqlite")
+    settings.MEDIA_ROOT = tmp_path / "media-other"
+    with pytest.raises(CommandError, match="bị hỏng hoặc không đầy đủ"):
+        call_command("restore", damaged, database=target, verbosity=0)
+    assert connections[target].introspection.table_names() == []
+    assert not (tmp_path / "media-other").exists()
+
+
+def test_not_an_archive(tmp_path) -> None:
+    (tmp_path / "notes.txt").write_text("không phải bản sao lưu")
+    with pytest.raises(CommandError, match="bị hỏng hoặc không đầy đủ"):
+        call_command("restore", tmp_path / "notes.txt", "--check")
+    with pytest.raises(CommandError, match="Không có tệp"):
+        call_command("restore", tmp_path / "missing.zip", "--check")
