@@ -11,6 +11,13 @@ force, a later certificate that supersedes it) for a given day, in Python (`stat
 SQL (`CertificateQuerySet.with_status`, `valid_on`, `expiring_within`), identically on SQLite and
 PostgreSQL. The evaluation workflow (rounds, councils, scores) creates the same records.
 
+What was recognised is frozen at issue (a certificate is a legal document): the product's name,
+the producer's name and address, the place (commune, province, as printed) and the bộ sản phẩm
+are copied onto the certificate when it is created (``certified_*``, ``Certificate.freeze``) and
+refused to change afterwards (``clean`` and ``save``), whatever later happens to the product or
+the producer. Certificates that existed before these fields took the values the product had at
+upgrade time (migration 0002).
+
 The tables keep the names they had when these models lived in the evaluation app
 (`evaluation_certificate`, …): moving a model between apps must not move a single row.
 """
@@ -39,6 +46,7 @@ from ocop.core.scoping import (
     RestrictedQuerySet,
     ScopePaths,
 )
+from ocop.registry import classification
 from ocop.registry.classification import LegalBasis
 
 from . import codes, rules
@@ -322,8 +330,42 @@ class Certificate(models.Model):
     )
     note = models.TextField(_("ghi chú"), blank=True)
 
+    # What was recognised, as printed at issue: copied from the product when the certificate is
+    # created and never changed after (``FROZEN_FIELDS``).
+    certified_product_name = models.CharField(
+        _("tên sản phẩm được công nhận"), max_length=255, blank=True, editable=False
+    )
+    certified_producer_name = models.CharField(
+        _("tên chủ thể được công nhận"), max_length=255, blank=True, editable=False
+    )
+    certified_producer_address = models.CharField(
+        _("địa chỉ chủ thể khi cấp"), max_length=255, blank=True, editable=False
+    )
+    certified_place = models.CharField(
+        _("địa phương khi cấp"),
+        max_length=255,
+        blank=True,
+        editable=False,
+        help_text=_("Xã/phường, tỉnh/thành phố của chủ thể như in trên giấy chứng nhận."),
+    )
+    certified_classification_set = models.CharField(
+        _("mã bộ sản phẩm khi cấp"), max_length=8, blank=True, editable=False
+    )
+    certified_classification = models.CharField(
+        _("bộ sản phẩm khi cấp"), max_length=255, blank=True, editable=False
+    )
+
     created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    FROZEN_FIELDS = (
+        "certified_product_name",
+        "certified_producer_name",
+        "certified_producer_address",
+        "certified_place",
+        "certified_classification_set",
+        "certified_classification",
+    )
 
     scope = ScopePaths(
         province="product__province", commune="product__commune", owner="product__producer", policy=_POLICY
@@ -360,6 +402,10 @@ class Certificate(models.Model):
         return f"{self.code or _('Giấy chứng nhận')} · {self.star}★"
 
     def save(self, *args, **kwargs) -> None:
+        if errors := self.frozen_errors():
+            raise ValidationError(errors)
+        if self._state.adding:
+            self.freeze()
         if self.issue_date:
             self.expiry = rules.certificate_expiry(self.issue_date)
         if not self.legal_basis and self.issue_date:
@@ -372,9 +418,35 @@ class Certificate(models.Model):
             if (fields := kwargs.get("update_fields")) is not None and "issue_date" in fields:
                 kwargs["update_fields"] = {*fields, "expiry"}
             super().save(*args, **kwargs)
+        self._frozen = {name: getattr(self, name) for name in self.FROZEN_FIELDS}
 
     def get_absolute_url(self) -> str:
         return reverse("certification:certificate_detail", args=[self.code])
+
+    # --- what was recognised (frozen at issue) ---
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        loaded = instance.__dict__
+        instance._frozen = {name: loaded[name] for name in cls.FROZEN_FIELDS if name in loaded}
+        return instance
+
+    def freeze(self) -> None:
+        """Copy what is recognised from the product (only into the ``certified_*`` fields still empty)."""
+        for name, value in certified_values(self.product).items():
+            if not getattr(self, name):
+                setattr(self, name, value)
+
+    def frozen_errors(self) -> dict[str, str]:
+        """A ``certified_*`` field changed after it was stored (set, and different from the stored value)."""
+        stored = self.__dict__.get("_frozen", {})
+        return {
+            name: _("Giấy chứng nhận đã cấp: “%(field)s” không được thay đổi.")
+            % {"field": self._meta.get_field(name).verbose_name}
+            for name, old in stored.items()
+            if old and getattr(self, name) != old
+        }
 
     # --- status ---
 
@@ -454,6 +526,7 @@ class Certificate(models.Model):
             if self.star:
                 errors.update(authority_errors(self.star, decision.authority_level))
         errors.update(self._revocation_errors())
+        errors.update(self.frozen_errors())
         successor = _related(self, "superseded_by")
         if successor is not None:
             if successor is self or (self.pk is not None and successor.pk == self.pk):
@@ -480,6 +553,26 @@ class Certificate(models.Model):
         if revoking is not None and revoking.kind != DecisionKind.REVOCATION:
             errors["revocation_decision"] = _("Hãy chọn một quyết định thu hồi.")
         return errors
+
+
+def certified_values(product) -> dict[str, str]:
+    """What a certificate issued now would record of ``product`` (the ``certified_*`` fields)."""
+    producer = product.producer
+    place = ", ".join(unit.name for unit in (producer.commune, producer.province) if unit is not None)
+    try:
+        product_set = (
+            classification.get_set(product.classification_set) if product.classification_set else None
+        )
+    except (KeyError, ValueError):
+        product_set = None
+    return {
+        "certified_product_name": product.name,
+        "certified_producer_name": producer.name,
+        "certified_producer_address": producer.address,
+        "certified_place": place,
+        "certified_classification_set": product.classification_set,
+        "certified_classification": product_set.name if product_set else product.legacy_classification,
+    }
 
 
 def authority_errors(star: int, level: str) -> dict[str, str]:

@@ -135,7 +135,10 @@ def context(certificate: Certificate, base_url: str, printed_on: dt.date | None 
         "certificate": certificate,
         "product": certificate.product,
         "producer": certificate.product.producer,
-        "producer_place": producer_place(certificate),
+        "producer_place": certificate.certified_place or producer_place(certificate),
+        # What was recognised, frozen at issue (a later rename of the product does not reprint it).
+        "product_name": certificate.certified_product_name or certificate.product.name,
+        "producer_name": certificate.certified_producer_name or certificate.product.producer.name,
         "decision": decision,
         "authority_lines": authority_lines(decision),
         "signature_title": signature_title(decision),

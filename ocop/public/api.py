@@ -45,10 +45,17 @@ class VerificationOut(Schema):
         ..., description="Với invalid: sai định dạng, sai ký tự kiểm tra (gõ nhầm), hoặc không có mã này"
     )
     star: int | None
-    product: str | None = Field(..., description="Tên sản phẩm")
+    product: str | None = Field(..., description="Tên sản phẩm như được công nhận (ghi trên giấy chứng nhận)")
+    product_current_name: str | None = Field(
+        ..., description="Tên hiện nay của sản phẩm, khi khác tên được công nhận (null nếu không đổi)"
+    )
     product_code: str | None = Field(..., description="Mã sản phẩm OCOP")
     gtin: str | None = Field(..., description="GTIN-14 nếu có")
-    producer: str | None = Field(..., description="Tên chủ thể")
+    producer: str | None = Field(..., description="Tên chủ thể như được công nhận")
+    producer_current_name: str | None = Field(..., description="Tên hiện nay của chủ thể, khi khác")
+    certified_place: str | None = Field(
+        ..., description="Xã/phường, tỉnh/thành phố như in trên giấy chứng nhận"
+    )
     province: str | None = Field(..., description="Tỉnh/thành phố hiện hành")
     province_code: str | None
     commune: str | None = Field(..., description="Xã/phường hiện hành")
@@ -74,9 +81,12 @@ def payload(code: str) -> dict[str, Any]:
         "reason": result.reason or None,
         "star": c.star if c else None,
         "product": result.product_name or None,
+        "product_current_name": result.current_product_name or None,
         "product_code": result.product_code or None,
         "gtin": published.gtin14(result.gtin) or None,
         "producer": result.producer_name or None,
+        "producer_current_name": result.current_producer_name or None,
+        "certified_place": result.certified_place or None,
         "province": result.province_name or None,
         "province_code": result.province_code or None,
         "commune": result.commune_name or None,

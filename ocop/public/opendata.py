@@ -99,12 +99,28 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("product_legacy_code", "text", gettext_lazy("Mã sản phẩm cũ (trước khi có mã mới), nếu có.")),
     Column("gtin", "text", gettext_lazy("Mã vạch GTIN-14 của sản phẩm, nếu có.")),
-    Column("product_name", "text", gettext_lazy("Tên sản phẩm.")),
+    Column(
+        "product_name", "text", gettext_lazy("Tên sản phẩm như được công nhận (ghi trên giấy chứng nhận).")
+    ),
     Column("product_name_en", "text", gettext_lazy("Tên sản phẩm bằng tiếng Anh, nếu có.")),
-    Column("product_set", "text", gettext_lazy("Mã bộ sản phẩm (B01–B26, Phụ lục I QĐ 26/2026/QĐ-TTg).")),
+    Column(
+        "product_current_name",
+        "text",
+        gettext_lazy("Tên hiện nay của sản phẩm, nếu khác tên được công nhận."),
+    ),
+    Column(
+        "product_set",
+        "text",
+        gettext_lazy("Mã bộ sản phẩm khi được công nhận (B01–B26, Phụ lục I QĐ 26/2026/QĐ-TTg)."),
+    ),
     Column("sector", "text", gettext_lazy("Mã ngành (I–VI) của bộ sản phẩm.")),
     Column("producer_id", "integer", gettext_lazy("Mã chủ thể trên trang công khai (/chu-the/<mã>/).")),
-    Column("producer_name", "text", gettext_lazy("Tên chủ thể (không có thông tin cá nhân nào khác).")),
+    Column(
+        "producer_name",
+        "text",
+        gettext_lazy("Tên chủ thể như được công nhận (không có thông tin cá nhân nào khác)."),
+    ),
+    Column("certified_place", "text", gettext_lazy("Xã/phường, tỉnh/thành phố như in trên giấy chứng nhận.")),
     Column("province_code", "text", gettext_lazy("Mã tỉnh/thành phố hiện hành (2 chữ số).")),
     Column("province_name", "text", gettext_lazy("Tên tỉnh/thành phố hiện hành.")),
     Column("commune_code", "text", gettext_lazy("Mã xã/phường hiện hành (5 chữ số), nếu có.")),
@@ -133,6 +149,10 @@ _FIELDS = (
     "revocation_decision__date",
     "superseded_by__code",
     "superseded_by__issue_date",
+    "certified_product_name",
+    "certified_producer_name",
+    "certified_place",
+    "certified_classification_set",
     "product__id",
     "product__code",
     "product__legacy_code",
@@ -185,6 +205,9 @@ def _iso(day: dt.date | None) -> str | None:
 def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Paths) -> dict[str, Any]:
     status = row["status"]
     revoked = status == published.REVOKED
+    # what the certificate recognised (frozen at issue), today's product only where none was stored
+    certified_name = row["certified_product_name"] or row["product__name"]
+    product_set = row["certified_classification_set"] or row["product__classification_set"]
     return {
         "certificate_code": row["code"],
         "certificate_number": row["number"] or None,
@@ -204,12 +227,14 @@ def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Pat
         "product_code": row["product__code"] or None,
         "product_legacy_code": row["product__legacy_code"] or None,
         "gtin": published.gtin14(row["product__gtin"]) or None,
-        "product_name": row["product__name"],
+        "product_name": certified_name,
         "product_name_en": row["product__name_en"] or None,
-        "product_set": row["product__classification_set"] or None,
-        "sector": sectors.get(row["product__classification_set"]) or None,
+        "product_current_name": row["product__name"] if row["product__name"] != certified_name else None,
+        "product_set": product_set or None,
+        "sector": sectors.get(product_set) or None,
         "producer_id": row["product__producer__id"],
-        "producer_name": row["product__producer__name"],
+        "producer_name": row["certified_producer_name"] or row["product__producer__name"],
+        "certified_place": row["certified_place"] or None,
         "province_code": row["product__province__code"],
         "province_name": row["product__province__name"],
         "commune_code": row["product__commune__code"],
@@ -440,6 +465,7 @@ _EVENT_FIELDS = (
     "issue_date",
     "expiry",
     "revoked_on",
+    "certified_product_name",
     "product__name",
     "product__province__name",
 )
@@ -479,7 +505,11 @@ def events(day: dt.date | None = None, limit: int = FEED_SIZE) -> list[Event]:
 
 def _event_title(event: Event) -> str:
     c = event.certificate
-    values = {"product": c["product__name"], "star": c["star"], "code": c["code"]}
+    values = {
+        "product": c["certified_product_name"] or c["product__name"],
+        "star": c["star"],
+        "code": c["code"],
+    }
     if event.kind == NEW:
         return _("Cấp mới: %(product)s – OCOP %(star)s sao (%(code)s)") % values
     if event.kind == REVOKED:

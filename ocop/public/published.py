@@ -7,7 +7,9 @@ QR code must keep answering. A product that was never recognised does not exist 
 Only facts the law makes public leave this module (recognition decisions publish them): the
 product's name, description, story and packaging, its codes (OCOP product code, GTIN), the
 producer's *name*, the commune and province on the current map, and each certificate's code,
-number, star, dates, status, issuing authority and revocation decision. Never the producer's
+number, star, dates, status, issuing authority and revocation decision, and what it recognised
+(the product's and producer's names, the place and the bộ sản phẩm as at issue: ``certified_*``,
+shown in place of today's names, with today's product name beside it when it differs). Never the producer's
 representative, phone, e-mail, address line or tax number (``Producer.PRIVATE_FIELDS`` and
 ``tax_code``), never evidence documents, notes or signers' names. The querysets load only the
 fields listed here (``.only``), so a template that reaches for anything else costs a query, which
@@ -129,6 +131,10 @@ CERTIFICATE_FIELDS = (
     "product",
     "superseded_by__code",
     "superseded_by__issue_date",
+    "certified_product_name",
+    "certified_producer_name",
+    "certified_place",
+    "certified_classification_set",
     *(f"decision__{name}" for name in _DECISION_FIELDS),
     *(f"revocation_decision__{name}" for name in _DECISION_FIELDS),
 )
@@ -245,6 +251,11 @@ class PublicCertificate:
     revocation_authority: str
     superseded_by: str
     superseded_by_issued: dt.date | None
+    # what was recognised, as at issue
+    product_name: str = ""
+    producer_name: str = ""
+    place: str = ""
+    product_set: str = ""
 
     @classmethod
     def of(cls, certificate: Certificate, day: dt.date) -> PublicCertificate:
@@ -275,6 +286,10 @@ class PublicCertificate:
             revocation_authority=revoking.authority if revoking else "",
             superseded_by=successor.code if successor else "",
             superseded_by_issued=successor.issue_date if successor else None,
+            product_name=certificate.certified_product_name,
+            producer_name=certificate.certified_producer_name,
+            place=certificate.certified_place,
+            product_set=certificate.certified_classification_set,
         )
 
     @property
@@ -344,12 +359,15 @@ class Verification:
     reason: str = ""  # for invalid: malformed | mistyped | unknown
     certificate: PublicCertificate | None = None
     product_id: int | None = None
-    product_name: str = ""
+    product_name: str = ""  # as recognised (frozen at issue)
+    current_product_name: str = ""  # today's name, when it differs from the recognised one
     product_name_en: str = ""
     product_code: str = ""
     gtin: str = ""
     product_path: str = ""
-    producer_name: str = ""
+    producer_name: str = ""  # as recognised
+    current_producer_name: str = ""  # today's name, when it differs
+    certified_place: str = ""  # commune, province as printed on the certificate
     producer_path: str = ""
     province_code: str = ""
     province_name: str = ""
@@ -399,12 +417,19 @@ def verify(text: str, day: dt.date | None = None) -> Verification:
         status=certificate.status,
         certificate=certificate,
         product_id=product.pk,
-        product_name=product.name,
+        product_name=certificate.product_name or product.name,
+        current_product_name=product.name
+        if product.name != (certificate.product_name or product.name)
+        else "",
         product_name_en=product.name_en,
         product_code=product.code or product.legacy_code,
         gtin=product.gtin,
         product_path=product_path(product),
-        producer_name=product.producer.name,
+        producer_name=certificate.producer_name or product.producer.name,
+        current_producer_name=product.producer.name
+        if product.producer.name != (certificate.producer_name or product.producer.name)
+        else "",
+        certified_place=certificate.place,
         producer_path=producer_path(product.producer),
         province_code=product.province.code,
         province_name=product.province.name,

@@ -161,3 +161,35 @@ def test_certificates_keep_history(products) -> None:
     certificate.number = "GCN-01"
     certificate.save()
     assert certificate.history.count() == 2
+
+
+def test_what_was_recognised_is_frozen_at_issue(products) -> None:
+    product = products["hn1"]
+    product.classification_set = "B01"
+    product.save()
+    certificate = make_certificate(product, star=4, issue_date=dt.date(2025, 1, 10))
+    assert certificate.certified_product_name == product.name
+    assert certificate.certified_producer_name == product.producer.name
+    assert certificate.certified_producer_address == product.producer.address
+    assert certificate.certified_place.endswith(product.producer.province.name)
+    assert certificate.certified_classification_set == "B01" and certificate.certified_classification
+
+    product.name = "Tên mới sau khi cấp"
+    product.save()
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    assert certificate.certified_product_name != "Tên mới sau khi cấp"
+    certificate.note = "ghi chú"  # other fields still change
+    certificate.full_clean()
+    certificate.save()
+
+    certificate.certified_product_name = "Tên mới sau khi cấp"
+    with pytest.raises(ValidationError) as error:
+        certificate.full_clean()
+    assert "certified_product_name" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        certificate.save()
+    fresh = make_certificate(products["hn2"], star=3, issue_date=dt.date(2025, 2, 1))
+    fresh.certified_place = "Nơi khác"  # refused on the instance that created it too
+    with pytest.raises(ValidationError):
+        fresh.save()
+    assert Certificate.objects.get(pk=certificate.pk).certified_product_name != "Tên mới sau khi cấp"

@@ -199,3 +199,16 @@ def test_a_certificate_no_longer_valid_is_marked(world, certificate) -> None:
     certificate.revocation_decision = revocation
     certificate.save()
     assert pdf.context(certificate, "http://testserver")["status_watermark"] == "BỊ THU HỒI"
+
+
+def test_renaming_the_product_does_not_reprint_the_certificate(world, certificate) -> None:
+    product = certificate.product
+    product.name = "Bình gốm đổi tên sau khi cấp"
+    product.save()
+    product.producer.name = "Công ty Tên Mới"
+    product.producer.save()
+    certificate = certification.Certificate.objects.get(pk=certificate.pk)
+    response = world.client("province_hn").get(pdf_url(certificate))
+    text = page_text(pdfium.PdfDocument(response.content)[0])
+    assert PRODUCT in text and PRODUCER in text
+    assert "đổi tên" not in text and "Tên Mới" not in text

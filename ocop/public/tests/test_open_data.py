@@ -48,10 +48,12 @@ EXPECTED_COLUMNS = [
     "gtin",
     "product_name",
     "product_name_en",
+    "product_current_name",
     "product_set",
     "sector",
     "producer_id",
     "producer_name",
+    "certified_place",
     "province_code",
     "province_name",
     "commune_code",
@@ -223,12 +225,14 @@ ATTACKS = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "\tX", "\rX"]
 
 
 def test_csv_cells_cannot_run_as_formulas_json_keeps_the_values(anonymous, catalogue) -> None:
+    from ocop.certification.models import Certificate
     from ocop.registry.models import Product
 
     keys = ["valid", "expired", "revoked", "superseded", "hcm"]  # five products ("successor": superseded's)
     names = dict(zip(keys, ATTACKS, strict=False))
     for key, name in names.items():  # as a careless import could have stored them
         Product.objects.filter(pk=catalogue.certificates[key].product_id).update(name=name)
+        Certificate.objects.filter(pk=catalogue.certificates[key].pk).update(certified_product_name=name)
     Product.objects.filter(pk=catalogue.certificates["valid"].product_id).update(name_en=ATTACKS[-1])
     cache.clear()
     by_code = {r["certificate_code"]: r for r in read_csv(anonymous.get(CSV_URL).content)}
