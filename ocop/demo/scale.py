@@ -592,6 +592,7 @@ class Generator:
                     expiry=certificate_expiry(day),
                     legal_basis=legal_basis_on(day).value,
                 )
+                cert.freeze()  # what was recognised, as Certificate.save() records it (bulk_create skips it)
                 if item["revoked_on"] is not None:
                     revoked = max(item["revoked_on"], day)
                     cert.revoked_on = revoked
