@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ocop.core import concurrency
 from ocop.core.formatting import format_date
 from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, get_restricted_object_or_404, restrict, role_required
@@ -176,6 +178,9 @@ class DossierDetailView(ObjectDetailView):
                 workflow.assessment_problems(dossier.commune_assessment) if "forward" in steps else []
             ),
         )
+        # Mẫu 01, 02, 03 carry the version of the dossier they were read from (core.concurrency);
+        # a stale form shown again brings the new one in its context.
+        context.setdefault("version", concurrency.version_of(dossier))
         if "return" in steps:
             context["return_form"] = bound.get("return") or ReturnForm()
         if tab == "registration":
@@ -220,12 +225,15 @@ class DossierDetailView(ObjectDetailView):
         return context
 
 
-def _render_dossier(request: HttpRequest, dossier: Dossier, tab: str, forms: dict[str, Any]) -> HttpResponse:
-    """The dossier page again with a posted form and its errors (nothing was saved)."""
+def _render_dossier(
+    request: HttpRequest, dossier: Dossier, tab: str, forms: dict[str, Any], **extra: Any
+) -> HttpResponse:
+    """The dossier page again with a posted form and its errors (nothing was saved); `extra` is
+    added to the context (a stale form's new version and conflicts, core.concurrency)."""
     view = DossierDetailView(bound_forms=forms, forced_tab=tab)
     view.setup(request, pk=dossier.pk)
     view.object = dossier
-    return TemplateResponse(request, view.template_name, view.get_context_data(object=dossier))
+    return TemplateResponse(request, view.template_name, view.get_context_data(object=dossier, **extra))
 
 
 def _tab_url(dossier: Dossier, tab: str) -> str:
@@ -253,25 +261,49 @@ def _form_step(
     tab: str,
     step: Callable[[Any], Any],
     done: str,
+    current: Callable[[Dossier], Any] | None = None,
 ) -> HttpResponse:
     """A step with a form: valid input goes to the workflow; errors and refusals show on the form.
 
     When the page would not show that form now (a stale page: the dossier moved on), they become
     a message on the dossier's page instead, so they are never lost.
+
+    With `current` (Mẫu 01, 02, 03: the form of the dossier as stored, unbound) the form's
+    ``_version`` is checked under the dossier's row lock (core.concurrency): a form read before
+    someone else's save saves nothing and comes back with the user's input, the values saved
+    meanwhile and the new version. A form without ``_version`` is saved (last writer wins).
     """
-    if form.is_valid():
-        try:
-            step(form)
-        except ValidationError as error:
-            dossier.refresh_from_db()  # the transaction rolled back: show what is stored
-            add_errors(form, error)
-        else:
-            messages.success(request, done)
-            return HttpResponseRedirect(_tab_url(dossier, tab))
+    with transaction.atomic():  # check the version and save under the row's lock
+        if current is not None:
+            concurrency.lock_row(Dossier, dossier.pk)
+            dossier.refresh_from_db()
+            if concurrency.is_stale(dossier, concurrency.read_version(request)):
+                return _stale_form(request, dossier, name, form, tab, current(dossier))
+        if form.is_valid():
+            try:
+                step(form)
+            except ValidationError as error:
+                dossier.refresh_from_db()  # the step rolled back: show what is stored
+                add_errors(form, error)
+            else:
+                messages.success(request, done)
+                return HttpResponseRedirect(_tab_url(dossier, tab))
     if FORM_STEPS[name] in workflow.dossier_steps(request.user, dossier):
         return _render_dossier(request, dossier, tab, {name: form})
     for errors in form.errors.values():
         messages.error(request, " ".join(str(error) for error in errors))
+    return HttpResponseRedirect(_tab_url(dossier, tab))
+
+
+def _stale_form(
+    request: HttpRequest, dossier: Dossier, name: str, form: Any, tab: str, current: Any
+) -> HttpResponse:
+    """Nothing saved: the form again with the user's input, the conflicts and the new version (or,
+    when the page no longer shows that form, the message on the dossier's page)."""
+    extra = concurrency.stale_form_context(form, current, dossier)
+    if FORM_STEPS[name] in workflow.dossier_steps(request.user, dossier):
+        return _render_dossier(request, dossier, tab, {name: form}, **extra)
+    messages.error(request, extra["stale_message"])
     return HttpResponseRedirect(_tab_url(dossier, tab))
 
 
@@ -295,6 +327,7 @@ def _save_registration(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         "registration",
         lambda f: workflow.update_forms(request.user, dossier, registration=f.registration()),
         _("Đã lưu phiếu đăng ký (Mẫu 01)."),
+        current=lambda stored: RegistrationForm(dossier=stored),
     )
 
 
@@ -310,6 +343,7 @@ def _save_self_assessment(request: HttpRequest, dossier: Dossier) -> HttpRespons
             request.user, dossier, self_assessment=f.self_assessment(), self_scores=f.self_scores()
         ),
         _("Đã lưu báo cáo tự đánh giá (Mẫu 02)."),
+        current=lambda stored: SelfAssessmentForm(dossier=stored, sheet=_sheet_of(stored)),
     )
 
 
@@ -338,6 +372,7 @@ def _assess_commune(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         "commune",
         lambda f: workflow.assess_commune(request.user, dossier, f.assessment()),
         _("Đã lưu báo cáo đánh giá của xã (Mẫu 03)."),
+        current=lambda stored: CommuneAssessmentForm(dossier=stored),
     )
 
 
