@@ -25,6 +25,8 @@ import csv
 import datetime as dt
 import io
 import math
+import os
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,6 +60,22 @@ EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
 MAX_CELL = 10_000
+
+# Bounds on the *file*, checked before a cell is read, so that reading an upload takes bounded memory
+# (issue 9.7: a 620 KB .xlsx holding one 600 MB cell took a worker to 1.8 GB). `read_rows` applies them,
+# so every import gets them: the registry wizard, `ocop import`, the certification history import.
+MAX_FILE_BYTES = 10 * 1024 * 1024  # the file itself, any format (the wizard's upload cap too)
+# .xlsx and .ods are ZIP archives: their members are checked (declared sizes, then the actual
+# decompressed sizes, streamed) before the spreadsheet reader opens them.
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # all members together, uncompressed
+MAX_RATIO = 100  # uncompressed ÷ compressed, for a member of at least RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 1024 * 1024  # smaller members (styles, a short sheet) may compress better
+MAX_CSV_FIELD = 100_000  # characters in one CSV field (csv.field_size_limit); longer: refused
+ZIP_EXTENSIONS = (".xlsx", ".ods")
+
+# The csv module's limit is per process; nothing else in OCOP reads CSV, and its default (131,072)
+# would otherwise let a field of that size through before our check.
+csv.field_size_limit(MAX_CSV_FIELD)
 
 
 class TabularError(Exception):
@@ -157,19 +175,98 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f}"
+
+
+def _too_large() -> TabularError:
+    return TabularError(
+        _("Tệp quá lớn. Tệp nhập tối đa %(max)s MB; hãy chia thành nhiều tệp nhỏ hơn.")
+        % {"max": _mb(MAX_FILE_BYTES)}
+    )
+
+
 def _read_bytes(file: Any) -> bytes:
+    """The file's bytes, never more than MAX_FILE_BYTES of them (TabularError beyond)."""
+    limit = MAX_FILE_BYTES
     if isinstance(file, bytes | bytearray):
-        return bytes(file)
-    if isinstance(file, str | PurePath):
+        data = bytes(file)
+    elif isinstance(file, str | PurePath):
+        if os.path.getsize(file) > limit:
+            raise _too_large()
         with open(file, "rb") as handle:
-            return handle.read()
-    if hasattr(file, "seek"):
-        with contextlib.suppress(OSError, ValueError):
-            file.seek(0)
-    if hasattr(file, "chunks"):  # Django UploadedFile: streamed from disk for large uploads
-        return b"".join(file.chunks())
-    data = file.read()
-    return data.encode("utf-8") if isinstance(data, str) else data
+            data = handle.read(limit + 1)
+    else:
+        if hasattr(file, "seek"):
+            with contextlib.suppress(OSError, ValueError):
+                file.seek(0)
+        if hasattr(file, "chunks"):  # Django UploadedFile: streamed from disk for large uploads
+            parts, size = [], 0
+            for chunk in file.chunks():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large()
+                parts.append(chunk)
+            data = b"".join(parts)
+        else:
+            read = file.read(limit + 1)
+            data = read.encode("utf-8") if isinstance(read, str) else read
+    if len(data) > limit:
+        raise _too_large()
+    return data
+
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError)
+
+
+def _archive_refusal() -> TabularError:
+    return TabularError(
+        _(
+            "Tệp bảng tính bị từ chối: nội dung giải nén vượt giới hạn (tối đa %(max)s MB sau khi giải "
+            "nén, tỉ lệ nén tối đa %(ratio)s lần). Hãy mở tệp bằng Excel/LibreOffice, xoá các ô quá "
+            "dài và lưu lại, hoặc chia thành nhiều tệp nhỏ hơn."
+        )
+        % {"max": _mb(MAX_UNCOMPRESSED_BYTES), "ratio": MAX_RATIO}
+    )
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an .xlsx/.ods whose members would decompress beyond the bounds (a "zip bomb").
+
+    First the sizes the archive declares (total, and the ratio of each large member), then the
+    members are decompressed in 1 MB chunks and counted, so an archive lying about its sizes is
+    refused too (zipfile stops at the declared size and checks the CRC). Nothing is kept in memory.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (*_ZIP_ERRORS, ValueError):
+        return  # not a ZIP: the spreadsheet reader says the file is corrupt
+    with archive:
+        members = archive.infolist()
+        if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
+            raise _archive_refusal()
+        for member in members:
+            if member.file_size >= RATIO_FROM_BYTES and member.file_size > MAX_RATIO * max(
+                member.compress_size, 1
+            ):
+                raise _archive_refusal()
+        total = 0
+        try:
+            for member in members:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(2**20):
+                        total += len(chunk)
+                        if total > MAX_UNCOMPRESSED_BYTES:
+                            raise _archive_refusal()
+        except (*_ZIP_ERRORS, NotImplementedError, RuntimeError, EOFError):
+            # Corrupt, encrypted or an unknown compression: the spreadsheet reader can't either.
+            raise TabularError(
+                _(
+                    "Không đọc được tệp bảng tính: tệp bị hỏng hoặc không đúng định dạng "
+                    "(.xlsx, .xls, .ods). Hãy mở tệp bằng Excel/LibreOffice và lưu lại. (%(detail)s)"
+                )
+                % {"detail": "zip"}
+            ) from None
 
 
 def _spreadsheet_cells(data: bytes) -> list[list[Any]]:
@@ -228,6 +325,11 @@ def _csv_cells(data: bytes) -> list[list[str]]:
                 break
         return rows
     except csv.Error as error:
+        if "field limit" in str(error):
+            raise TabularError(
+                _("Tệp CSV có một ô quá dài (tối đa %(max)s ký tự một ô).")
+                % {"max": f"{MAX_CSV_FIELD:,}".replace(",", ".")}
+            ) from None
         raise TabularError(_("Tệp CSV không hợp lệ: %(detail)s") % {"detail": error}) from None
 
 
@@ -240,7 +342,10 @@ def read_rows(file: Any, filename: str) -> list[dict[str, str]]:
     ``.number`` is its spreadsheet row number as the user sees it (header = 1, usually).
 
     Raises TabularError for an unknown extension, a corrupt or wrong-typed file, an empty file,
-    a missing or duplicated header, or a file beyond the size bounds.
+    a missing or duplicated header, or a file beyond the size bounds: MAX_FILE_BYTES for the file,
+    MAX_UNCOMPRESSED_BYTES and MAX_RATIO for an .xlsx/.ods archive (checked before any cell is
+    read), MAX_CSV_FIELD characters in a CSV field, MAX_ROWS rows, MAX_COLUMNS columns; a cell is
+    cut at MAX_CELL characters.
     """
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in EXTENSIONS:
@@ -254,6 +359,8 @@ def read_rows(file: Any, filename: str) -> list[dict[str, str]]:
         raise TabularError(_("Không đọc được tệp: %(detail)s") % {"detail": error}) from None
     if not data or not data.strip():
         raise TabularError(_("Tệp trống: không có dòng tiêu đề và dữ liệu."))
+    if suffix in ZIP_EXTENSIONS:
+        _check_archive(data)
     cells = _csv_cells(data) if suffix == ".csv" else _spreadsheet_cells(data)
 
     # The header is the first non-empty row (a title row above it would become the header, and

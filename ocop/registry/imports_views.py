@@ -30,12 +30,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ocop.core.forms import BootstrapFormMixin
 from ocop.core.generic import EXPORT_CONTENT_TYPES, export_filename
 from ocop.core.scoping import ADD, role_required
-from ocop.core.tabular import EXTENSIONS, ImportResult, TabularError, write_error_report
+from ocop.core.tabular import EXTENSIONS, MAX_FILE_BYTES, ImportResult, TabularError, write_error_report
 from ocop.core.text import slugify_vi
 
 from . import extensions
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the reader refuses bigger files too (core.tabular)
 UPLOAD_TTL_SECONDS = 24 * 60 * 60
 SESSION_KEY = "registry_imports"
 DONE_SESSION_KEY = "registry_import_done"

@@ -272,3 +272,13 @@ def test_formula_like_values_are_neutralised_and_round_trip(world, products, fmt
     assert sorted(Decision.objects.values_list("authority", "signer")) == sorted(
         [(ATTACKS[0], ATTACKS[1]), (ATTACKS[3], ATTACKS[2])]
     )
+
+
+def test_hostile_files_are_refused_before_reading() -> None:
+    from ocop.core.tests import bombs
+
+    with pytest.raises(TabularError, match="50 MB"):
+        history.import_file(bombs.ods(60 * 2**20), "bom.ods", None)
+    with pytest.raises(TabularError, match="một ô quá dài"):
+        history.import_file(b"a\n" + b"x" * 200_000 + b"\n", "dai.csv", None)
+    assert Certificate.objects.count() == 0

@@ -6,15 +6,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
 import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from ocop.core import tabular
 from ocop.core.tabular import Column, RowError, Spec, TabularError, read_rows, row_number, write_error_report
+from ocop.core.tests import bombs
 
 SPEC = Spec(
     title="Mẫu thử",
@@ -267,3 +271,73 @@ def test_error_report_is_xlsx_with_the_offending_value_as_typed_text():
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert [row[2] for row in rows[1:]] == [ATTACKS[0], "''+84"]  # so that it reads back as "'+84"
     assert read_rows(data, "loi.xlsx")[1]["Giá trị"] == "'+84"
+
+
+# --- bounded reading (issue 9.7): a hostile file is refused before a cell is read ------------------
+
+ARCHIVE_REFUSED = re.escape("vượt giới hạn (tối đa 50 MB sau khi giải nén, tỉ lệ nén tối đa 100 lần)")
+
+
+@pytest.mark.parametrize(("build", "name"), [(bombs.xlsx, "bom.xlsx"), (bombs.ods, "bom.ods")])
+def test_archive_beyond_the_uncompressed_total_is_refused_before_reading(build, name, monkeypatch):
+    data = build(tabular.MAX_UNCOMPRESSED_BYTES + 2**20)  # 51 MB of "A", ~50 KB on disk
+    assert len(data) < 200_000
+    monkeypatch.setattr(tabular, "_spreadsheet_cells", lambda data: pytest.fail("a cell was read"))
+    with pytest.raises(TabularError, match=ARCHIVE_REFUSED):
+        read_rows(data, name)
+
+
+@pytest.mark.parametrize(("build", "name"), [(bombs.xlsx, "bom.xlsx"), (bombs.ods, "bom.ods")])
+def test_archive_member_beyond_the_ratio_is_refused(build, name):
+    with pytest.raises(TabularError, match=ARCHIVE_REFUSED):
+        read_rows(build(4 * 2**20), name)  # 4 MB compressed ~1000 times
+
+
+@pytest.mark.parametrize(("build", "name"), [(bombs.xlsx, "ok.xlsx"), (bombs.ods, "ok.ods")])
+def test_small_archives_of_the_same_shape_are_read(build, name):
+    assert read_rows(build(300), name) == [{"Tên": "A" * 300}]
+
+
+def test_archive_lying_about_its_sizes_is_refused():
+    data = bytearray(bombs.xlsx(4 * 2**20))
+    # Declare the 4 MB sheet as 1 KB in the central directory (which readers trust).
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    at = data.rfind(info.file_size.to_bytes(4, "little"))
+    assert at > info.header_offset + 100
+    data[at : at + 4] = (1024).to_bytes(4, "little")
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 1024
+    with pytest.raises(TabularError, match="hỏng"):
+        read_rows(bytes(data), "noi-doi.xlsx")
+
+
+def test_file_beyond_the_size_cap_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 1024)
+    data = "Tên\n".encode() + b"a\n" * 1000
+    path = tmp_path / "lon.xls"
+    path.write_bytes(data)
+    upload = SimpleUploadedFile("lon.csv", data)
+    for file in (data, io.BytesIO(data), path, upload):
+        with pytest.raises(TabularError, match="Tệp quá lớn. Tệp nhập tối đa"):
+            read_rows(file, "lon.csv")
+    assert read_rows(data[:100], "nho.csv")[0] == {"Tên": "a"}
+
+
+def test_csv_field_beyond_the_limit_is_refused():
+    data = b"T\xc3\xaan;Lo\xe1\xba\xa1i\nA;" + b"x" * (tabular.MAX_CSV_FIELD + 1) + b"\n"
+    with pytest.raises(TabularError, match="một ô quá dài"):
+        read_rows(data, "dai.csv")
+    quoted = b'T\xc3\xaan\n"' + b"x\n" * tabular.MAX_CSV_FIELD + b'"\n'  # one field over many lines
+    with pytest.raises(TabularError, match="một ô quá dài"):
+        read_rows(quoted, "dai.csv")
+    # Under the limit a long cell is read, cut at MAX_CELL characters.
+    rows = read_rows(b"T\xc3\xaan\n" + b"x" * (tabular.MAX_CELL + 5) + b"\n", "dai.csv")
+    assert rows == [{"Tên": "x" * tabular.MAX_CELL}]
+
+
+def test_csv_with_too_many_rows_is_refused():
+    data = "Tên\n".encode() + b"a\n" * (tabular.MAX_ROWS + 1)
+    with pytest.raises(TabularError, match="quá nhiều dòng"):
+        read_rows(data, "nhieu.csv")
+    assert len(read_rows("Tên\n".encode() + b"a\n" * tabular.MAX_ROWS, "du.csv")) == tabular.MAX_ROWS

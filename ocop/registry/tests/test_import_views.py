@@ -358,3 +358,23 @@ def test_history_ratings_import_through_the_wizard(world: World) -> None:
     assert (certificate.star, certificate.expiry.isoformat()) == (4, "2028-01-10")
     # Read-only roles never reach the wizard.
     assert world.client("viewer_hn").get(reverse("registry:import", args=["history"])).status_code == 403
+
+
+def test_zip_bomb_is_refused_and_nothing_is_imported(world: World, media_root: Path, tmp_path: Path) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from ocop.core.tests import bombs
+
+    bomb = bombs.xlsx(60 * 2**20, header=PRODUCER_SPEC.headers[0])  # 60 MB cell, ~60 KB file
+    response = upload(world.client("commune_hn1"), "producers", SimpleUploadedFile("bom.xlsx", bomb))
+    assert response.status_code == 200
+    assert response.context["step"] == "upload"
+    assert "tối đa 50 MB sau khi giải nén" in response.content.decode()
+    assert stored_files(media_root) == []
+    path = tmp_path / "bom.xlsx"
+    path.write_bytes(bomb)
+    count = Producer.objects.count()
+    with pytest.raises(CommandError, match="50 MB"):
+        call_command("import", "producers", str(path))
+    assert Producer.objects.count() == count
