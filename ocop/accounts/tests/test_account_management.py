@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from ocop.accounts.models import ROLE_RANK, Role, User, manageable_roles
 from ocop.accounts.tests.conftest import PASSWORD, World
-from ocop.accounts.tests.test_command import run
+from ocop.accounts.tests.test_command import keep_test_connection, run
 from ocop.accounts.tests.test_permissions import USER_EXPECTED
 
 ACTORS = ["admin", "central", "province_hn", "province_hcm", "commune_hn1", "council_hn", "producer_hn1"]
@@ -201,6 +201,7 @@ def test_admin_demotes_another_admin_through_the_page(world: World) -> None:
         (("--role", "council"), "cuối cùng"),
     ],
 )
+@pytest.mark.usefixtures(keep_test_connection.__name__)
 def test_ocop_user_keeps_the_last_admin(world: World, args: tuple[str, ...], message: str) -> None:
     code, _out, err = run("add", "admin", *args, "--password", PASSWORD)
     assert code != 0 and message in err
