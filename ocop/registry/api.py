@@ -14,6 +14,7 @@ is an officer's, within their scope at both ends, with a reason (`X-Audit-Reason
 """
 
 import copy
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -431,18 +432,34 @@ def update_producer(
 def _update_producer(
     request: HttpRequest, producer_id: int, data: dict[str, Any], if_match: str | None, response: HttpResponse
 ) -> Producer:
-    user = _require_role(request, CHANGE, Producer)
+    return _update(
+        request, _producers(), producer_id, lambda user, obj: _producer_data(data), data, if_match, response
+    )
+
+
+def _update(
+    request: HttpRequest,
+    queryset: QuerySet,
+    pk: int,
+    values: Callable[[Any, Model], dict[str, Any]],
+    data: dict[str, Any],
+    if_match: str | None,
+    response: HttpResponse,
+) -> Model:
+    """One PUT/PATCH of a producer or product: version, field policy, scope, audit, under the row's lock."""
+    model = queryset.model
+    user = _require_role(request, CHANGE, model)
     with transaction.atomic():  # compare the version and write under the row's lock
-        concurrency.lock_row(Producer, producer_id)
-        producer = get_restricted_object_or_404(_producers(), user, CHANGE, pk=producer_id)
-        concurrency.check_if_match(if_match, producer)
-        original = copy.copy(producer)
-        _apply(producer, _producer_data(data))
-        _set_unit(producer, data)
-        _check_changes(request, user, original, producer)
-        _save(user, producer, CHANGE)
-    concurrency.set_etag(response, producer)
-    return producer
+        concurrency.lock_row(model, pk)
+        obj = get_restricted_object_or_404(queryset, user, CHANGE, pk=pk)
+        concurrency.check_if_match(if_match, obj)
+        original = copy.copy(obj)
+        _apply(obj, values(user, obj))
+        _set_unit(obj, data)
+        _check_changes(request, user, original, obj)
+        _save(user, obj, CHANGE)
+    concurrency.set_etag(response, obj)
+    return obj
 
 
 @producers_router.delete(
@@ -571,18 +588,15 @@ def update_product(
 def _update_product(
     request: HttpRequest, product_id: int, data: dict[str, Any], if_match: str | None, response: HttpResponse
 ) -> Product:
-    user = _require_role(request, CHANGE, Product)
-    with transaction.atomic():  # compare the version and write under the row's lock
-        concurrency.lock_row(Product, product_id)
-        product = get_restricted_object_or_404(_products(), user, CHANGE, pk=product_id)
-        concurrency.check_if_match(if_match, product)
-        original = copy.copy(product)
-        _apply(product, _product_data(user, data, product))
-        _set_unit(product, data)
-        _check_changes(request, user, original, product)
-        _save(user, product, CHANGE)
-    concurrency.set_etag(response, product)
-    return product
+    return _update(
+        request,
+        _products(),
+        product_id,
+        lambda user, obj: _product_data(user, data, obj),
+        data,
+        if_match,
+        response,
+    )
 
 
 @products_router.delete(
