@@ -14,7 +14,7 @@ from ocop.documents.api import router as evidence_router
 from ocop.evaluation.api import criteria_router, dossiers_router, evaluations_router, rounds_router
 from ocop.geo.api import router as units_router
 from ocop.public.api import router as public_router
-from ocop.registry.api import producers_router, products_router
+from ocop.registry.api import change_requests_router, producers_router, products_router
 
 
 class OcopAPI(NinjaAPI):
@@ -67,6 +67,7 @@ api.add_router("/units/", units_router)
 api.add_router("/users/", users_router)
 api.add_router("/producers/", producers_router)
 api.add_router("/products/", products_router)
+api.add_router("/change-requests/", change_requests_router)
 api.add_router("/", evidence_router)
 api.add_router("/certificates/", certificates_router)
 api.add_router("/criteria/", criteria_router)

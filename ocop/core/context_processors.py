@@ -37,6 +37,13 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("home", _("Tổng quan"), "speedometer2", "core:home"),
     NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list"),
     NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
+    NavEntry(
+        "change_requests",
+        _("Đề nghị thay đổi"),
+        "pencil-square",
+        "registry:change_request_list",
+        frozenset({"admin", "central", "province", "commune", "producer", "viewer"}),
+    ),
     NavEntry("evidence", _("Minh chứng sắp hết hạn"), "hourglass-split", "documents:expiring"),
     NavEntry(
         "assessment", _("Đánh giá phân hạng"), "star-half", "evaluation:dossier_list", also=("/evaluation/",)

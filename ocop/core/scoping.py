@@ -46,6 +46,10 @@ role may write (`writable`; a role not listed writes every field its action poli
 Moving an object (changing its `place`) is an officer's act: the role must be allowed to write the
 place field, both the old and the new place must be inside the officer's scope, and the change
 needs a reason (it goes to the history as the change reason).
+
+Some fields a role changes only by asking (`by_request`): a producer account asks for a new name,
+product set, place, standards or packaging of its recognised product; an officer decides. A direct
+write of such a field is refused (`request_message`), the request goes through its own model.
 """
 
 from __future__ import annotations
@@ -104,6 +108,9 @@ class ScopePaths:
               user's own objects): e.g. accounts may only be changed by someone ranked above them.
               Flat `path=value` / `path__in=values` pairs only (can() evaluates it on instances);
               None means nothing.
+    by_request: `(user, obj) -> frozenset[str]`, the fields this user changes on this object only
+              through a change request an officer decides (e.g. a producer, the identity of its
+              recognised product); a direct write of them is refused with a pointer to the request.
     """
 
     province: str | None = None
@@ -116,6 +123,7 @@ class ScopePaths:
     derived: frozenset[str] = frozenset()
     writable: Mapping[str, frozenset[str]] = field(default_factory=dict)
     narrow: Callable[[Any, str], Q | None] | None = None
+    by_request: Callable[[Any, models.Model], frozenset[str]] | None = None
 
     def actions_for(self, role: str) -> frozenset[str]:
         return self.policy.get(role, POLICY.get(role, frozenset()))
@@ -264,6 +272,14 @@ def may_write(user: Any, model: type[models.Model], name: str) -> bool:
     return allowed is None or name in allowed
 
 
+def request_only(user: Any, obj: models.Model) -> frozenset[str]:
+    """The fields `user` may change on `obj` only by a change request (ScopePaths.by_request)."""
+    scope = scope_of(type(obj))
+    if scope.by_request is None or not _active(user):
+        return frozenset()
+    return scope.by_request(user, obj)
+
+
 def locked_fields(user: Any, model: type[models.Model], names: Iterable[str]) -> list[str]:
     """The names among `names` this user may not write on `model` (in the order given)."""
     return [name for name in names if not may_write(user, model, name)]
@@ -311,8 +327,11 @@ def refused_changes(
     model = type(original)
     scope = scope_of(model)
     errors: dict[str, str] = {}
+    by_request = request_only(user, original)
     for name in changed_fields(original, edited):
-        if name == scope.place and may_write(user, model, name):
+        if name in by_request:
+            errors[name] = request_message()
+        elif name == scope.place and may_write(user, model, name):
             if not can_move(user, original, getattr(edited, name)):
                 errors[name] = _(
                     "Chuyển sang địa bàn khác chỉ do cán bộ quản lý cả nơi cũ và nơi mới thực hiện."
@@ -322,6 +341,10 @@ def refused_changes(
         elif not may_write(user, model, name):
             errors[name] = locked_message(user, model, name)
     return errors
+
+
+def request_message() -> str:
+    return _("Thay đổi trường này cần gửi đề nghị thay đổi để cán bộ xã/tỉnh duyệt.")
 
 
 def locked_message(user: Any, model: type[models.Model], name: str) -> str:

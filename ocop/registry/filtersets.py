@@ -20,7 +20,7 @@ from ocop.geo.models import Level, Structure, Unit
 
 from . import classification, extensions
 from .classification import ProducerType, ProductStatus
-from .models import Producer, ProducerStatus, Product
+from .models import ChangeRequest, ChangeRequestStatus, Producer, ProducerStatus, Product
 
 
 def _current(level: str) -> QuerySet[Unit]:
@@ -201,3 +201,12 @@ class ProductFilterSet(AreaFilterMixin):
         return queryset.filter(
             classification_set__in=[s.code for s in classification.sets() if s.group == value]
         )
+
+
+class ChangeRequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Tình trạng"), choices=ChangeRequestStatus.choices)
+    product = django_filters.NumberFilter(label=_("Sản phẩm (id)"), widget=forms.HiddenInput)
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["status", "product"]

@@ -23,7 +23,18 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from ocop.core.forms import BootstrapFormMixin
-from ocop.core.scoping import ADD, CHANGE, VIEW, can, locked_message, may_write, refused_changes, restrict
+from ocop.core.scoping import (
+    ADD,
+    CHANGE,
+    VIEW,
+    can,
+    locked_message,
+    may_write,
+    refused_changes,
+    request_message,
+    request_only,
+    restrict,
+)
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 
 from .classification import ProductStatus
@@ -125,9 +136,15 @@ class LocatedForm(BootstrapFormMixin, forms.ModelForm):
         """Disable the fields the actor's role may not write (core.scoping field policy)."""
         model = self._meta.model
         model_fields = {f.name for f in model._meta.get_fields()}
+        # Fields the actor changes only by a change request (a producer: its product's identity).
+        self.by_request = frozenset() if self.creating else request_only(self.actor, self.instance)
         locked = [
-            name for name in self.fields if name in model_fields and not may_write(self.actor, model, name)
+            name
+            for name in self.fields
+            if name in model_fields and (name in self.by_request or not may_write(self.actor, model, name))
         ]
+        for name in self.by_request & set(self.fields):
+            self.fields[name].help_text = _("Muốn thay đổi: dùng “Đề nghị thay đổi” để cán bộ xã/tỉnh duyệt.")
         if "unit" in locked:
             locked.append("unit_province")
             unit_field = self.fields["unit"]
@@ -152,9 +169,11 @@ class LocatedForm(BootstrapFormMixin, forms.ModelForm):
             finally:
                 field.disabled = True
             if changed:
-                self.add_error(
-                    name, locked_message(self.actor, model, "unit" if name == "unit_province" else name)
-                )
+                field_name = "unit" if name == "unit_province" else name
+                if field_name in self.by_request:
+                    self.add_error(name, request_message())
+                else:
+                    self.add_error(name, locked_message(self.actor, model, field_name))
 
     def _province_code(self, provinces: QuerySet[Unit]) -> str | None:
         if self.is_bound:
@@ -321,3 +340,94 @@ class ProductImageForm(BootstrapFormMixin, forms.ModelForm):
         self.instance.format = image_format.lower().replace("jpeg", "jpg")
         self.instance.width, self.instance.height = width, height
         return upload
+
+
+def commune_choices(province_code: str | None) -> list[tuple[Any, str]]:
+    """Every current commune of a province: where a producer may ask to move its product."""
+    if not province_code:
+        return [("", BLANK)]
+    units = Unit.objects.filter(
+        structure=Structure.CURRENT, level=Level.COMMUNE, current_province__code=province_code
+    ).order_by("sort_key", "code")
+    return [("", BLANK)] + [(unit.pk, unit_label(unit)) for unit in units]
+
+
+class ChangeRequestForm(BootstrapFormMixin, forms.Form):
+    """A producer's request: the fields it may ask for, pre-filled with today's values, and why."""
+
+    def __init__(self, *args: Any, product: Product, fields: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.requested = fields
+        for name in fields:
+            model_field = Product._meta.get_field(name)
+            if name == "unit":
+                self._add_place_fields()
+                continue
+            field = model_field.formfield()
+            field.required = False
+            self.fields[name] = field
+            self.initial.setdefault(name, getattr(product, name))
+        self.fields["reason"] = forms.CharField(
+            label=_("Lý do đề nghị"),
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_(
+                "Cán bộ xã/tỉnh đọc lý do này khi duyệt; giấy chứng nhận giữ thông tin đã công nhận."
+            ),
+        )
+
+    def _add_place_fields(self) -> None:
+        province = self.product.province
+        code = (self.data.get(self.add_prefix("unit_province")) if self.is_bound else None) or (
+            province.code if province else None
+        )
+        self.fields["unit_province"] = forms.ModelChoiceField(
+            label=_("Tỉnh/thành phố"),
+            queryset=Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by(
+                "sort_key"
+            ),
+            to_field_name="code",
+            required=False,
+            empty_label=BLANK,
+        )
+        self.fields["unit_province"].label_from_instance = lambda unit: unit.name
+        self.initial.setdefault("unit_province", code)
+        self.fields["unit"] = forms.ModelChoiceField(
+            label=_("Xã/phường nơi sản xuất"),
+            queryset=Unit.objects.filter(structure=Structure.CURRENT, level=Level.COMMUNE),
+            required=False,
+            empty_label=BLANK,
+        )
+        self.fields["unit"].widget.choices = commune_choices(code)
+        self.initial.setdefault("unit", self.product.unit_id)
+        self.fields["unit_province"].widget.attrs.update(
+            {
+                "hx-get": reverse("registry:unit_options") + "?all=1",
+                "hx-target": f"#{self['unit'].auto_id}",
+                "hx-trigger": "change",
+            }
+        )
+
+    def values(self) -> dict[str, Any]:
+        """The requested values that differ from the product's (what the request asks for)."""
+        result = {}
+        for name in self.requested:
+            value = self.cleaned_data.get(name)
+            if name == "unit":
+                if value is not None and value.pk != self.product.unit_id:
+                    result[name] = value
+            elif value is not None and (value or "") != (getattr(self.product, name) or ""):
+                result[name] = value
+        return result
+
+
+class DecisionForm(BootstrapFormMixin, forms.Form):
+    """An officer's decision on a change request: a note (approval) or the reason (rejection)."""
+
+    note = forms.CharField(
+        label=_("Ý kiến của cán bộ"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

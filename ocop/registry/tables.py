@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Producer, Product
+from .models import ChangeRequest, Producer, Product
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
@@ -84,3 +84,28 @@ class ProductTable(tables.Table):
 
     def render_star(self, value: int) -> str:
         return format_html('<span aria-label="{} sao">{}</span>', value, "★" * value)
+
+
+class ChangeRequestTable(tables.Table):
+    id = tables.Column(verbose_name=_("Số"), linkify=True)
+    product = tables.Column(
+        verbose_name=_("Sản phẩm"),
+        order_by=("product__sort_key", "product__pk"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    fields = tables.Column(verbose_name=_("Nội dung"), accessor="changes", orderable=False)
+    status = tables.Column(verbose_name=_("Tình trạng"))
+    requested_at = tables.DateTimeColumn(verbose_name=_("Gửi lúc"))
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["id", "product", "fields", "status", "requested_at"]
+        attrs = TABLE_ATTRS
+        empty_text = _("Không có đề nghị thay đổi nào.")
+        order_by = ("-requested_at",)
+
+    def render_id(self, value: int) -> str:
+        return f"#{value}"
+
+    def render_fields(self, record: ChangeRequest) -> str:
+        return record.field_labels

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import change_request_views as cr_views
 from . import imports_views, views
 
 app_name = "registry"
@@ -18,6 +19,30 @@ urlpatterns = [
     path("images/<int:pk>/delete/", views.product_image_delete, name="product_image_delete"),
     path("products/<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_edit"),
     path("products/<int:pk>/delete/", views.ProductDeleteView.as_view(), name="product_delete"),
+    path(
+        "products/<int:pk>/change-request/",
+        cr_views.change_request_add,
+        name="change_request_add",
+    ),
+    path("change-requests/", cr_views.ChangeRequestListView.as_view(), name="change_request_list"),
+    path(
+        "change-requests/<int:pk>/", cr_views.ChangeRequestDetailView.as_view(), name="change_request_detail"
+    ),
+    path(
+        "change-requests/<int:pk>/approve/",
+        cr_views.change_request_approve,
+        name="change_request_approve",
+    ),
+    path(
+        "change-requests/<int:pk>/reject/",
+        cr_views.change_request_reject,
+        name="change_request_reject",
+    ),
+    path(
+        "change-requests/<int:pk>/withdraw/",
+        cr_views.change_request_withdraw,
+        name="change_request_withdraw",
+    ),
     path("unit-options/", views.unit_options, name="unit_options"),
     path("import/<str:kind>/", imports_views.import_upload, name="import"),
     path("import/<str:kind>/template.xlsx", imports_views.import_template, name="import_template"),

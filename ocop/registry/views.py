@@ -41,10 +41,10 @@ from ocop.core.scoping import (
     role_can,
 )
 
-from . import extensions
+from . import change_request_views, extensions
 from . import io as registry_io
 from .filtersets import ProducerFilterSet, ProductFilterSet
-from .forms import ProducerForm, ProductForm, ProductImageForm, unit_choices
+from .forms import ProducerForm, ProductForm, ProductImageForm, commune_choices, unit_choices
 from .models import Producer, Product, ProductImage
 from .tables import ProducerTable, ProductTable
 
@@ -230,6 +230,7 @@ class ProductDetailView(ActionsMixin, ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["producer_visible"] = can(self.request.user, VIEW, self.object.producer)
+        context.update(change_request_views.context_for_product(self.request.user, self.object))
         # Tabs and boxes of the apps above the registry (extensions.py).
         add_extension_tabs(context, extensions.product_tabs, self.request, self.object)
         active = context["active_tab"]
@@ -290,9 +291,13 @@ def unit_options(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponse(status=403)
     code = request.GET.get("unit_province", "").strip()
-    return render(
-        request, "registry/unit_options.html", {"choices": unit_choices(request.user, code or None)}
+    # all=1: every current commune of the province (a producer asking to move its product).
+    choices = (
+        commune_choices(code or None)
+        if request.GET.get("all") == "1"
+        else unit_choices(request.user, code or None)
     )
+    return render(request, "registry/unit_options.html", {"choices": choices})
 
 
 class ProductImageCreateView(LoginRequiredMixin, CreateView):

@@ -66,6 +66,13 @@ PUBLISHED = [
     ("GET", "/api/v1/units/{structure}/{code}", "ocop_geo_api_get_unit"),
     ("GET", "/api/v1/users/", "ocop_accounts_api_list_users"),
     ("GET", "/api/v1/users/{user_id}", "ocop_accounts_api_get_user"),
+    # issue 9: change requests
+    ("POST", "/api/v1/products/{product_id}/change-requests", "ocop_registry_api_request_product_change"),
+    ("GET", "/api/v1/change-requests/", "ocop_registry_api_list_change_requests"),
+    ("GET", "/api/v1/change-requests/{request_id}", "ocop_registry_api_get_change_request"),
+    ("POST", "/api/v1/change-requests/{request_id}/approve", "ocop_registry_api_approve_change_request"),
+    ("POST", "/api/v1/change-requests/{request_id}/reject", "ocop_registry_api_reject_change_request"),
+    ("POST", "/api/v1/change-requests/{request_id}/withdraw", "ocop_registry_api_withdraw_change_request"),
 ]
 
 

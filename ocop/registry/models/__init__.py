@@ -5,11 +5,13 @@ province and commune are derived) and scoped by `ocop.core.scoping`: officers se
 their area, a producer account only its own organisation (`owner`).
 
 One module per concept: `producers` (the producer and its choices), `products` (the product, its
-queryset, code counter and programme status), `images` (product photos), `common` (validators
+queryset, code counter and programme status), `images` (product photos), `change_requests` (a
+producer's request to change its product's identity, decided by an officer), `common` (validators
 and the searchable base). Everything is imported here, so ``ocop.registry.models.Product`` (and
 the validators and callables the migrations name) keep their import paths.
 """
 
+from .change_requests import ChangeRequest, ChangeRequestStatus
 from .common import (
     Searchable,
     normalize_gtin,
@@ -22,6 +24,8 @@ from .images import ProductImage, _product_image_path
 from .producers import KINH, Ethnicity, Gender, LegalForm, Producer, ProducerStatus
 from .products import (
     CURRENT_CLASSIFICATION_VERSION,
+    IDENTITY,
+    REQUESTABLE,
     STAGES,
     Product,
     ProductCodeCounter,
@@ -32,8 +36,12 @@ from .products import (
 
 __all__ = [
     "CURRENT_CLASSIFICATION_VERSION",
+    "IDENTITY",
     "KINH",
+    "REQUESTABLE",
     "STAGES",
+    "ChangeRequest",
+    "ChangeRequestStatus",
     "Ethnicity",
     "Gender",
     "LegalForm",

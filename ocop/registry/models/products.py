@@ -40,6 +40,20 @@ def classification_choices() -> list[tuple[str, str]]:
 
 CURRENT_CLASSIFICATION_VERSION = "26-2026"
 
+# What a producer account asks an officer to change instead of changing it (a `ChangeRequest`):
+# the product's identity always, and on a recognised product also what its score relied on.
+REQUESTABLE = ("name", "classification_set", "unit", "standards", "packaging")
+IDENTITY = frozenset({"name", "classification_set", "unit"})
+
+
+def requested_fields(user: Any, product: Product) -> frozenset[str]:
+    """ScopePaths.by_request of Product: the fields `user` changes on `product` only by request."""
+    if user.role != PRODUCER:
+        return frozenset()
+    if product.pk is not None and product.current_certificate is not None:
+        return frozenset(REQUESTABLE)
+    return IDENTITY
+
 
 class ProductCodeCounter(models.Model):
     """The last sequence number (STT) a commune gave to a product code; one row per current commune."""
@@ -166,6 +180,7 @@ class Product(Searchable, Located):
         commune="commune",
         owner="producer",
         place="unit",
+        by_request=requested_fields,
         derived=frozenset(
             {
                 "province",
