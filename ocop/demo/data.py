@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from ocop.accounts.models import Role, User
 from ocop.certification.rules import add_months
 from ocop.geo.models import Level, Structure, Unit
-from ocop.registry import codes
+from ocop.registry import change_requests, codes
 from ocop.registry.classification import ProducerType, ProductStatus
-from ocop.registry.models import KINH, Ethnicity, Gender, LegalForm, Producer, Product
+from ocop.registry.models import KINH, ChangeRequest, Ethnicity, Gender, LegalForm, Producer, Product
 
 # One password for every demo account, printed by `ocop demo --print-logins` and in the README.
 DEMO_PASSWORD = "ocop-demo-2026"
@@ -789,6 +789,24 @@ def load_evaluation(ctx: DemoContext) -> None:
 
 
 # (name, loader) in dependency order; later sections may use what earlier ones put in the context.
+def load_change_requests(ctx: DemoContext) -> None:
+    """One pending change request for the officers' queue: Lấp Vò's producer asks for new packaging
+    of its recognised product (made through the same rules as the page)."""
+    user = ctx.users["chuthe.lapvo"]
+    if ChangeRequest.objects.filter(requested_by=user).exists():
+        return
+    for product in Product.objects.filter(producer_id=user.producer_id).order_by("pk"):
+        if product.current_certificate is not None:
+            change_requests.submit(
+                user,
+                product,
+                {"packaging": "Hộp giấy kraft 500 g, có cửa sổ nhìn sản phẩm"},
+                "Đổi bao bì theo yêu cầu của nhà phân phối; thành phần và tiêu chuẩn giữ nguyên.",
+            )
+            ctx.count("change_requests")
+            return
+
+
 SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("units", load_units),
     ("users", load_users),
@@ -796,6 +814,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("products", load_products),
     ("certificates", load_certificates),
     ("evaluation", load_evaluation),
+    ("change_requests", load_change_requests),
 ]
 
 
