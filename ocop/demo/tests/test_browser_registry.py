@@ -5,10 +5,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from ocop.demo import data as demo
-from ocop.registry.models import Product
+from ocop.registry.models import ChangeRequest, Product
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +72,36 @@ def test_commune_officer_registers_a_producer_and_a_product(live_server, demo_ac
     _log_in(page, base, "xa.lacduong")
     response = page.goto(base + product.get_absolute_url())
     assert response is not None and response.status == 404
+
+
+def test_a_producers_rename_waits_for_the_commune_officer(live_server, demo_accounts, page: Page) -> None:
+    """The demo's pending request (packaging) is withdrawn, a rename asked for, approved by xa.lapvo."""
+    base = live_server.url
+    _log_in(page, base, "chuthe.lapvo")
+    pending = ChangeRequest.objects.get(status="pending")
+    product = pending.product
+    certified = product.name
+    page.goto(base + pending.get_absolute_url())
+    page.get_by_role("button", name="Rút đề nghị").click()
+    expect(page.get_by_text("Đã rút đề nghị.")).to_be_visible()
+
+    page.goto(base + product.get_absolute_url())
+    page.locator(f"a[href='{reverse('registry:change_request_add', args=[product.pk])}']").click()
+    page.get_by_label("Tên sản phẩm").fill(certified + " thượng hạng")
+    page.get_by_label("Lý do đề nghị").fill("Đăng ký nhãn hiệu mới")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    expect(page.get_by_text("Đã gửi đề nghị thay đổi")).to_be_visible()
+    page.goto(base + product.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text(certified)  # not renamed yet
+
+    page.context.clear_cookies()
+    _log_in(page, base, "xa.lapvo")
+    page.goto(base + "/registry/change-requests/?status=pending")
+    page.get_by_role("link", name=re.compile(r"^#\d+$")).first.click()
+    page.get_by_label("Ý kiến của cán bộ").fill("Đã đối chiếu giấy chứng nhận nhãn hiệu")
+    page.get_by_role("button", name="Duyệt", exact=True).click()
+    expect(page.get_by_text("Đã duyệt đề nghị")).to_be_visible()
+    product.refresh_from_db()
+    assert product.name == certified + " thượng hạng"
+    # The certificate still carries the recognised name.
+    assert product.certificates.filter(certified_product_name=certified).exists()
