@@ -60,7 +60,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 import ocop
 
@@ -473,8 +473,8 @@ def _media_conflicts(archive: Archive, root: Path) -> list[str]:
     return conflicts
 
 
-UNCHANGED = _lazy("Khôi phục bị huỷ, không ghi dòng nào: CSDL và MEDIA_ROOT không thay đổi.")
-UNCHANGED_MIGRATED = _lazy(
+UNCHANGED = gettext_lazy("Khôi phục bị huỷ, không ghi dòng nào: CSDL và MEDIA_ROOT không thay đổi.")
+UNCHANGED_MIGRATED = gettext_lazy(
     "Khôi phục bị huỷ, không ghi dòng nào: CSDL vẫn trống (chỉ có các bảng do bước migrate vừa tạo) "
     "và MEDIA_ROOT không thay đổi; có thể khôi phục lại vào chính CSDL này."
 )
