@@ -2,21 +2,35 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ocop.accounts.filtersets import scope_units
-from ocop.accounts.models import ApiToken, Role, User
+from ocop.accounts.models import LAST_ADMIN_DELETE, ApiToken, Role, User, removes_last_admin
 from ocop.core.scoping import ADD, CHANGE, DELETE, VIEW, can, restrict, role_can
+
+
+@admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+def delete_selected(modeladmin, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+    """Django's "delete selected", refused with a message when it would remove the last active admin."""
+    if removes_last_admin(queryset.values_list("pk", flat=True), using=queryset.db):
+        modeladmin.message_user(request, LAST_ADMIN_DELETE, messages.ERROR)
+        return None
+    return admin_actions.delete_selected(modeladmin, request, queryset)
 
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    # Replaces the site-wide action of the same name (User.delete() and the queryset refuse too).
+    actions = [delete_selected]
     list_display = ["username", "full_name", "email", "role", "scope_unit", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email", "scope_unit__name", "scope_unit__code"]
@@ -68,6 +82,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
                     self.add_error(None, _("Bạn không có quyền quản lý tài khoản trong phạm vi này."))
 
         return ScopedForm
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None) -> HttpResponse:
+        """The last active admin is not offered for deletion: back to its page with the reason."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and removes_last_admin([obj.pk]):
+            self.message_user(request, LAST_ADMIN_DELETE, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         obj.is_superuser = obj.role == Role.ADMIN

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "ocop.accounts"
     label = "accounts"
     verbose_name = _("Tài khoản")
+
+    def ready(self) -> None:
+        from ocop.accounts import checks  # noqa: F401 - registers accounts.W001

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -103,9 +103,72 @@ def scope_unit_error(role: str, unit) -> str | None:
     return None
 
 
-class ScopedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
+LAST_ADMIN_DELETE = _("Đây là tài khoản quản trị hệ thống cuối cùng còn hoạt động: không thể xoá.")
+EMAIL_TAKEN = _(
+    "Địa chỉ thư điện tử này đã thuộc về một tài khoản khác (không phân biệt chữ hoa, chữ thường); "
+    "mỗi địa chỉ chỉ dùng cho một tài khoản."
+)
+
+
+class LastAdminError(ValidationError):
+    """Deleting these accounts would leave no active system administrator."""
+
+
+def email_in_use(email: str | None, *, exclude_pk: int | None = None, using: str | None = None) -> bool:
+    """Whether another account already has ``email`` (case-insensitive; a blank address is never taken).
+
+    Two accounts sharing an address would both receive its password-reset links: whoever reads that
+    mailbox could take over the other account. Enforced by validation (``User.validate_unique``,
+    so every form, the Django admin and ``ocop user``; the manager for ``createsuperuser``), not by a
+    database constraint: installations may already hold duplicates (see the ``accounts.W001`` check).
+    """
+    email = (email or "").strip()
+    if not email:
+        return False
+    others = User._base_manager.db_manager(using).filter(email__iexact=email)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
+class UserQuerySet(RestrictedQuerySet):
+    def delete(self):
+        """Refused (``LastAdminError``) when it would delete every active system administrator."""
+        with transaction.atomic(using=self.db):
+            refuse_removing_last_admin(self.values_list("pk", flat=True), using=self.db)
+            return super().delete()
+
+
+def removes_last_admin(pks, using: str | None = None, lock: bool = False) -> bool:
+    """Whether deleting the accounts ``pks`` would leave no active admin (there is one now).
+    ``lock`` (inside a transaction): hold the admins' rows until it ends, so two deletions of two
+    admins at the same time cannot both pass."""
+    admins = User._base_manager.db_manager(using).filter(role=Role.ADMIN, is_active=True)
+    if lock:
+        admins = admins.select_for_update()
+    active = set(admins.values_list("pk", flat=True))
+    return bool(active) and active <= set(pks)
+
+
+def refuse_removing_last_admin(pks, using: str | None = None) -> None:
+    """Raises ``LastAdminError`` (call inside the deleting transaction)."""
+    if removes_last_admin(pks, using=using, lock=True):
+        raise LastAdminError(LAST_ADMIN_DELETE, code="last_admin")
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    def _refuse_taken_email(self, email: str | None) -> None:
+        if email_in_use(email, using=self.db):
+            raise ValidationError({"email": EMAIL_TAKEN}, code="unique")
+
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        self._refuse_taken_email(email)
+        return super().create_user(username, email, password, **extra_fields)
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # `createsuperuser` makes a system administrator: the admin role has the whole country.
+        # Its e-mail is checked here (the command validates fields, not uniqueness).
+        self._refuse_taken_email(email)
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
 
@@ -182,6 +245,25 @@ class User(AbstractUser):
                     "không thể hạ vai trò hay khoá."
                 )
             )
+
+    def validate_unique(self, exclude=None) -> None:
+        """Django's unique checks, plus: no other account has this e-mail address (``email_in_use``)."""
+        errors: dict = {}
+        try:
+            super().validate_unique(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "email" not in (exclude or ()) and email_in_use(self.email, exclude_pk=self.pk):
+            errors.setdefault("email", []).append(ValidationError(EMAIL_TAKEN, code="unique"))
+        if errors:
+            raise ValidationError(errors)
+
+    def delete(self, using=None, keep_parents=False):
+        """Refused (``LastAdminError``) for the last active system administrator."""
+        using = using or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            refuse_removing_last_admin([self.pk], using=using)
+            return super().delete(using=using, keep_parents=keep_parents)
 
     def is_last_admin(self) -> bool:
         """Whether the stored account is the only active admin (by the database, not this instance)."""
@@ -318,13 +400,18 @@ class ApiToken(models.Model):
 
 __all__ = [
     "ADD",
+    "EMAIL_TAKEN",
+    "LAST_ADMIN_DELETE",
     "CHANGE",
     "DELETE",
     "ROLE_RANK",
     "VIEW",
     "ApiToken",
+    "LastAdminError",
     "Role",
     "User",
+    "email_in_use",
     "manageable_roles",
+    "removes_last_admin",
     "scope_unit_error",
 ]

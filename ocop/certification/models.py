@@ -14,9 +14,12 @@ PostgreSQL. The evaluation workflow (rounds, councils, scores) creates the same 
 What was recognised is frozen at issue (a certificate is a legal document): the product's name,
 the producer's name and address, the place (commune, province, as printed) and the bộ sản phẩm
 are copied onto the certificate when it is created (``certified_*``, ``Certificate.freeze``) and
-refused to change afterwards (``clean`` and ``save``), whatever later happens to the product or
-the producer. Certificates that existed before these fields took the values the product had at
-upgrade time (migration 0002).
+refused to change afterwards (``clean`` and ``save``, and ``CertificateQuerySet.update`` /
+``bulk_update``, which bypass ``save``: ``FrozenFieldError``), whatever later happens to the
+product or the producer. A field still empty may be filled once, as ``save`` allows. A deliberate
+data repair goes around the rule in plain sight: ``models.QuerySet(Certificate)`` or SQL.
+Certificates that existed before these fields took the values the product had at upgrade time
+(migration 0002).
 
 The tables keep the names they had when these models lived in the evaluation app
 (`evaluation_certificate`, …): moving a model between apps must not move a single row.
@@ -24,6 +27,7 @@ The tables keep the names they had when these models lived in the evaluation app
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -243,7 +247,80 @@ def valid_condition(today: dt.date, prefix: str = "") -> Q:
     )
 
 
+class FrozenFieldError(ValidationError):
+    """An ``update()`` / ``bulk_update()`` would change a ``certified_*`` field of an issued certificate."""
+
+
+# The fields frozen at issue (``Certificate.FROZEN_FIELDS``; here so the queryset sees them first).
+FROZEN_FIELDS = (
+    "certified_product_name",
+    "certified_producer_name",
+    "certified_producer_address",
+    "certified_place",
+    "certified_classification_set",
+    "certified_classification",
+)
+
+
+def _frozen_error(model, names) -> FrozenFieldError:
+    return FrozenFieldError(
+        {
+            name: _("Giấy chứng nhận đã cấp: “%(field)s” không được thay đổi.")
+            % {"field": model._meta.get_field(name).verbose_name}
+            for name in sorted(names)
+        }
+    )
+
+
+# Set while bulk_update() writes the rows it has checked (Django's bulk_update calls update()).
+_bulk_checked: contextvars.ContextVar[bool] = contextvars.ContextVar("bulk_checked", default=False)
+
+
 class CertificateQuerySet(RestrictedQuerySet):
+    # --- writes that bypass save(): the frozen fields are refused here too ---
+
+    def update(self, **kwargs):
+        """``QuerySet.update``, refused when it changes a ``certified_*`` value already stored."""
+        frozen = {name: value for name, value in kwargs.items() if name in FROZEN_FIELDS}
+        if not frozen or self.query.is_sliced or _bulk_checked.get():  # sliced: Django refuses it
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            changed = []
+            for name, value in frozen.items():
+                stored = self.exclude(**{name: ""}).exclude(**{f"{name}__isnull": True})
+                if isinstance(value, str):  # an expression cannot be compared here: any stored value
+                    stored = stored.exclude(**{name: value})
+                if stored.exists():
+                    changed.append(name)
+            if changed:
+                raise _frozen_error(self.model, changed)
+            return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        """``QuerySet.bulk_update``, refused when it changes a ``certified_*`` value already stored."""
+        objs = list(objs)
+        frozen = [name for name in fields if name in FROZEN_FIELDS]
+        if frozen and objs:
+            with transaction.atomic(using=self.db):
+                plain = models.QuerySet(self.model, using=self.db)
+                stored = {
+                    row["pk"]: row for row in plain.filter(pk__in=[o.pk for o in objs]).values("pk", *frozen)
+                }
+                changed = {
+                    name
+                    for obj in objs
+                    for name in frozen
+                    if (old := stored.get(obj.pk, {}).get(name)) and getattr(obj, name) != old
+                }
+                if changed:
+                    raise _frozen_error(self.model, changed)
+                token = _bulk_checked.set(True)
+                try:
+                    return super().bulk_update(objs, fields, batch_size=batch_size)
+                finally:
+                    _bulk_checked.reset(token)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
     def with_status(self, today: dt.date | None = None) -> CertificateQuerySet:
         """Annotates ``status`` (a CertificateStatus value) as of ``today`` (default: the real date)."""
         return self.annotate(status=status_expression(_today(today)))
@@ -358,14 +435,7 @@ class Certificate(models.Model):
     created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    FROZEN_FIELDS = (
-        "certified_product_name",
-        "certified_producer_name",
-        "certified_producer_address",
-        "certified_place",
-        "certified_classification_set",
-        "certified_classification",
-    )
+    FROZEN_FIELDS = FROZEN_FIELDS
 
     scope = ScopePaths(
         province="product__province", commune="product__commune", owner="product__producer", policy=_POLICY
@@ -377,6 +447,8 @@ class Certificate(models.Model):
 
     class Meta:
         db_table = "evaluation_certificate"
+        # Writes through the base manager (Certificate._base_manager) refuse frozen changes too.
+        base_manager_name = "objects"
         verbose_name = _("giấy chứng nhận")
         verbose_name_plural = _("giấy chứng nhận")
         ordering = ["-issue_date", "-pk"]

@@ -29,7 +29,9 @@ replaced by the archive's rows (other rows point at their ids).
 Restore checks the whole archive (every SHA-256 and row count) before it writes anything, refuses
 a database that holds any row, then loads every table in one transaction (foreign keys are
 deferred to the commit on both kinds), resets PostgreSQL's sequences, compares the row counts with
-the manifest and moves the files into MEDIA_ROOT; any failure rolls everything back.
+the manifest and moves the files into MEDIA_ROOT; any failure rolls everything back (the files
+moved are taken away again) and the error says that nothing was written. A new database that
+restore migrated itself keeps its tables, empty: restoring into it again works.
 """
 
 import base64
@@ -58,6 +60,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import ocop
 
@@ -338,7 +341,7 @@ class Archive:
 
     def _damaged(self, error: Exception) -> BackupError:
         return BackupError(
-            _("Bản sao lưu %(path)s bị hỏng hoặc không đầy đủ (%(error)s); không ghi gì cả.")
+            _("Bản sao lưu %(path)s bị hỏng hoặc không đầy đủ (%(error)s).")
             % {"path": self.path, "error": error}
         )
 
@@ -470,13 +473,38 @@ def _media_conflicts(archive: Archive, root: Path) -> list[str]:
     return conflicts
 
 
+UNCHANGED = gettext_lazy("Khôi phục bị huỷ, không ghi dòng nào: CSDL và MEDIA_ROOT không thay đổi.")
+UNCHANGED_MIGRATED = gettext_lazy(
+    "Khôi phục bị huỷ, không ghi dòng nào: CSDL vẫn trống (chỉ có các bảng do bước migrate vừa tạo) "
+    "và MEDIA_ROOT không thay đổi; có thể khôi phục lại vào chính CSDL này."
+)
+
+
 def restore(path: Path, using: str = DEFAULT_DB_ALIAS) -> Summary:
+    """Restores the archive ``path`` into the empty database ``using`` and MEDIA_ROOT, or changes
+    nothing: every failure (a damaged archive, a database that is not empty, a row the database
+    refuses, a count that differs) is a BackupError saying so, after the load's transaction was
+    rolled back and the files moved were taken away again."""
+    migrated = []
+    try:
+        return _restore(path, using, migrated)
+    except BackupError as error:
+        raise BackupError(f"{error} {UNCHANGED_MIGRATED if migrated else UNCHANGED}") from error
+    except Exception as error:  # a value or a row the database refuses (IntegrityError, DataError…)
+        reason = _("Dữ liệu của bản sao lưu không ghi được vào CSDL (%(error)s).") % {
+            "error": f"{type(error).__name__}: {error}".strip()
+        }
+        raise BackupError(f"{reason} {UNCHANGED_MIGRATED if migrated else UNCHANGED}") from error
+
+
+def _restore(path: Path, using: str, migrated: list) -> Summary:
     archive = Archive(path)
     try:
         summary = archive.verify()  # nothing is written from an archive that is not intact
         connection = connections[using]
         applied = _applied(connection)
         if not applied:
+            migrated.append(True)
             _migrate_to(connection, archive.migrations)
             applied = _applied(connection)
         if applied != archive.migrations:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from ocop.certification import codes
@@ -193,3 +193,85 @@ def test_what_was_recognised_is_frozen_at_issue(products) -> None:
     with pytest.raises(ValidationError):
         fresh.save()
     assert Certificate.objects.get(pk=certificate.pk).certified_product_name != "Tên mới sau khi cấp"
+
+
+def _stored(certificate: Certificate) -> dict[str, str]:
+    row = Certificate.objects.filter(pk=certificate.pk).values(*Certificate.FROZEN_FIELDS).get()
+    return dict(row)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "update",
+        "update_expression",
+        "update_related_manager",
+        "update_base_manager",
+        "update_several",
+        "bulk_update",
+        "bulk_update_base_manager",
+    ],
+)
+@pytest.mark.parametrize("field", Certificate.FROZEN_FIELDS)
+def test_bulk_writes_cannot_change_what_was_recognised(products, write: str, field: str) -> None:
+    """update() and bulk_update() bypass save(): the certificate's queryset refuses them itself."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    from ocop.certification.models import FrozenFieldError
+
+    product = products["hn1"]
+    product.classification_set = "B01"
+    product.save()
+    product.producer.address = "Số 1 phố Hàng Bạc"
+    product.producer.save()
+    certificate = make_certificate(product, star=4, issue_date=dt.date(2025, 1, 10))
+    other = make_certificate(products["hn2"], star=3, issue_date=dt.date(2025, 2, 1))
+    # Another certificate whose frozen values all differ (set around the rule, as a repair would).
+    models.QuerySet(Certificate).filter(pk=other.pk).update(**dict.fromkeys(Certificate.FROZEN_FIELDS, "X9"))
+    before, other_before = _stored(certificate), _stored(other)
+    assert before[field]
+    one = Certificate.objects.filter(pk=certificate.pk)
+    with pytest.raises(FrozenFieldError) as error:
+        if write == "update":
+            one.update(**{field: "Giá trị khác"})
+        elif write == "update_expression":
+            one.update(**{field: Concat(F(field), Value("!"))})
+        elif write == "update_related_manager":
+            product.certificates.update(**{field: "Giá trị khác"}, note="cùng lúc")
+        elif write == "update_base_manager":
+            Certificate._base_manager.filter(pk=certificate.pk).update(**{field: "Giá trị khác"})
+        elif write == "update_several":  # the stored value for one, a change for the other
+            Certificate.objects.filter(pk__in=[other.pk, certificate.pk]).update(**{field: before[field]})
+        else:
+            setattr(certificate, field, "Giá trị khác")
+            manager = Certificate.objects if write == "bulk_update" else Certificate._base_manager
+            manager.bulk_update([other, certificate], [field, "note"])
+    assert field in error.value.message_dict
+    assert "không được thay đổi" in error.value.message_dict[field][0]
+    assert (_stored(certificate), _stored(other)) == (before, other_before)  # nothing written at all
+    assert not Certificate.objects.exclude(note="").exists()
+
+
+def test_bulk_writes_of_other_fields_and_unchanged_values_still_work(products) -> None:
+    products["hn1"].producer.address = "Số 1 phố Hàng Bạc"
+    products["hn1"].producer.save()
+    certificate = make_certificate(products["hn1"], star=4, issue_date=dt.date(2025, 1, 10))
+    before = _stored(certificate)
+    assert Certificate.objects.filter(pk=certificate.pk).update(note="ghi chú") == 1
+    # Writing the stored value again changes nothing: allowed (an import re-run, a form resubmitted).
+    same = {name: value for name, value in before.items() if value}
+    assert Certificate.objects.filter(pk=certificate.pk).update(**same) == 1
+    certificate.refresh_from_db()
+    certificate.number = "GCN-02"
+    Certificate.objects.bulk_update([certificate], ["number", *Certificate.FROZEN_FIELDS])
+    assert Certificate.objects.get(pk=certificate.pk).number == "GCN-02"
+    # A field still empty may be filled once (as save() allows), then it is frozen. Emptying it is a
+    # change: only a deliberate repair around the rule (a plain QuerySet) does it.
+    with pytest.raises(ValidationError):
+        Certificate.objects.filter(pk=certificate.pk).update(certified_producer_address="")
+    models.QuerySet(Certificate).filter(pk=certificate.pk).update(certified_producer_address="")
+    assert Certificate.objects.filter(pk=certificate.pk).update(certified_producer_address="Số 1") == 1
+    with pytest.raises(ValidationError):
+        Certificate.objects.filter(pk=certificate.pk).update(certified_producer_address="Số 2")
+    assert _stored(certificate)["certified_producer_address"] == "Số 1"

@@ -235,3 +235,76 @@ def test_not_an_archive(tmp_path) -> None:
         call_command("restore", tmp_path / "notes.txt", "--check")
     with pytest.raises(CommandError, match="Không có tệp"):
         call_command("restore", tmp_path / "missing.zip", "--check")
+
+
+# --- a restore that fails after the archive was verified changes nothing ---
+
+
+def _tampered(source: Path, target: Path, how: str) -> Path:
+    """A copy of ``source`` whose products table is edited and whose manifest agrees (SHA-256 and
+    row count recomputed the way `restore --check` counts them), so only the load can fail."""
+    import json
+    import zipfile
+
+    member = "data/registry.product.jsonl"
+    with zipfile.ZipFile(source) as archive:
+        manifest = json.loads(archive.read(backup.MANIFEST))
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    entry = next(e for e in manifest["tables"] if e["file"] == member)
+    lines = contents[member].splitlines(keepends=True)
+    if how == "dangling_foreign_key":  # refused by the database at the commit
+        row = json.loads(lines[0])
+        row[entry["columns"].index("producer_id")] = 999_999_999
+        lines[0] = backup._json_line(row)
+    elif how == "duplicate_row":  # refused by the database at once (primary key)
+        lines.append(lines[-1])
+    else:  # "count_mismatch": the last line lacks its newline, so the manifest counts one row less
+        lines[-1] = lines[-1].rstrip(b"\n")
+    data = b"".join(lines)
+    contents[member] = data
+    entry["sha256"], entry["rows"] = hashlib.sha256(data).hexdigest(), data.count(b"\n")
+    contents[backup.MANIFEST] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in contents.items():
+            archive.writestr(name, content)
+    return target
+
+
+def _row_counts(alias: str) -> dict[str, int]:
+    database = connections[alias]
+    models = backup._saved_models(backup._state_apps(database, backup._applied(database)))
+    return {model._meta.db_table: model._base_manager.using(alias).count() for model in models}
+
+
+@pytest.mark.parametrize("how", ["dangling_foreign_key", "duplicate_row", "count_mismatch"])
+def test_a_restore_that_fails_midway_leaves_the_empty_database_empty(
+    world, new_database, tmp_path, settings, how
+) -> None:
+    call_command("backup", tmp_path / "good.zip", verbosity=0)
+    bad = _tampered(tmp_path / "good.zip", tmp_path / f"{how}.zip", how)
+    call_command("restore", bad, "--check", verbosity=0)  # intact as an archive: only loading fails
+
+    target = new_database(connection.vendor)
+    settings.MEDIA_ROOT = tmp_path / "media-new"
+    with pytest.raises(CommandError) as error:
+        call_command("restore", bad, database=target, verbosity=0)
+    message = str(error.value)
+    expected = {
+        "dangling_foreign_key": "IntegrityError",
+        "duplicate_row": "IntegrityError",
+        "count_mismatch": "dòng sau khi khôi phục, manifest ghi",
+    }[how]
+    assert expected in message
+    assert "không ghi dòng nào: CSDL vẫn trống" in message
+    assert set(_row_counts(target).values()) == {0}  # migrated by restore, but not a single row
+    assert not list((tmp_path / "media-new").rglob("*.*"))  # no uploaded file left behind
+
+    call_command("restore", tmp_path / "good.zip", database=target, verbosity=0)
+    assert Product.objects.using(target).count() == world["products"]
+    assert _files(tmp_path / "media-new") == _files(Path(tmp_path / "media"))
+
+
+def test_a_refused_restore_says_the_database_is_unchanged(world, tmp_path, settings) -> None:
+    call_command("backup", tmp_path / "b.zip", verbosity=0)
+    with pytest.raises(CommandError, match="CSDL và MEDIA_ROOT không thay đổi"):
+        call_command("restore", tmp_path / "b.zip", verbosity=0)

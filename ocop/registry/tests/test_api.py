@@ -197,6 +197,19 @@ def test_filters_same_as_pages(world: World, api) -> None:
     assert api("viewer_hn1").get(PRODUCERS).json()["count"] == 1
 
 
+def test_unknown_query_parameters_are_ignored(world: World, api) -> None:
+    """Documented (README, API): list endpoints ignore query parameters they do not know, as GET
+    filters usually do — a misspelt filter (`provnce`) filters nothing; only a known one with a bad
+    value is a 422. (Unknown fields of a request *body* are a 422.)"""
+    make_product(make_producer(world.places["hn1"]), name="Chè")
+    make_product(make_producer(world.places["hcm1"]), name="Rượu")
+    central = api("central")
+    for url in (PRODUCTS, PRODUCERS, "/api/v1/certificates/", "/api/v1/users/", "/api/v1/units/"):
+        plain, typo = central.get(url, limit=500), central.get(url, limit=500, provnce="79", utm_source="x")
+        assert (typo.status_code, typo.json()) == (200, plain.json()), url
+    assert central.get(PRODUCTS, provnce="79").json()["count"] == 2
+
+
 def test_anonymous_gets_401(client) -> None:
     assert client.get(PRODUCERS).status_code == 401
 

@@ -80,12 +80,13 @@ class Command(BaseCommand):
         user.is_superuser = user.is_staff = role == Role.ADMIN
         user.is_active = True
         if options.get("email") is not None:
-            user.email = options["email"]
+            user.email = options["email"].strip()
         if options.get("name") is not None:
             user.full_name = options["name"]
         user.set_password(password)
         try:
-            user.full_clean(exclude=["password"], validate_unique=created)
+            # validate_unique: the username, and an e-mail address no other account has.
+            user.full_clean(exclude=["password"])
         except ValidationError as error:
             messages = [f"{field}: {' '.join(errs)}" for field, errs in error.message_dict.items()]
             raise CommandError("; ".join(messages)) from None
