@@ -60,6 +60,17 @@ def _holidays() -> list:
 
 # The holiday calendar changes yearly (Tết follows the lunar calendar), so it is configuration.
 OCOP_HOLIDAYS = _holidays()
+# Which province results go to the Ministry as "tiềm năng 5 sao" (QĐ 26/2026 Art. 7.3.e): "total"
+# (the text: every council total of 90 or more) or "minimums" (an older reading: only a 5★ that
+# also meets every ***** minimum; otherwise the province recognises 4★ itself).
+OCOP_FIVE_STAR_REFERRAL = os.environ.get("OCOP_FIVE_STAR_REFERRAL", "total").strip().lower() or "total"
+if OCOP_FIVE_STAR_REFERRAL not in ("total", "minimums"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"OCOP_FIVE_STAR_REFERRAL: “{OCOP_FIVE_STAR_REFERRAL}” phải là total hoặc minimums"
+        " / must be total or minimums."
+    )
 # Longest a cached public page lives (edits invalidate at once; this bounds what bypasses signals).
 OCOP_PUBLIC_CACHE_SECONDS = int(os.environ.get("OCOP_PUBLIC_CACHE_SECONDS", "300"))
 

@@ -112,7 +112,14 @@ class CertificateOut(Schema):
     issue_date: date
     expiry: date = Field(..., description="Ngày cuối còn hiệu lực (ngày cấp + 36 tháng)")
     status: str = Field(..., description="valid | expired | revoked | superseded (tính cho hôm nay)")
-    status_label: str
+    status_label: str = Field(..., description="Ví dụ “Còn hiệu lực (gia hạn theo khoản 3 Điều 12)”")
+    extended: bool = Field(
+        ...,
+        description="Còn hiệu lực sau ngày hết hạn theo khoản 3 Điều 12 (hồ sơ đánh giá lại đã nộp đúng hạn)",
+    )
+    valid_until: date = Field(
+        ..., description="Ngày cuối cùng có thể còn hiệu lực (expiry, hoặc ngày cuối của gia hạn)"
+    )
     legal_basis: str
     decision: DecisionOut
     revoked_on: date | None
@@ -123,6 +130,10 @@ class CertificateOut(Schema):
     @staticmethod
     def resolve_province(obj: Certificate) -> str:
         return obj.product.province.code
+
+    @staticmethod
+    def resolve_extended(obj: Certificate) -> bool:
+        return obj.is_extended
 
     @staticmethod
     def resolve_superseded_by(obj: Certificate) -> str | None:

@@ -101,6 +101,9 @@ class CertificateStatus(models.TextChoices):
     PENDING = "pending", _("Chưa có hiệu lực")  # issued after the day asked about
 
 
+# A valid certificate past its printed expiry, by the extension of Art. 12.3.
+EXTENDED_LABEL = _("Còn hiệu lực (gia hạn theo khoản 3 Điều 12)")
+
 STATUS_COLOURS = {
     CertificateStatus.VALID: "success",
     CertificateStatus.EXPIRED: "secondary",
@@ -223,13 +226,21 @@ class CertificateCodeCounter(models.Model):
             return rows.values_list("last", flat=True).get()
 
 
+def in_force_condition(today: dt.date, prefix: str = "") -> Q:
+    """Q for "not past its validity on ``today``": the printed expiry, or the extension of Art. 12.3
+    (``extended_until``). The one place both SQL definitions below take validity from."""
+    return Q(**{f"{prefix}expiry__gte": today}) | Q(**{f"{prefix}extended_until__gte": today})
+
+
 def status_expression(today: dt.date) -> Case:
-    """SQL for the status on ``today``: revoked > superseded > expired > valid (pending before issue)."""
+    """SQL for the status on ``today``: revoked > superseded > expired > valid (pending before issue).
+
+    A certificate valid only by the extension of Art. 12.3 is "valid" (``is_extended_on`` tells)."""
     return Case(
         When(issue_date__gt=today, then=Value(CertificateStatus.PENDING.value)),
         When(revoked_on__lte=today, then=Value(CertificateStatus.REVOKED.value)),
         When(superseded_by__issue_date__lte=today, then=Value(CertificateStatus.SUPERSEDED.value)),
-        When(expiry__lt=today, then=Value(CertificateStatus.EXPIRED.value)),
+        When(~in_force_condition(today), then=Value(CertificateStatus.EXPIRED.value)),
         default=Value(CertificateStatus.VALID.value),
         output_field=models.CharField(),
     )
@@ -238,7 +249,8 @@ def status_expression(today: dt.date) -> Case:
 def valid_condition(today: dt.date, prefix: str = "") -> Q:
     """Q for "valid on ``today``"; ``prefix`` e.g. "certificates__" from another model."""
     return (
-        Q(**{f"{prefix}issue_date__lte": today, f"{prefix}expiry__gte": today})
+        Q(**{f"{prefix}issue_date__lte": today})
+        & in_force_condition(today, prefix)
         & (Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": today}))
         & (
             Q(**{f"{prefix}superseded_by__isnull": True})
@@ -323,7 +335,10 @@ class CertificateQuerySet(RestrictedQuerySet):
 
     def with_status(self, today: dt.date | None = None) -> CertificateQuerySet:
         """Annotates ``status`` (a CertificateStatus value) as of ``today`` (default: the real date)."""
-        return self.annotate(status=status_expression(_today(today)))
+        day = _today(today)
+        return self.annotate(
+            status=status_expression(day), status_day=Value(day, output_field=models.DateField())
+        )
 
     def with_status_in(self, statuses, today: dt.date | None = None) -> CertificateQuerySet:
         return self.with_status(today).filter(status__in=list(statuses))
@@ -332,9 +347,9 @@ class CertificateQuerySet(RestrictedQuerySet):
         return self.filter(valid_condition(_today(day)))
 
     def expiring_within(self, days: int, today: dt.date | None = None) -> CertificateQuerySet:
-        """Valid today and expiring within ``days`` days (inclusive)."""
+        """Valid today and expiring within ``days`` days (inclusive; not those already extended)."""
         day = _today(today)
-        return self.valid_on(day).filter(expiry__lte=day + dt.timedelta(days=days))
+        return self.valid_on(day).filter(expiry__gte=day, expiry__lte=day + dt.timedelta(days=days))
 
     def current_for_products(self, today: dt.date | None = None) -> CertificateQuerySet:
         """Valid certificates, best first: highest star, then the latest issued."""
@@ -365,6 +380,16 @@ class Certificate(models.Model):
     )
     issue_date = models.DateField(_("ngày cấp"))
     expiry = models.DateField(_("hết hiệu lực sau ngày"), editable=False)
+    extended_until = models.DateField(
+        _("gia hạn hiệu lực đến ngày"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Khoản 3 Điều 12: đã nộp hồ sơ đánh giá lại, giấy chứng nhận còn hiệu lực đến khi có kết "
+            "quả, không quá 180 ngày sau ngày hết hạn. Do quy trình đánh giá ghi, không sửa tay."
+        ),
+    )
     legal_basis = models.CharField(
         _("căn cứ pháp lý"),
         max_length=16,
@@ -536,7 +561,7 @@ class Certificate(models.Model):
         day = _today(today)
         if day < self.issue_date:
             return CertificateStatus.PENDING.value
-        status = rules.certificate_status_on(self.issue_date, day, self.revoked_on)
+        status = rules.certificate_status_on(self.issue_date, day, self.revoked_on, self.extended_until)
         if status == "revoked":
             return CertificateStatus.REVOKED.value
         successor = self.superseded_by
@@ -544,8 +569,32 @@ class Certificate(models.Model):
             return CertificateStatus.SUPERSEDED.value
         return status
 
+    def is_extended_on(self, today: dt.date | None = None) -> bool:
+        """Valid on the day only by the extension of Art. 12.3 (past its printed expiry)."""
+        day = _today(today)
+        return day > self.expiry and self.status_on(day) == CertificateStatus.VALID
+
+    @property
+    def is_extended(self) -> bool:
+        """Today (or the day of ``with_status``): valid past its printed expiry (Art. 12.3)."""
+        return (
+            self.status == CertificateStatus.VALID
+            and self.extended_until is not None
+            and self.expiry < self.extended_until
+            and (self.__dict__.get("status_day") or clock.today()) > self.expiry
+        )
+
+    @property
+    def valid_until(self) -> dt.date:
+        """The last possible day of validity: the extension's end, else the printed expiry."""
+        return (
+            self.extended_until if self.extended_until and self.extended_until > self.expiry else self.expiry
+        )
+
     @property
     def status_label(self) -> str:
+        if self.is_extended:
+            return str(EXTENDED_LABEL)
         return str(CertificateStatus(self.status).label)
 
     @property

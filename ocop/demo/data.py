@@ -774,10 +774,11 @@ def load_evaluation(ctx: DemoContext) -> None:
     workflow.save_sheet(chair, in_progress, _demo_answers(in_progress.get_sheet(), 74), submit=True)
     ctx.count("dossiers", 2)
 
-    # A re-evaluation that came late: the 180–120-day window had passed when it was submitted.
+    # A re-evaluation that came late: the 180–120-day window (Art. 7.6.a) had passed, so the
+    # producer files a new first-time dossier while the certificate is still valid.
     nem = ctx.products[DEMO_AT_COMMUNE]
     producer_user = ctx.users["chuthe.lapvo"]
-    dossier = workflow.create_dossier(producer_user, nem, kind="reevaluation")
+    dossier = workflow.create_dossier(producer_user, nem, kind="first")
     workflow.update_forms(
         producer_user,
         dossier,

@@ -110,11 +110,14 @@ class ProvinceRules(models.Model):
 
     @classmethod
     def settings_for(cls, province_id: int | None) -> scoring.Settings:
+        referral = settings.OCOP_FIVE_STAR_REFERRAL  # per installation, not per province (Art. 7.3.e)
         rules = cls.objects.filter(province_id=province_id).first()
         if rules is None:
-            return scoring.Settings()
+            return scoring.Settings(referral=referral)
         return scoring.Settings(
-            spread_limit=Fraction(str(rules.spread_limit)), quorum=Fraction(str(rules.quorum))
+            spread_limit=Fraction(str(rules.spread_limit)),
+            quorum=Fraction(str(rules.quorum)),
+            referral=referral,
         )
 
 

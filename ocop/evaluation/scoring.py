@@ -12,8 +12,13 @@ puts them together in one place:
   records one, otherwise per criterion on the majority option (a tie goes to the lower option);
 - any knock-out makes the result "loại"; a stop rule ends scoring after its criterion, so the
   following criteria need no answer;
-- below 3★ there is no recognition; at province level 5★ (a total of 90 or more that also meets
-  the 5★ minimums) is "tiềm năng 5 sao" and goes to the central council (Art. 7.3.e);
+- below 3★ there is no recognition; at province level a total of 90 or more is "tiềm năng 5 sao"
+  ("đạt từ 90 trở lên", Art. 7.3.e) and goes to the central council whatever its 5★ minimums: the
+  province recognises nothing from it (``recognised`` is false), the central council decides 5★ or
+  returns its result so that the province recognises 3★/4★ on the 3★/4★ minimums (Art. 7.4.g).
+  An installation may keep the older reading, "refer only a 5★ that meets the 5★ minimums"
+  (``Settings.referral = REFER_MINIMUMS``; Django setting ``OCOP_FIVE_STAR_REFERRAL=minimums``);
+  the default is the text (``REFER_TOTAL``);
 - a spread of member totals above the province's limit flags "cần thảo luận"; quorum is checked
   when the council size is known.
 
@@ -33,6 +38,8 @@ from .criteria import CriteriaError, Criterion, Sheet, Version
 
 __all__ = [
     "MIN_RECOGNISED_STAR",
+    "REFER_MINIMUMS",
+    "REFER_TOTAL",
     "AnswerError",
     "Council",
     "Result",
@@ -45,6 +52,10 @@ __all__ = [
 
 MIN_RECOGNISED_STAR = 3  # Art. 4.1.a: 1★ and 2★ get no decision and no certificate
 PROVINCE, CENTRAL = "province", "central"
+# Which province results go to the Ministry (Art. 7.3.e): every total of 90 or more (the text), or
+# only those that also meet the 5★ minimums (an older reading, kept as a per-installation option).
+REFER_TOTAL, REFER_MINIMUMS = "total", "minimums"
+REFERRALS = (REFER_TOTAL, REFER_MINIMUMS)
 
 
 class AnswerError(ValueError):
@@ -57,6 +68,11 @@ class Settings:
 
     spread_limit: Fraction = Fraction(10)
     quorum: Fraction = Fraction(3, 4)
+    referral: str = REFER_TOTAL  # REFER_TOTAL | REFER_MINIMUMS
+
+    def __post_init__(self) -> None:
+        if self.referral not in REFERRALS:
+            raise ValueError(f"Cách đề nghị trung ương không hợp lệ: {self.referral!r} (total | minimums).")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +107,7 @@ class Result:
     judged: Mapping[str, int] = field(repr=False)  # the answers minimums were judged on
     quorum_met: bool | None = None
     level: str = PROVINCE
+    referred: bool = False  # province level: "tiềm năng 5 sao", the Ministry decides (Art. 7.3.e)
 
     @property
     def knocked_out(self) -> bool:
@@ -98,12 +115,15 @@ class Result:
 
     @property
     def potential_five_star(self) -> bool:
-        return self.level == PROVINCE and self.star == 5
+        return self.referred
 
     @property
     def recognised(self) -> bool:
-        """A 3★–5★ result that earns a decision and certificate (5★ only from the central council)."""
-        return self.star is not None and self.star >= MIN_RECOGNISED_STAR
+        """A 3★–5★ result that this council's authority recognises with a decision and certificate.
+
+        Never a referred province result: only the Ministry decides it (5★, or it returns the
+        result and the province recognises 3★/4★ from the central council's result)."""
+        return self.star is not None and self.star >= MIN_RECOGNISED_STAR and not self.referred
 
     @property
     def outcome(self) -> str:
@@ -296,6 +316,12 @@ def evaluate(
             star -= 1
         if star < MIN_RECOGNISED_STAR:
             star = min(band, MIN_RECOGNISED_STAR - 1)
+    if fired or level != PROVINCE:
+        referred = False
+    elif settings.referral == REFER_TOTAL:
+        referred = band == 5
+    else:
+        referred = star == 5
     quorum_met = None
     if council is not None:
         quorum_met = council.chair_present and Fraction(len(members), council.size) >= settings.quorum
@@ -311,4 +337,5 @@ def evaluate(
         judged=judged,
         quorum_met=quorum_met,
         level=level,
+        referred=referred,
     )

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from ninja import Field, Router, Schema
 
@@ -61,13 +62,31 @@ class VerificationOut(Schema):
     commune: str | None = Field(..., description="Xã/phường hiện hành")
     certificate_number: str | None = Field(..., description="Số giấy chứng nhận như in")
     issued: dt.date | None
-    expires: dt.date | None = Field(..., description="Ngày cuối cùng còn hiệu lực")
+    expires: dt.date | None = Field(..., description="Ngày hết hạn in trên giấy chứng nhận")
+    extended: bool = Field(
+        False,
+        description="Còn hiệu lực (gia hạn theo khoản 3 Điều 12): quá ngày hết hạn, hồ sơ đánh giá lại "
+        "đã nộp đúng hạn, hiệu lực kéo dài đến khi có kết quả",
+    )
+    valid_until: dt.date | None = Field(
+        None, description="Ngày cuối cùng có thể còn hiệu lực (bằng expires, hoặc ngày cuối của gia hạn)"
+    )
+    status_label: str | None = Field(
+        None,
+        description="Trạng thái bằng lời (tiếng Việt), ví dụ “Còn hiệu lực (gia hạn theo khoản 3 Điều 12)”",
+    )
     revocation: RevocationOut | None
     superseded_by: str | None = Field(
         ..., description="Mã giấy chứng nhận thay thế (khi status = superseded)"
     )
     url: str = Field(..., description="Trang kiểm tra công khai (địa chỉ in trong mã QR)")
     product_url: str | None
+
+
+def _vietnamese_label(certificate: Any) -> str:
+    """The cached JSON is shared by every language: its words stay Vietnamese."""
+    with translation.override("vi"):
+        return certificate.label
 
 
 def payload(code: str) -> dict[str, Any]:
@@ -93,6 +112,9 @@ def payload(code: str) -> dict[str, Any]:
         "certificate_number": (c.number or None) if c else None,
         "issued": c.issued if c else None,
         "expires": c.expires if c else None,
+        "extended": bool(c and c.extended),
+        "valid_until": c.valid_until if c else None,
+        "status_label": _vietnamese_label(c) if c else None,
         "revocation": {
             "date": c.revoked_on,
             "decision_number": c.revocation_number,

@@ -73,7 +73,20 @@ COLUMNS: tuple[Column, ...] = (
     Column("star", "integer", gettext_lazy("Hạng sao: 3, 4 hoặc 5.")),
     Column("potential_5_star", "boolean", gettext_lazy("4 sao – tiềm năng 5 sao (true/false).")),
     Column("issued", "date", gettext_lazy("Ngày cấp (YYYY-MM-DD).")),
-    Column("expires", "date", gettext_lazy("Ngày cuối cùng còn hiệu lực (YYYY-MM-DD).")),
+    Column("expires", "date", gettext_lazy("Ngày hết hạn in trên giấy chứng nhận (YYYY-MM-DD).")),
+    Column(
+        "extended",
+        "boolean",
+        gettext_lazy(
+            "Còn hiệu lực (gia hạn theo khoản 3 Điều 12): đã quá ngày hết hạn, hồ sơ đánh giá lại đã nộp "
+            "đúng hạn, hiệu lực kéo dài đến khi có kết quả (true/false)."
+        ),
+    ),
+    Column(
+        "valid_until",
+        "date",
+        gettext_lazy("Ngày cuối cùng có thể còn hiệu lực: expires, hoặc ngày cuối của gia hạn khi extended."),
+    ),
     Column("revoked_on", "date", gettext_lazy("Ngày thu hồi có hiệu lực (chỉ khi status = revoked).")),
     Column(
         "revocation_ground",
@@ -140,6 +153,7 @@ _FIELDS = (
     "potential_5_star",
     "issue_date",
     "expiry",
+    "extended_until",
     "revoked_on",
     "revocation_ground",
     "decision__number",
@@ -205,6 +219,7 @@ def _iso(day: dt.date | None) -> str | None:
 def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Paths) -> dict[str, Any]:
     status = row["status"]
     revoked = status == published.REVOKED
+    extended = status == published.VALID and row["expiry"] < row["status_day"]  # Art. 12.3
     # what the certificate recognised (frozen at issue), today's product only where none was stored
     certified_name = row["certified_product_name"] or row["product__name"]
     product_set = row["certified_classification_set"] or row["product__classification_set"]
@@ -216,6 +231,8 @@ def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Pat
         "potential_5_star": bool(row["potential_5_star"]),
         "issued": _iso(row["issue_date"]),
         "expires": _iso(row["expiry"]),
+        "extended": extended,
+        "valid_until": _iso(row["extended_until"] if extended else row["expiry"]),
         "revoked_on": _iso(row["revoked_on"]) if revoked else None,
         "revocation_ground": (row["revocation_ground"] or None) if revoked else None,
         "revocation_decision_number": (row["revocation_decision__number"] or None) if revoked else None,
@@ -252,12 +269,15 @@ def _last_modified(certificates: QuerySet[Certificate], day: dt.date) -> dt.date
         **{f"edit_{i}": Max(name) for i, name in enumerate(edits)},
         issued=Max("issue_date"),
         expired=Max("expiry", filter=Q(expiry__lt=day)),
+        extension_ended=Max("extended_until", filter=Q(extended_until__lt=day)),
         revoked=Max("revoked_on", filter=Q(revoked_on__lte=day)),
         superseded=Max("superseded_by__issue_date", filter=Q(superseded_by__issue_date__lte=day)),
     )
     moments = [found[f"edit_{i}"] for i in range(len(edits))]
     if found["expired"] is not None:  # it changed status the day after its last day
         found["expired"] += dt.timedelta(days=1)
+    if found["extension_ended"] is not None:  # likewise after the last day of an extension
+        found["expired"] = max(found["expired"], found["extension_ended"] + dt.timedelta(days=1))
     moments += [_midnight(found[key]) for key in ("issued", "expired", "revoked", "superseded") if found[key]]
     moments = [moment for moment in moments if moment is not None]
     return max(moments) if moments else None
@@ -277,7 +297,7 @@ def dataset(base: str, day: dt.date | None = None) -> Dataset:
     """Every certificate in effect by ``day``, as records (column → value), ordered by code."""
     day = day or published.today()
     certificates = Certificate.objects.filter(issue_date__lte=day)
-    rows = certificates.with_status(day).order_by("code").values(*_FIELDS, "status")
+    rows = certificates.with_status(day).order_by("code").values(*_FIELDS, "status", "status_day")
     sectors, paths = _sector_of(), _Paths()
     records = [_record(row, base, sectors, paths) for row in rows.iterator(chunk_size=2000)]
     return Dataset(records=records, last_modified=_last_modified(certificates, day))

@@ -73,6 +73,7 @@ STATUS_LABELS = {
     SUPERSEDED: _("Đã được thay thế"),
     INVALID: _("Không hợp lệ"),
 }
+EXTENDED_LABEL = _("Còn hiệu lực (gia hạn theo khoản 3 Điều 12)")
 # A product's status in lists: that of its best valid certificate, else of its latest one.
 PRODUCT_STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in (VALID, EXPIRED, REVOKED)]
 
@@ -126,6 +127,7 @@ CERTIFICATE_FIELDS = (
     "potential_5_star",
     "issue_date",
     "expiry",
+    "extended_until",
     "revoked_on",
     "revocation_ground",
     "product",
@@ -240,7 +242,7 @@ class PublicCertificate:
     star: int
     potential_5_star: bool
     issued: dt.date
-    expires: dt.date  # the last day it is valid
+    expires: dt.date  # the last day it is valid as printed
     authority: str
     decision_number: str
     decision_date: dt.date | None
@@ -256,6 +258,20 @@ class PublicCertificate:
     producer_name: str = ""
     place: str = ""
     product_set: str = ""
+    # Art. 12.3: valid past ``expires`` while its re-evaluation is decided, at most to this day.
+    extended_until: dt.date | None = None
+
+    @property
+    def extended(self) -> bool:
+        """Valid on the day read only by the extension of Art. 12.3."""
+        return self.status == VALID and self.extended_until is not None and self.read_on > self.expires
+
+    @property
+    def valid_until(self) -> dt.date:
+        """The last possible day of validity (the extension's end while extended)."""
+        return self.extended_until if self.extended and self.extended_until else self.expires
+
+    read_on: dt.date = dt.date.min  # the day the status is for
 
     @classmethod
     def of(cls, certificate: Certificate, day: dt.date) -> PublicCertificate:
@@ -290,6 +306,8 @@ class PublicCertificate:
             producer_name=certificate.certified_producer_name,
             place=certificate.certified_place,
             product_set=certificate.certified_classification_set,
+            extended_until=certificate.extended_until,
+            read_on=day,
         )
 
     @property
@@ -310,7 +328,7 @@ class PublicCertificate:
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return str(EXTENDED_LABEL if self.extended else STATUS_LABELS[self.status])
 
     @property
     def ground_label(self) -> str:

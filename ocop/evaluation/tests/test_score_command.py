@@ -34,10 +34,36 @@ def _members(*answers: dict) -> list[dict]:
 def test_all_best_options_score_100_five_stars(tmp_path):
     result = _score(tmp_path, {"sheet": "B01", "version": "26-2026", "members": _members(BEST, BEST, BEST)})
     assert result["total"] == 100.0
-    assert (result["band"], result["star"], result["recognised"]) == (5, 5, True)
+    # A province council sends it to the Ministry: it never prints "recognised": true for it.
+    assert (result["band"], result["star"], result["recognised"]) == (5, 5, False)
     assert result["unmet_minimums"] == [] and result["knocked_out"] is False
     assert result["members"] == [100.0, 100.0, 100.0] and result["spread"] == 0.0
-    assert result["potential_five_star"] is True  # a province council sends it to the Ministry
+    assert result["potential_five_star"] is True and result["outcome"] == "potential_five_star"
+    central = _score(
+        tmp_path, {"sheet": "B01", "version": "26-2026", "members": _members(BEST), "level": "central"}
+    )
+    assert (central["star"], central["recognised"], central["outcome"]) == (5, True, "recognised")
+
+
+def test_ninety_plus_missing_a_five_star_mark_is_referred_by_default(tmp_path, settings):
+    five = next(c for c in B01.criteria if any(o.min_star == 5 for o in c.options))
+    answers = dict(BEST)
+    answers[five.code] = next(
+        o.position
+        for o in reversed(five.options)
+        if o.min_star != 5 and o.points < max(o.points for o in five.options)
+    )
+    document = {"sheet": "B01", "version": "26-2026", "members": _members(answers)}
+    result = _score(tmp_path, document)
+    assert result["total"] >= 90 and {"criterion": five.code, "star": 5} in result["unmet_minimums"]
+    assert (result["outcome"], result["recognised"], result["potential_five_star"]) == (
+        "potential_five_star",
+        False,
+        True,
+    )
+    settings.OCOP_FIVE_STAR_REFERRAL = "minimums"
+    older = _score(tmp_path, document)
+    assert (older["star"], older["outcome"], older["recognised"]) == (4, "recognised", True)
 
 
 def test_missing_e_traceability_caps_a_four_star_band_at_three(tmp_path):

@@ -127,10 +127,47 @@ BEST = {"1.1": 3, "1.2": 3, "2.1": 3, "2.2": 2, "3.1": 3, "3.2": 3}
 def test_all_best_options_give_100_and_five_stars():
     result = evaluate(SHEET, VERSION, [BEST, BEST, BEST])
     assert result.total == 100
-    assert (result.band, result.star, result.recognised) == (5, 5, True)
+    assert (result.band, result.star) == (5, 5)
     assert result.unmet_minimums == ()
-    assert result.potential_five_star  # at province level 5★ goes to the central council
-    assert evaluate(SHEET, VERSION, [BEST], level="central").outcome == "recognised"
+    # At province level 90+ goes to the central council: only the Ministry recognises it.
+    assert result.potential_five_star and not result.recognised
+    assert result.outcome == "potential_five_star"
+    central = evaluate(SHEET, VERSION, [BEST], level="central")
+    assert central.outcome == "recognised" and central.recognised and not central.potential_five_star
+
+
+def test_ninety_plus_missing_a_five_star_mark_is_referred_not_four_stars():
+    """Art. 7.3.e: "tiềm năng đạt 5 sao (đạt từ 90 trở lên)" — the total decides the referral."""
+    answers = {**BEST, "2.1": 2}  # 2.1 meets 3★ only (its 5★ mark missed): 100 - 10 = 90
+    result = evaluate(SHEET, VERSION, [answers] * 3)
+    assert (result.total, result.band, result.star) == (90, 5, 4)
+    assert [(u.criterion, u.star) for u in result.unmet_minimums] == [("2.1", 5)]
+    assert result.potential_five_star and result.outcome == "potential_five_star"
+    assert not result.recognised  # the province does not recognise 4★ on its own
+    assert result.as_dict()["recognised"] is False
+    # The central council: 5★ minimums missed, so it returns 4★ for the province to recognise.
+    central = evaluate(SHEET, VERSION, [answers] * 3, level="central")
+    assert (central.star, central.outcome, central.recognised) == (4, "recognised", True)
+    # The older reading, kept as a per-installation option: minimums first, the province gives 4★.
+    older = evaluate(SHEET, VERSION, [answers] * 3, settings=Settings(referral="minimums"))
+    assert (older.star, older.outcome, older.recognised, older.potential_five_star) == (
+        4,
+        "recognised",
+        True,
+        False,
+    )
+    assert evaluate(SHEET, VERSION, [BEST], settings=Settings(referral="minimums")).potential_five_star
+
+
+def test_a_knocked_out_ninety_is_not_referred():
+    result = evaluate(SHEET, VERSION, [BEST], knockouts=["K1"])
+    assert result.total == 100 and result.knocked_out and not result.potential_five_star
+    assert result.outcome == "knocked_out"
+
+
+def test_unknown_referral_setting_is_refused():
+    with pytest.raises(ValueError):
+        Settings(referral="both")
 
 
 def test_totals_89_90_90_are_band_four_not_five():
@@ -360,4 +397,6 @@ def test_star_is_the_highest_star_within_band_whose_cumulative_minimums_hold(ans
     expected = max([s for s in range(1, result.band + 1) if s < 3 or holds(s)])
     assert result.star == expected
     assert result.star <= result.band
-    assert result.recognised == (expected >= 3)
+    # Art. 7.3.e: at province level a band-5 total goes to the Ministry, whatever its minimums.
+    assert result.potential_five_star == (result.band == 5)
+    assert result.recognised == (expected >= 3 and result.band < 5)

@@ -38,7 +38,7 @@ from ..forms import (
     option_label,
     score_field_name,
 )
-from ..models import Dossier
+from ..models import Dossier, DossierKind
 from ..results import OUTCOME_LABELS
 from ..tables import DossierTable
 from .common import _step_error_text
@@ -87,6 +87,7 @@ def dossier_add(request: HttpRequest) -> HttpResponse:
     form = DossierCreateForm(
         request.POST if request.method == "POST" else None, product=product, user=request.user
     )
+    offer_first = False
     if form.is_bound and form.is_valid():
         try:
             dossier = workflow.create_dossier(
@@ -98,6 +99,9 @@ def dossier_add(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:  # a StepError, or a rule of the Dossier model
             add_errors(form, error)
+            # Too late to re-evaluate (Art. 7.6.a): offer a first-time dossier instead.
+            filing = getattr(error, "filing", None)
+            offer_first = filing is not None and filing.verdict in ("late", "expired")
         else:
             messages.success(
                 request,
@@ -105,7 +109,11 @@ def dossier_add(request: HttpRequest) -> HttpResponse:
                 % {"name": product.name},
             )
             return HttpResponseRedirect(f"{dossier.get_absolute_url()}?tab=registration")
-    return render(request, "evaluation/dossier_form.html", {"form": form, "product": product})
+    context = {"form": form, "product": product, "offer_first": offer_first}
+    if offer_first:
+        context["first_kind"] = DossierKind.FIRST.value
+        context["first_sheet"] = form.cleaned_data["sheet"]
+    return render(request, "evaluation/dossier_form.html", context)
 
 
 def _sheet_of(dossier: Dossier) -> criteria.Sheet | None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ocop.certification import rules as certificate_rules
 from ocop.certification.models import Certificate
 from ocop.certification.steps import StepError
 from ocop.core import clock
@@ -41,6 +42,63 @@ PRODUCER_STEPS_FROM = frozenset({DossierStatus.DRAFT, DossierStatus.RETURNED})
 _FINAL = frozenset({DossierStatus.RECOGNISED, DossierStatus.NOT_RECOGNISED, DossierStatus.WITHDRAWN})
 
 
+class FilingWindowError(StepError):
+    """A re-evaluation filed outside its window (Art. 7.6.a); ``filing`` says which way, and
+    ``filing.may_file_first_time`` whether a first-time dossier may be filed instead."""
+
+    def __init__(self, message: str, filing: certificate_rules.Filing) -> None:
+        super().__init__(message)
+        self.filing = filing
+
+
+def _d(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def filing_refusal(certificate: Certificate, day: dt.date) -> FilingWindowError | None:
+    """Why a re-evaluation of ``certificate`` may not be filed on ``day`` (None: it may)."""
+    filing = certificate_rules.reevaluation_filing(certificate.expiry, day)
+    if filing.allowed:
+        return None
+    values = {
+        "code": certificate.code,
+        "expiry": _d(certificate.expiry),
+        "opens": _d(filing.opens),
+        "closes": _d(filing.closes),
+        "today": _d(day),
+    }
+    if filing.verdict == "early":
+        message = _(
+            "Chưa đến thời hạn nộp hồ sơ đánh giá, phân hạng lại: giấy chứng nhận %(code)s hết hạn "
+            "ngày %(expiry)s, hồ sơ được nộp từ ngày %(opens)s đến ngày %(closes)s (điểm a khoản 6 Điều 7)."
+        )
+    elif filing.verdict == "late":
+        message = _(
+            "Đã quá thời hạn nộp hồ sơ đánh giá, phân hạng lại (từ ngày %(opens)s đến ngày %(closes)s; "
+            "giấy chứng nhận %(code)s hết hạn ngày %(expiry)s, điểm a khoản 6 Điều 7). Sản phẩm vẫn "
+            "có thể đăng ký đánh giá, phân hạng lần đầu."
+        )
+    elif filing.opens is not None:
+        message = _(
+            "Giấy chứng nhận %(code)s đã hết hạn ngày %(expiry)s: không thể đánh giá, phân hạng lại "
+            "(thời hạn nộp hồ sơ từ ngày %(opens)s đến ngày %(closes)s). Hãy đăng ký đánh giá, phân "
+            "hạng lần đầu."
+        )
+    else:
+        message = _(
+            "Giấy chứng nhận %(code)s đã hết hạn ngày %(expiry)s: không thể đánh giá, phân hạng lại. "
+            "Hãy đăng ký đánh giá, phân hạng lần đầu."
+        )
+    return FilingWindowError(message % values, filing)
+
+
+def _check_filing_window(dossier: Dossier, day: dt.date) -> None:
+    if dossier.kind != DossierKind.REEVALUATION or dossier.previous_certificate is None:
+        return
+    if (refusal := filing_refusal(dossier.previous_certificate, day)) is not None:
+        raise refusal
+
+
 @transaction.atomic
 def create_dossier(
     user: Any,
@@ -55,6 +113,9 @@ def create_dossier(
     sheet = (sheet or product.classification_set or "").upper()
     if kind != DossierKind.FIRST and previous_certificate is None:
         previous_certificate = product.certificates.current_for_products().first()
+    if kind == DossierKind.REEVALUATION and previous_certificate is None:
+        # None valid: the latest one, so that the refusal names its expiry and window.
+        previous_certificate = product.certificates.order_by("-issue_date", "-pk").first()
     open_statuses = [s for s in DossierStatus.values if s not in _FINAL]
     _require(
         not Dossier.objects.filter(product=product, status__in=open_statuses).exists(),
@@ -68,6 +129,7 @@ def create_dossier(
         registration=dict(registration or {"product_name": product.name}),
     )
     _allowed(user, ADD, dossier)
+    _check_filing_window(dossier, clock.today())
     dossier.full_clean()
     dossier.save()
     return dossier
@@ -147,12 +209,51 @@ def submit(user: Any, dossier: Dossier) -> Dossier:
     _require(dossier.status in PRODUCER_STEPS_FROM, _("Hồ sơ đã được nộp."))
     problems = submission_problems(dossier)
     _require(not problems, " ".join(problems))
+    first_filing = dossier.status == DossierStatus.DRAFT  # a returned dossier was filed already
+    if first_filing:
+        _check_filing_window(dossier, clock.today())
     dossier.status = DossierStatus.SUBMITTED
     dossier.submitted_on = clock.today()
     dossier.received_on = None
     dossier.commune_deadline = None
     dossier.save()
+    if first_filing:
+        extend_for_filing(dossier)
     return dossier
+
+
+def extend_for_filing(dossier: Dossier) -> None:
+    """Art. 12.3: the certificate a filed re-evaluation follows stays valid after its expiry until
+    the result, at most 180 days (``Certificate.extended_until``; audited with a reason)."""
+    certificate = dossier.previous_certificate
+    if dossier.kind != DossierKind.REEVALUATION or certificate is None or dossier.submitted_on is None:
+        return
+    end = certificate_rules.extension_end(certificate.expiry, dossier.submitted_on)
+    if end is None or certificate.extended_until == end:
+        return
+    certificate.extended_until = end
+    certificate._change_reason = _("Gia hạn theo khoản 3 Điều 12: đã nộp hồ sơ đánh giá lại ngày %(day)s") % {
+        "day": _d(dossier.submitted_on)
+    }
+    certificate.save(update_fields=["extended_until", "updated"])
+
+
+def end_extension(dossier: Dossier, result_on: dt.date | None, reason: str) -> None:
+    """The result of a re-evaluation (or its withdrawal) ends the extension of Art. 12.3: the
+    certificate is valid until the day before ``result_on`` (None: no extension at all)."""
+    certificate = dossier.previous_certificate
+    if dossier.kind != DossierKind.REEVALUATION or certificate is None:
+        return
+    if certificate.extended_until is None:
+        return
+    end = None
+    if result_on is not None and dossier.submitted_on is not None:
+        end = certificate_rules.extension_end(certificate.expiry, dossier.submitted_on, result_on)
+    if end == certificate.extended_until:
+        return
+    certificate.extended_until = end
+    certificate._change_reason = reason
+    certificate.save(update_fields=["extended_until", "updated"])
 
 
 # Who takes the commune's steps (the province office and the national agency may stand in).

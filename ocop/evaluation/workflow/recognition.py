@@ -18,6 +18,7 @@ from ocop.registry.classification import LegalBasis
 from .. import scoring
 from ..models import Dossier, DossierStatus, Evaluation, Level
 from .common import _fresh, _is_office, _require, _role
+from .dossiers import end_extension
 
 
 @transaction.atomic
@@ -29,7 +30,7 @@ def propose_central(user: Any, evaluation: Evaluation) -> Dossier:
     )
     _require(
         evaluation.is_closed and evaluation.outcome == "potential_five_star",
-        _("Chỉ hồ sơ tiềm năng 5 sao (từ 90 điểm và đạt yêu cầu tối thiểu 5 sao) được đề nghị trung ương."),
+        _("Chỉ hồ sơ tiềm năng 5 sao (từ 90 điểm trở lên) được đề nghị trung ương."),
     )
     dossier = evaluation.dossier
     _require(dossier.status == DossierStatus.SCORED, _("Hồ sơ không ở trạng thái chờ quyết định."))
@@ -129,5 +130,11 @@ def recognise(
             previous.save(update_fields=["superseded_by", "updated"])
         dossier.status = DossierStatus.RECOGNISED
         dossier.save()
+        end_extension(
+            dossier,
+            certificate.issue_date,
+            _("Kết quả đánh giá lại: %(code)s (kết thúc gia hạn theo khoản 3 Điều 12)")
+            % {"code": certificate.code},
+        )
         # The product's status follows its certificates (Product.programme_status): nothing to write.
     return decision

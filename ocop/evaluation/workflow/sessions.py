@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocop.certification.steps import StepError
+from ocop.core import clock
 from ocop.core.scoping import COUNCIL
 
 from .. import criteria, scoring
@@ -27,6 +28,7 @@ from ..models import (
     ScoreSheet,
 )
 from .common import _fresh, _is_office, _require
+from .dossiers import end_extension
 
 
 def seat(user: Any, evaluation: Evaluation) -> CouncilMember | None:
@@ -210,4 +212,11 @@ def close(user: Any, evaluation: Evaluation) -> Evaluation:
     else:
         dossier.status = DossierStatus.SCORED
     dossier.save()
+    if dossier.status == DossierStatus.NOT_RECOGNISED:
+        # The result of a re-evaluation: the extension of Art. 12.3 ends (the day before today).
+        end_extension(
+            dossier,
+            clock.today(),
+            _("Kết quả đánh giá lại: không đạt (kết thúc gia hạn theo khoản 3 Điều 12)"),
+        )
     return evaluation

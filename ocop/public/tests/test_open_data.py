@@ -36,6 +36,8 @@ EXPECTED_COLUMNS = [
     "potential_5_star",
     "issued",
     "expires",
+    "extended",
+    "valid_until",
     "revoked_on",
     "revocation_ground",
     "revocation_decision_number",
@@ -93,6 +95,7 @@ def test_csv_lists_every_certificate_in_effect_with_its_status(anonymous, catalo
     assert valid["product_code"] == product.code and valid["gtin"] == product.gtin.zfill(14)
     assert (valid["star"], valid["issued"], valid["expires"]) == ("4", "2025-01-10", "2028-01-10")
     assert valid["certificate_number"] == "15/GCN" and valid["potential_5_star"] == "false"
+    assert (valid["extended"], valid["valid_until"]) == ("false", "2028-01-10")  # no Art. 12.3 extension
     assert valid["product_set"] == "B03" and valid["sector"] == "I"
     assert valid["verification_url"] == f"http://testserver/v/{c['valid'].code}"
     assert valid["product_url"] == f"http://testserver/p/{product.code}"

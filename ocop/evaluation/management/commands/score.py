@@ -3,7 +3,9 @@
 Input: ``{"sheet": "B01", "version": "26-2026", "members": [{"answers": {"1.1": 3, …}}, …],
 "consensus": {…optional agreed answers…}, "knockouts": [ids], "council_size": N (optional),
 "level": "province" | "central" (optional)}``; each answer is the 1-based position of the chosen
-option as printed. Output: the result as JSON on stdout. Any error (unreadable file, unknown
+option as printed. Output: the result as JSON on stdout; at province level a total of 90 or more
+is ``"outcome": "potential_five_star"`` with ``"recognised": false`` (the Ministry decides, Art.
+7.3.e; ``OCOP_FIVE_STAR_REFERRAL`` chooses the reading). Any error (unreadable file, unknown
 sheet or criterion, missing answer, position out of range) is one line naming it, exit status 2.
 """
 
@@ -13,6 +15,7 @@ import json
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ocop.evaluation import criteria, scoring
@@ -61,6 +64,7 @@ def score_document(document: Any) -> scoring.Result:
         knockouts=[str(k) for k in knockouts],
         council=council,
         level=level,
+        settings=scoring.Settings(referral=settings.OCOP_FIVE_STAR_REFERRAL),
     )
 
 
