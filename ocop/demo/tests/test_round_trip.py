@@ -70,14 +70,18 @@ def _records() -> dict[str, list]:
             )
         ),
         "decisions": sorted(
-            Decision.objects.values_list("kind", "number", "date", "authority", "authority_level", "legal_basis")
+            Decision.objects.values_list(
+                "kind", "number", "date", "authority", "authority_level", "legal_basis"
+            )
         ),
         "certificates": sorted(
             (c.code, c.product.code, c.star, c.potential_5_star, c.issue_date, c.expiry, c.legal_basis,
              c.decision.number, c.revoked_on, c.revocation_ground,
              c.revocation_decision.number if c.revocation_decision else "",
              c.superseded_by.code if c.superseded_by else "", c.status)
-            for c in Certificate.objects.select_related("product", "decision", "revocation_decision", "superseded_by")
+            for c in Certificate.objects.select_related(
+                "product", "decision", "revocation_decision", "superseded_by"
+            )
         ),
     }  # fmt: skip
 
