@@ -35,5 +35,6 @@ class CertificationConfig(AppConfig):
                 io.import_file,
                 io.write_template,
                 order=30,
+                export=io.export_queryset,
             )
         )

@@ -36,6 +36,8 @@ from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from ocop.certification.rules import certificate_expiry
@@ -44,13 +46,17 @@ from ocop.core.tabular import Column, ImportResult, RowError, Spec
 from ocop.core.text import fold
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import LegalBasis
+from ocop.registry.io import CellError, Locator, unit_label
 from ocop.registry.models import Producer, Product, normalize_tax_code
 
+from . import codes as certificate_codes
 from .models import (
     AuthorityLevel,
     Certificate,
+    CertificateCodeCounter,
     Decision,
     DecisionKind,
+    RevocationGround,
     Star,
     legal_basis_on,
 )
@@ -81,7 +87,16 @@ class _HistorySpec(Spec):
             _("Dòng 2 là ví dụ: hãy xoá hoặc ghi đè trước khi nhập."),
             _(
                 "Sản phẩm phải có sẵn trong hệ thống: ghi mã sản phẩm OCOP (tỉnh-xã-STT-năm) hoặc mã cũ "
-                "(tỉnh-huyện-xã-STT-năm); nếu không có mã, ghi mã số thuế chủ thể và đúng tên sản phẩm."
+                "(tỉnh-huyện-xã-STT-năm); nếu không có mã, ghi đúng tên sản phẩm cùng mã số thuế (số đăng "
+                "ký hộ kinh doanh, CCCD) hoặc tên chủ thể, và địa bàn nếu có chủ thể cùng tên."
+            ),
+            _(
+                "Nhiều giấy chứng nhận có thể cùng một quyết định công nhận hay thu hồi: mỗi quyết định "
+                "(số, ngày, cơ quan) chỉ được ghi một lần."
+            ),
+            _(
+                "Giấy chứng nhận đã bị thu hồi: điền Ngày thu hồi, Căn cứ thu hồi và quyết định thu hồi "
+                "(số, ngày, cơ quan)."
             ),
             _("Chỉ sản phẩm 3, 4, 5 sao có giấy chứng nhận; sản phẩm 1–2 sao không nhập ở đây."),
             _(
@@ -103,6 +118,8 @@ class _HistorySpec(Spec):
     def example(self) -> dict[str, str]:
         return {
             "product_code": "83-829-28780-3-2022",
+            "producer_name": "Hợp tác xã Nông nghiệp Ví Dụ",
+            "product_name": "Mật ong hoa cà phê Ví Dụ",
             "star": "3",
             "certificate_number": "125/GCN-UBND",
             "decision_number": "1887/QĐ-UBND",
@@ -116,21 +133,58 @@ class _HistorySpec(Spec):
 
 
 def _columns() -> list[Column]:
+    product_when = _("Khi không có Mã sản phẩm")
+    producer_when = _("Khi không có Mã sản phẩm: một trong hai cột Mã số thuế chủ thể, Tên chủ thể")
     return [
+        Column(
+            _("Mã giấy chứng nhận"),
+            "certificate_code",
+            help=_(
+                "Mã tra cứu OCOP-TT-NNNN-SSSSSS-K do hệ thống cấp. Để trống khi nhập lần đầu; tệp xuất "
+                "ghi mã này, nhập lại thì giữ nguyên mã (kể cả sang một hệ thống khác)."
+            ),
+            width=24,
+        ),
         Column(
             _("Mã sản phẩm"),
             "product_code",
             help=_(
                 "Mã sản phẩm OCOP (ví dụ 82-28756-12-2026) hoặc mã cũ (ví dụ 83-829-28780-3-2022). "
-                "Để trống thì dùng mã số thuế chủ thể và tên sản phẩm."
+                "Để trống thì tìm sản phẩm theo chủ thể và tên sản phẩm."
             ),
             width=22,
         ),
-        Column(_("Mã số thuế chủ thể"), "producer_tax_code", help=_("Khi không có mã sản phẩm."), width=16),
+        Column(
+            _("Mã số thuế chủ thể"),
+            "producer_tax_code",
+            when=producer_when,
+            help=_("Mã số thuế; với hộ kinh doanh: số đăng ký hộ kinh doanh hoặc CCCD của chủ hộ."),
+            width=16,
+        ),
+        Column(
+            _("Tên chủ thể"),
+            "producer_name",
+            when=producer_when,
+            help=_(
+                "Đúng tên chủ thể đã nhập (danh sách công bố thường chỉ có tên). Nếu có nhiều chủ thể "
+                "cùng tên, chủ thể ở Địa bàn của dòng được chọn."
+            ),
+            width=32,
+        ),
         Column(
             _("Tên sản phẩm"),
             "product_name",
+            when=product_when,
             help=_("Khi không có mã sản phẩm: đúng tên đã đăng ký."),
+            width=36,
+        ),
+        Column(
+            _("Địa bàn"),
+            "place",
+            help=_(
+                "Xã, (huyện), tỉnh của chủ thể như ghi trong danh sách, kể cả tên cũ trước 01/07/2025; "
+                "chỉ dùng để phân biệt các chủ thể cùng tên."
+            ),
             width=36,
         ),
         Column(
@@ -147,8 +201,11 @@ def _columns() -> list[Column]:
         Column(
             _("Cơ quan ban hành"),
             "authority",
-            required=True,
-            help=_("Như ghi trên quyết định, kể cả cơ quan nay không còn (ví dụ UBND huyện Đắk Song)."),
+            help=_(
+                "Như ghi trên quyết định, kể cả cơ quan nay không còn (ví dụ UBND huyện Đắk Song). Để "
+                "trống: sản phẩm 5 sao là Bộ Nông nghiệp (và Phát triển nông thôn trước 01/03/2025, và "
+                "Môi trường từ ngày đó), sản phẩm 3–4 sao là UBND tỉnh nơi sản xuất."
+            ),
             width=32,
         ),
         Column(
@@ -182,6 +239,50 @@ def _columns() -> list[Column]:
             width=12,
         ),
         Column(_("Người ký"), "signer", help=_("Có thể để trống."), width=20),
+        Column(
+            _("Ngày thu hồi"),
+            "revoked_on",
+            when=_("Khi có Căn cứ thu hồi hoặc Số quyết định thu hồi"),
+            help=_("Chỉ với giấy chứng nhận đã bị thu hồi (Điều 8): ngày/tháng/năm."),
+            width=14,
+        ),
+        Column(
+            _("Căn cứ thu hồi"),
+            "revocation_ground",
+            when=_("Khi có Ngày thu hồi"),
+            choices=[(g.value, str(g.label)) for g in RevocationGround],
+            help=_("Điểm a–e (có “đ”) khoản 1 Điều 8."),
+            width=12,
+        ),
+        Column(
+            _("Số quyết định thu hồi"),
+            "revocation_number",
+            when=_("Khi có Ngày quyết định thu hồi"),
+            help=_("Nhiều giấy chứng nhận có thể cùng một quyết định thu hồi."),
+            width=18,
+        ),
+        Column(
+            _("Ngày quyết định thu hồi"),
+            "revocation_date",
+            when=_("Khi có Số quyết định thu hồi"),
+            help=_("ngày/tháng/năm"),
+            width=14,
+        ),
+        Column(
+            _("Cơ quan thu hồi"),
+            "revocation_authority",
+            help=_("Như ghi trên quyết định thu hồi. Để trống: như cơ quan ban hành mặc định (xem trên)."),
+            width=32,
+        ),
+        Column(
+            _("Được thay thế bởi (mã giấy chứng nhận)"),
+            "superseded_by",
+            help=_(
+                "Mã giấy chứng nhận mới của cùng sản phẩm sau khi nâng hạng hoặc đánh giá lại (trong tệp "
+                "này hoặc đã có trong hệ thống)."
+            ),
+            width=24,
+        ),
     ]
 
 
@@ -285,6 +386,54 @@ def _parse_legal_basis(value: str) -> str | None:
 # --- rows ------------------------------------------------------------------------------------------
 
 
+def _parse_ground(value: str) -> str:
+    """A revocation ground: "b", "b)", "điểm b", or the ground's text."""
+    if not value:
+        return ""
+    text = value.strip()
+    folded = fold(text)
+    for ground in RevocationGround:
+        if folded == fold(str(ground.label)) or fold(text.replace("điểm", "").strip(" )")) == fold(
+            ground.value
+        ):
+            return ground.value
+    match = re.match(r"(?:diem\s+)?([a-e]|đ|dd)\b", text.lower().replace("điểm", "").strip())
+    if match:
+        letter = match.group(1)
+        return "đ" if letter in ("đ", "dd") else letter
+    raise _CellError(_("Căn cứ thu hồi phải là một điểm a, b, c, d, đ hoặc e (khoản 1 Điều 8)."))
+
+
+def _default_authority(star: int, day: dt.date, product: Product) -> tuple[str, str]:
+    """(authority, level) of a decision whose authority the list does not name.
+
+    5★: the Ministry (named as it was on that day); 3–4★: the People's Committee of the province
+    where the product is made (the former province when the product is recorded under it).
+    """
+    if star == Star.FIVE:
+        name = (
+            "Bộ Nông nghiệp và Môi trường"
+            if day >= MINISTRY_MERGED
+            else "Bộ Nông nghiệp và Phát triển nông thôn"
+        )
+        return name, AuthorityLevel.CENTRAL.value
+    province = product.province
+    unit = product.unit
+    if unit is not None and unit.structure == "former":
+        while unit.parent is not None:
+            unit = unit.parent
+        province = unit
+    name = province.name if province is not None else ""
+    return f"UBND {name[:1].lower()}{name[1:]}", AuthorityLevel.PROVINCE.value
+
+
+# The Ministry of Agriculture and Rural Development became the Ministry of Agriculture and Environment.
+MINISTRY_MERGED = dt.date(2025, 3, 1)
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+
 @dataclass
 class _Row:
     number: int
@@ -295,6 +444,8 @@ class _Row:
     certificate: Certificate | None = None
     existing: bool = False
     changed: bool = True  # False: an existing certificate the row leaves as it is
+    adopted_code: certificate_codes.CertificateCode | None = None
+    successor_code: str = ""
 
 
 # Model field → column key, to put a model's validation message on the right cell.
@@ -305,6 +456,10 @@ _CERTIFICATE_FIELDS = {
     "issue_date": "issue_date",
     "legal_basis": "legal_basis",
     "decision": "decision_number",
+    "revoked_on": "revoked_on",
+    "revocation_ground": "revocation_ground",
+    "revocation_decision": "revocation_number",
+    "superseded_by": "superseded_by",
 }
 _DECISION_FIELDS = {
     "number": "decision_number",
@@ -314,6 +469,13 @@ _DECISION_FIELDS = {
     "legal_basis": "legal_basis",
     "signer": "signer",
 }
+_REVOCATION_FIELDS = {
+    "number": "revocation_number",
+    "date": "revocation_date",
+    "authority": "revocation_authority",
+    "authority_level": "revocation_authority",
+    "legal_basis": "revocation_date",
+}
 
 
 class _Importer:
@@ -321,9 +483,11 @@ class _Importer:
         self.user = user
         self.reason = _("Nhập lịch sử công nhận từ tệp %(name)s") % {"name": filename}
         self.headers = {c.key: str(c.header) for c in HISTORY_SPEC.columns}
-        self.decisions: dict[tuple[str, dt.date, str], Decision] = {}
-        self.decision_rows: dict[tuple[str, dt.date, str], int] = {}
+        self.decisions: dict[tuple[str, str, dt.date, str], Decision] = {}
+        self.decision_rows: dict[tuple[str, str, dt.date, str], int] = {}
         self.seen: dict[tuple[int, dt.date, str], int] = {}
+        self.seen_codes: dict[str, int] = {}
+        self.locator = Locator()
 
     # helpers
 
@@ -354,7 +518,7 @@ class _Importer:
         visible = (
             Product.objects.all() if self.user is None else restrict(Product.objects.all(), self.user, VIEW)
         )
-        self.products = visible.select_related("province", "commune", "producer")
+        self.products = visible.select_related("province", "commune", "producer", "unit__parent__parent")
         wanted_codes: set[str] = set()
         for row in rows:
             text = row.values.get("product_code", "")
@@ -368,17 +532,87 @@ class _Importer:
         self.by_legacy: dict[str, list[Product]] = {}
         for product in self.products.filter(legacy_code__in=wanted_codes):
             self.by_legacy.setdefault(product.legacy_code, []).append(product)
-        numbers = {row.values.get("decision_number", "").strip() for row in rows} - {""}
+        numbers = {
+            row.values.get(key, "").strip()
+            for row in rows
+            for key in ("decision_number", "revocation_number")
+        } - {""}
         self.existing_decisions = {
-            (d.number, d.date, fold(d.authority)): d for d in Decision.objects.filter(number__in=numbers)
+            (d.kind, d.number, d.date, fold(d.authority)): d
+            for d in Decision.objects.filter(number__in=numbers)
         }
         self.decision_values = {d.pk: _decision_values(d) for d in self.existing_decisions.values()}
         self.existing_certificates = {
             (c.product_id, c.issue_date, c.decision.number): c
             for c in Certificate.objects.filter(decision__number__in=numbers).select_related(
+                "decision", "product__province", "superseded_by"
+            )
+        }
+        codes = set()
+        for row in rows:
+            for key in ("certificate_code", "superseded_by"):
+                if text := row.values.get(key, "").strip():
+                    with contextlib.suppress(ValueError):
+                        codes.add(str(certificate_codes.normalize(text)))
+        self.by_certificate_code = {
+            c.code: c
+            for c in Certificate.objects.filter(code__in=codes).select_related(
                 "decision", "product__province"
             )
         }
+
+    def find_producers(self, row: _Row) -> list[Producer] | None:
+        """The producers the row names (by tax code, household number, or name within the place)."""
+        tax = row.values.get("producer_tax_code", "").strip()
+        name = row.values.get("producer_name", "").strip()
+        visible = (
+            Producer.objects.all() if self.user is None else restrict(Producer.objects.all(), self.user, VIEW)
+        )
+        if tax:
+            try:
+                found = [visible.get(tax_code=normalize_tax_code(tax))]
+            except (ValidationError, Producer.DoesNotExist):
+                household = None
+                with contextlib.suppress(ValueError):
+                    household = registry_codes.validate_household_id(tax)
+                found = list(visible.filter(household_id=household)) if household else []
+                if not found:
+                    self.error(
+                        row,
+                        "producer_tax_code",
+                        _("Không có chủ thể nào mang mã số thuế (hoặc số đăng ký hộ kinh doanh / CCCD) này."),
+                    )
+                    return None
+            return found
+        wanted = fold(name)
+        found = [p for p in visible.filter(search_text__startswith=wanted) if fold(p.name) == wanted]
+        if not found:
+            found = [p for p in visible.only("id", "name", "province", "commune") if fold(p.name) == wanted]
+        if not found:
+            self.error(row, "producer_name", _("Không có chủ thể nào có tên này (trong phạm vi của bạn)."))
+            return None
+        if len(found) > 1 and row.values.get("place", "").strip():
+            try:
+                located = self.locator.by_text(row.values["place"])
+            except CellError as error:
+                self.error(row, "place", str(error))
+                return None
+            if located.commune is not None:
+                found = [p for p in found if p.commune_id == located.commune.pk]
+            elif located.province is not None:
+                found = [p for p in found if p.province_id == located.province.pk]
+            if not found:
+                self.error(row, "place", _("Không có chủ thể nào có tên này ở địa bàn này."))
+                return None
+        if len(found) > 1:
+            self.error(
+                row,
+                "producer_name",
+                _("Có %(count)s chủ thể cùng tên; hãy ghi Địa bàn (xã, huyện, tỉnh) hoặc mã số thuế.")
+                % {"count": len(found)},
+            )
+            return None
+        return found
 
     def find_product(self, row: _Row) -> Product | None:
         code = row.values.get("product_code", "").strip()
@@ -418,27 +652,20 @@ class _Importer:
                     row, "product_code", _("Không tìm thấy sản phẩm có mã cũ này (trong phạm vi của bạn).")
                 )
             return None
-        tax, name = (
-            row.values.get("producer_tax_code", "").strip(),
-            row.values.get("product_name", "").strip(),
-        )
-        if not tax or not name:
+        name = row.values.get("product_name", "").strip()
+        if not name or not (
+            row.values.get("producer_tax_code", "").strip() or row.values.get("producer_name", "").strip()
+        ):
             self.error(
                 row,
                 "product_code",
-                _("Hãy ghi mã sản phẩm, hoặc cả mã số thuế chủ thể và tên sản phẩm."),
+                _("Hãy ghi mã sản phẩm, hoặc tên sản phẩm cùng mã số thuế hoặc tên chủ thể."),
             )
             return None
-        try:
-            tax = normalize_tax_code(tax)
-        except ValidationError as error:
-            self.error(row, "producer_tax_code", " ".join(error.messages))
+        producers = self.find_producers(row)
+        if producers is None:
             return None
-        producer = Producer.objects.filter(tax_code=tax).first()
-        if producer is None:
-            self.error(row, "producer_tax_code", _("Không có chủ thể nào mang mã số thuế này."))
-            return None
-        matches = [p for p in self.products.filter(producer=producer) if fold(p.name) == fold(name)]
+        matches = [p for p in self.products.filter(producer__in=producers) if fold(p.name) == fold(name)]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -450,7 +677,7 @@ class _Importer:
                 row,
                 "product_name",
                 _("Chủ thể “%(producer)s” không có sản phẩm tên này (trong phạm vi của bạn).")
-                % {"producer": producer.name},
+                % {"producer": producers[0].name},
             )
         return None
 
@@ -467,22 +694,90 @@ class _Importer:
         basis = self.parse(row, "legal_basis", _parse_legal_basis)
         level_text = row.values.get("authority_level", "")
         level = self.parse(row, "authority_level", _parse_level) if level_text else None
-        for key in ("decision_number", "decision_date", "authority"):
+        for key in ("decision_number", "decision_date"):
             if not row.values.get(key, "").strip():
                 self.error(row, key, _("Bắt buộc."))
+        revoked_on = self.parse(row, "revoked_on", _parse_date)
+        ground = self.parse(row, "revocation_ground", _parse_ground, "")
+        revocation_number = row.values.get("revocation_number", "").strip()
+        revocation_date = self.parse(row, "revocation_date", _parse_date)
+        revocation_authority = " ".join(row.values.get("revocation_authority", "").split())
+        if (ground or revocation_number or revocation_authority) and not row.values.get("revoked_on"):
+            self.error(row, "revoked_on", _("Hãy ghi ngày thu hồi."))
+        if revoked_on is not None and not ground and not row.values.get("revocation_ground"):
+            self.error(row, "revocation_ground", _("Hãy ghi căn cứ thu hồi (điểm a–e khoản 1 Điều 8)."))
+        if revocation_number and revocation_date is None and not row.values.get("revocation_date"):
+            self.error(row, "revocation_date", _("Hãy ghi ngày của quyết định thu hồi."))
+        if revocation_date is not None and not revocation_number:
+            self.error(row, "revocation_number", _("Hãy ghi số quyết định thu hồi."))
+        code_text = row.values.get("certificate_code", "").strip()
+        code = None
+        if code_text:
+            try:
+                code = certificate_codes.parse(code_text)
+            except ValueError as error:
+                self.error(row, "certificate_code", str(error))
+            else:
+                if first := self.seen_codes.get(str(code)):
+                    self.error(
+                        row,
+                        "certificate_code",
+                        _("Mã giấy chứng nhận trùng với dòng %(row)s.") % {"row": first},
+                    )
+                self.seen_codes[str(code)] = row.number
+        successor = row.values.get("superseded_by", "").strip()
+        if successor:
+            try:
+                row.successor_code = str(certificate_codes.parse(successor))
+            except ValueError as error:
+                self.error(row, "superseded_by", str(error))
+        if row.errors or product is None or star is None:
+            return
+        row.product = product
+        if not authority:
+            authority, implied = _default_authority(star, decision_date, product)
+            level = level or implied
         if level is None and not level_text:
             level = _level_from_authority(authority) or (
                 AuthorityLevel.CENTRAL.value if star == Star.FIVE else AuthorityLevel.PROVINCE.value
             )
         if basis is None and decision_date is not None and not row.values.get("legal_basis"):
             basis = legal_basis_on(decision_date).value
-        if row.errors or product is None or star is None:
-            return
-        row.product = product
 
-        decision = self.decision_for(row, number, decision_date, authority, level, basis, product)
+        decision = self.decision_for(
+            row,
+            DecisionKind.RECOGNITION,
+            number,
+            decision_date,
+            authority,
+            level,
+            basis,
+            product,
+            _DECISION_FIELDS,
+        )
         if decision is None:
             return
+        revocation = None
+        if revocation_number:
+            if not revocation_authority:
+                revocation_authority, revocation_level = _default_authority(star, revocation_date, product)
+            else:
+                revocation_level = _level_from_authority(revocation_authority) or (
+                    AuthorityLevel.CENTRAL.value if star == Star.FIVE else AuthorityLevel.PROVINCE.value
+                )
+            revocation = self.decision_for(
+                row,
+                DecisionKind.REVOCATION,
+                revocation_number,
+                revocation_date,
+                revocation_authority,
+                revocation_level,
+                legal_basis_on(revocation_date).value,
+                product,
+                _REVOCATION_FIELDS,
+            )
+            if revocation is None:
+                return
         key = (product.pk, issue_date, number)
         if key in self.seen:
             row.errors.append(
@@ -498,6 +793,35 @@ class _Importer:
         self.seen[key] = row.number
 
         existing = self.existing_certificates.get(key)
+        if code is not None:
+            by_code = self.by_certificate_code.get(str(code))
+            if by_code is not None:
+                if existing is not None and existing.pk != by_code.pk or by_code.product_id != product.pk:
+                    self.error(
+                        row,
+                        "certificate_code",
+                        _("Mã này là của một giấy chứng nhận khác (%(product)s).")
+                        % {"product": by_code.product},
+                    )
+                    return
+                existing = by_code
+            elif existing is not None:
+                self.error(
+                    row,
+                    "certificate_code",
+                    _("Giấy chứng nhận này đã có mã %(code)s.") % {"code": existing.code},
+                )
+                return
+            elif product.province is None or code.province != product.province.code:
+                self.error(
+                    row,
+                    "certificate_code",
+                    _("Mã giấy chứng nhận phải mang mã tỉnh của sản phẩm (%(code)s).")
+                    % {"code": product.province.code if product.province else ""},
+                )
+                return
+            else:
+                row.adopted_code = code
         certificate = existing if existing is not None else Certificate(product=product)
         row.existing = existing is not None
         before = _certificate_values(certificate)
@@ -508,6 +832,12 @@ class _Importer:
         certificate.number = row.values.get("certificate_number", "").strip()
         certificate.issue_date = issue_date
         certificate.legal_basis = basis
+        if revoked_on is not None or not row.existing:  # an import never lifts a revocation
+            certificate.revoked_on = revoked_on
+            certificate.revocation_ground = ground
+            certificate.revocation_decision = revocation
+        if row.adopted_code is not None:
+            certificate.code = str(row.adopted_code)
         try:
             certificate.full_clean(
                 exclude=["product", "decision", "revocation_decision", "superseded_by", "code", "expiry"],
@@ -525,41 +855,93 @@ class _Importer:
                     )
                 )
         row.certificate = certificate
-        row.changed = not row.existing or decision._changed or _certificate_values(certificate) != before
+        row.changed = (
+            not row.existing
+            or decision._changed
+            or (revocation is not None and revocation._changed)
+            or _certificate_values(certificate) != before
+        )
+
+    def link(self, rows: list[_Row]) -> None:
+        """ "Được thay thế bởi": the successor, in the file or the database, of the same product."""
+        in_file = {
+            str(r.certificate.code): r.certificate
+            for r in rows
+            if r.certificate is not None and r.certificate.code
+        }
+        for row in rows:
+            certificate = row.certificate
+            if certificate is None or row.errors:
+                continue
+            before = certificate.superseded_by_id if row.existing else None
+            if not row.successor_code:
+                continue  # a link made by the workflow (or an earlier file) stays
+            successor = in_file.get(row.successor_code) or self.by_certificate_code.get(row.successor_code)
+            if successor is None:
+                self.error(
+                    row,
+                    "superseded_by",
+                    _("Không có giấy chứng nhận nào mang mã này (trong tệp hoặc trong hệ thống)."),
+                )
+                continue
+            if successor.product_id != certificate.product_id:
+                self.error(row, "superseded_by", _("Giấy chứng nhận thay thế phải của cùng sản phẩm."))
+                continue
+            if successor.issue_date < certificate.issue_date:
+                self.error(row, "superseded_by", _("Giấy chứng nhận thay thế phải được cấp sau giấy này."))
+                continue
+            certificate.superseded_by = successor
+            if successor.pk is None or successor.pk != before:
+                row.changed = True
 
     def decision_for(
         self,
         row: _Row,
+        kind: str,
         number: str,
         day: dt.date,
         authority: str,
         level: str | None,
         basis: str | None,
         product: Product,
+        fields: dict[str, str],
     ) -> Decision | None:
-        key = (number, day, fold(authority))
+        key = (kind, number, day, fold(authority))
+        number_key = fields["number"]
         decision = self.decisions.get(key)
         if decision is not None:  # already met on an earlier row of this file
             if (decision.authority_level, decision.legal_basis) != (level, basis):
-                row.errors.append(
-                    RowError(
-                        row.number,
-                        self.headers["decision_number"],
-                        number,
-                        _("Quyết định này đã có ở dòng %(row)s với cấp ban hành hoặc căn cứ pháp lý khác.")
-                        % {"row": self.decision_rows[key]},
-                    )
+                self.error(
+                    row,
+                    number_key,
+                    _("Quyết định này đã có ở dòng %(row)s với cấp ban hành hoặc căn cứ pháp lý khác.")
+                    % {"row": self.decision_rows[key]},
                 )
                 return None
             return decision
+        other = DecisionKind.REVOCATION if kind == DecisionKind.RECOGNITION else DecisionKind.RECOGNITION
+        if (other, number, day, fold(authority)) in self.existing_decisions or (
+            other,
+            number,
+            day,
+            fold(authority),
+        ) in self.decisions:
+            self.error(
+                row,
+                number_key,
+                _("Số quyết định này là một quyết định thu hồi, không phải công nhận.")
+                if kind == DecisionKind.RECOGNITION
+                else _("Số quyết định này là một quyết định công nhận, không phải thu hồi."),
+            )
+            return None
         decision = self.existing_decisions.get(key)
-        signer = row.values.get("signer", "").strip()
+        signer = row.values.get("signer", "").strip() if kind == DecisionKind.RECOGNITION else ""
         if decision is None:
             decision = Decision(
                 number=number,
                 date=day,
                 authority=authority,
-                kind=DecisionKind.RECOGNITION,
+                kind=kind,
                 province=None if level == AuthorityLevel.CENTRAL else product.province,
             )
         may_change = decision.pk is None or self.user is None or can(self.user, CHANGE, decision)
@@ -569,9 +951,7 @@ class _Importer:
             if signer:
                 decision.signer = signer
         elif (decision.authority_level, decision.legal_basis) != (level, basis):
-            self.error(
-                row, "decision_number", _("Quyết định này đã có với thông tin khác; bạn không được sửa.")
-            )
+            self.error(row, number_key, _("Quyết định này đã có với thông tin khác; bạn không được sửa."))
             return None
         decision._changed = may_change and (  # type: ignore[attr-defined]
             decision.pk is None or self.decision_values[decision.pk] != _decision_values(decision)
@@ -579,14 +959,7 @@ class _Importer:
         try:
             decision.full_clean(exclude=["province"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
-            self.validation(row, error, _DECISION_FIELDS)
-            return None
-        if decision.kind != DecisionKind.RECOGNITION:
-            self.error(
-                row,
-                "decision_number",
-                _("Số quyết định này là một quyết định thu hồi, không phải công nhận."),
-            )
+            self.validation(row, error, fields)
             return None
         self.decisions[key] = decision
         self.decision_rows[key] = row.number
@@ -602,7 +975,7 @@ class _Importer:
         if certificate is not None and not row.errors:
             values["product"] = str(row.product)
             values["expiry"] = certificate_expiry(certificate.issue_date).strftime("%d/%m/%Y")
-            values["status"] = str(certificate.status_label) if certificate.superseded_by_id is None else ""
+            values["status"] = str(certificate.status_label) if certificate.superseded_by is None else ""
         return values
 
     def write(self, rows: list[_Row], progress: Callable[[int], None]) -> None:
@@ -611,15 +984,35 @@ class _Importer:
                 decision._change_reason = self.reason
                 decision._history_user = self.user
                 decision.save()
-        for index, row in enumerate(rows, start=1):
-            if not row.changed:
-                continue
+        # Codes carried by the file: each counter moves past them before new codes are drawn.
+        adopted: dict[tuple[str, int], int] = {}
+        for row in rows:
+            if row.adopted_code is not None:
+                counter = (row.adopted_code.province, row.adopted_code.year)
+                adopted[counter] = max(adopted.get(counter, 0), row.adopted_code.sequence)
+        for (province, year), sequence in adopted.items():
+            CertificateCodeCounter.objects.get_or_create(province_code=province, year=year)
+            CertificateCodeCounter.objects.filter(province_code=province, year=year).update(
+                last=Greatest(F("last"), sequence)
+            )
+        # A certificate may only point to a saved successor: linked once every certificate is saved.
+        pending = [row for row in rows if row.changed]
+        for index, row in enumerate(pending, start=1):
             certificate = row.certificate
+            successor = certificate.superseded_by
+            if successor is not None and successor.pk is None:
+                certificate.superseded_by = None
+                row.relink = successor  # type: ignore[attr-defined]
             certificate._change_reason = self.reason
             certificate._history_user = self.user
             certificate.save()
             if index % 200 == 0:
                 progress(index)
+        for row in pending:
+            successor = getattr(row, "relink", None)
+            if successor is not None:
+                row.certificate.superseded_by = successor
+                row.certificate.save(update_fields=["superseded_by", "updated"])
         progress(len(rows))
 
 
@@ -635,6 +1028,10 @@ def _certificate_values(certificate: Certificate) -> tuple:
         certificate.number,
         certificate.issue_date,
         certificate.legal_basis,
+        certificate.revoked_on,
+        certificate.revocation_ground,
+        certificate.revocation_decision_id,
+        certificate.superseded_by_id,
     )
 
 
@@ -663,9 +1060,11 @@ def import_file(
     result = ImportResult(dry_run=dry_run)
     for index, row in enumerate(rows, start=1):
         importer.build(row)
-        result.errors.extend(row.errors)
         if index % 200 == 0:
             report(index, total)
+    importer.link(rows)
+    for row in rows:
+        result.errors.extend(row.errors)
     report(len(rows), total)
     result.preview = [importer.preview(row) for row in rows[:PREVIEW_LIMIT]]
     if result.errors:
@@ -689,12 +1088,18 @@ def write_template(stream: IO[bytes]) -> None:
 
 
 def certificate_row(certificate: Certificate) -> dict[str, str]:
-    """A certificate in the template's columns (an export re-imports unchanged)."""
+    """A certificate in the template's columns (an export re-imports unchanged, code included)."""
     decision, product = certificate.decision, certificate.product
+    producer = product.producer
+    revocation = certificate.revocation_decision
+    coded = bool(product.code or product.legacy_code)
     return {
+        "certificate_code": certificate.code,
         "product_code": product.code or product.legacy_code,
-        "producer_tax_code": "" if product.code or product.legacy_code else product.producer.tax_code,
+        "producer_tax_code": "" if coded else (producer.tax_code or producer.household_id),
+        "producer_name": producer.name,
         "product_name": product.name,
+        "place": unit_label(producer.unit) if producer.unit_id else "",
         "star": str(certificate.star),
         "certificate_number": certificate.number,
         "decision_number": decision.number,
@@ -705,15 +1110,28 @@ def certificate_row(certificate: Certificate) -> dict[str, str]:
         "legal_basis": certificate.legal_basis,
         "potential_5_star": "Có" if certificate.potential_5_star else "Không",
         "signer": decision.signer,
+        "revoked_on": certificate.revoked_on.strftime("%d/%m/%Y") if certificate.revoked_on else "",
+        "revocation_ground": certificate.revocation_ground,
+        "revocation_number": revocation.number if revocation else "",
+        "revocation_date": revocation.date.strftime("%d/%m/%Y") if revocation else "",
+        "revocation_authority": revocation.authority if revocation else "",
+        "superseded_by": certificate.superseded_by.code if certificate.superseded_by_id else "",
     }
 
 
 def export_queryset(queryset: models.QuerySet, stream: IO[bytes], fmt: str = "xlsx") -> None:
-    """Certificates (already restricted by the caller) in the history template's columns."""
+    """Certificates (already restricted by the caller) in the history template's columns: decisions,
+    revocations and the certificate that replaced each one, so that the file re-imports as it was."""
     rows = (
         certificate_row(c)
-        for c in queryset.select_related("decision", "product__producer")
+        for c in queryset.select_related(
+            "decision",
+            "revocation_decision",
+            "superseded_by",
+            "product__producer__unit__parent__parent",
+            "product__producer__unit__current_province",
+        )
         .order_by("issue_date", "pk")
-        .iterator()
+        .iterator(chunk_size=2000)
     )
     HISTORY_SPEC.write_rows(rows, stream, fmt)

@@ -88,11 +88,15 @@ class Column:
 
     choices: (code, label) pairs of a coded column; the template offers the codes in a drop-down
     list and explains them on the instructions sheet.
+    required: the column must be in the file and every row must fill it. when: a column some rows
+    must fill, the condition as the importer enforces it ("Khi không có …"), shown in the template's
+    "Bắt buộc" column.
     """
 
     header: str
     key: str
     required: bool = False
+    when: str = ""
     choices: list[tuple[str, str]] | None = None
     help: str = ""
     width: int = 20
@@ -586,7 +590,8 @@ class Spec:
         line += 1
         for column in self.columns:
             guide.write_string(line, 0, str(column.header))
-            guide.write_string(line, 1, str(_("Có")) if column.required else "")
+            needed = str(_("Có")) if column.required else str(column.when)
+            guide.write_string(line, 1, needed, wrap)
             guide.write_string(line, 2, str(column.help), wrap)
             line += 1
             for code, label in column.choices or []:

@@ -217,6 +217,63 @@ def set_for_148(code: str) -> ProductSet:
     return get_set(mapping[wanted])
 
 
+# --- Former classifications (records recognised under QĐ 1048 or QĐ 148) ------------------------
+
+# Words people write before a name in a list ("Ngành hàng Thực phẩm", "Nhóm Chè", "Bộ sản phẩm B07").
+_LEGACY_PREFIX = re.compile(r"^(nganh hang|nganh|nhom nganh|nhom san pham|nhom|phan nhom|bo san pham|bo)\s+")
+
+
+def _legacy_key(text: str) -> str:
+    from ocop.core.text import fold
+
+    folded = fold(re.sub(r"\([^)]*\)", " ", text)).strip(" :.-")
+    folded = _LEGACY_PREFIX.sub("", folded)
+    return re.sub(r"[^a-z0-9]", "", folded)
+
+
+@cache
+def legacy_names() -> dict[str, str]:
+    """Every name a former classification may use, by comparison key → the name as published.
+
+    The 6 ngành hàng of QĐ 490/1048 and the phân nhóm of that era known so far; the ngành, nhóm and
+    bộ sản phẩm of QĐ 148 (the same lists as QĐ 26/2026, see ``former_classification()["notes"]``)
+    and the bộ codes B01–B26.
+    """
+    former = former_classification()
+    names = [s["name"] for s in former["sectors"]] + [s["name"] for s in former["known_subgroups"]]
+    names += [s.name for s in sectors()] + [g.name for g in groups()] + [s.name for s in sets()]
+    names += [s.annex_name for s in sets()]
+    known = {_legacy_key(name): name for name in names}
+    known.update({s.code.lower(): s.code for s in sets()})
+    return known
+
+
+def normalize_legacy_classification(text: str) -> str:
+    """A former classification checked against the published lists; "" for blank text.
+
+    The text is one name or a path of names ("Thực phẩm / Chế biến từ thủy, hải sản"), separated
+    by "/", ">", ";" or "|"; words like "Ngành", "Nhóm" and remarks in brackets are ignored.
+    Returns the names as published, joined by " / ". Raises ValueError (Vietnamese) for a name
+    in neither list.
+    """
+    parts = [part.strip() for part in re.split(r"[/>»;|\n]+", text or "") if part.strip()]
+    known = legacy_names()
+    result = []
+    for part in parts:
+        name = known.get(_legacy_key(part))
+        if name is None:
+            former = "; ".join(s["name"] for s in former_classification()["sectors"])
+            current = "; ".join(s.name for s in sectors())
+            raise ValueError(
+                f"Phân loại cũ “{part}” không có trong danh mục của QĐ 1048/QĐ-TTg (6 ngành hàng: "
+                f"{former}) hay QĐ 148/QĐ-TTg (ngành: {current}; nhóm và bộ sản phẩm B01–B26). "
+                "Hãy ghi đúng tên ngành, nhóm hoặc bộ sản phẩm như trong danh mục."
+            )
+        if name not in result:
+            result.append(name)
+    return " / ".join(result)
+
+
 # --- Enum-like tables ------------------------------------------------------------------------------
 
 

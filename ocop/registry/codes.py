@@ -26,7 +26,9 @@ __all__ = [
     "parse_product_code",
     "tax_code_check_digit",
     "validate_gtin",
+    "validate_household_id",
     "validate_household_registration",
+    "validate_personal_id",
     "validate_tax_code",
 ]
 
@@ -276,3 +278,107 @@ def validate_household_registration(text: str) -> str:
             "(chữ số, chữ cái, “-”, “/”, “.”) và có ít nhất 6 chữ số."
         )
     return cleaned
+
+
+# The 12-digit personal identification number (số định danh cá nhân, printed on the CCCD; Decree
+# 137/2015/NĐ-CP Art. 7, Circular 59/2021/TT-BCA): 3 digits of the province where the birth was
+# registered, 1 digit for century and sex (0/1: 20th century male/female, 2/3: 21st, … up to 9),
+# 2 digits of the birth year, 6 random digits. The province codes are those of the 63 provinces
+# before 2025, zero-padded to 3 digits (the former NSO codes).
+_PERSONAL_ID_PROVINCES = frozenset(
+    [
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
+    ]
+)
+
+
+def validate_personal_id(text: str) -> str:
+    """Validate a 12-digit personal identification number (CCCD); return its 12 digits.
+
+    Checks the length and the province of birth registration (one of the 63 former province codes).
+    The last 6 digits are random: there is no check digit.
+    """
+    cleaned = _clean(text).replace(".", "")
+    if not re.fullmatch(r"\d{12}", cleaned):
+        raise ValueError(f"Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số: “{str(text).strip()}”.")
+    if cleaned[:3] not in _PERSONAL_ID_PROVINCES:
+        raise ValueError(
+            f"Số định danh cá nhân (CCCD) không hợp lệ: “{cleaned}” — 3 chữ số đầu ({cleaned[:3]}) "
+            "không phải mã tỉnh nơi đăng ký khai sinh."
+        )
+    return cleaned
+
+
+def validate_household_id(text: str) -> str:
+    """A household business's identifier: a 12-digit personal ID (CCCD) of the head of the household
+    (from 07/2025), or the registration number of an older household business certificate.
+
+    Twelve digits are checked as a personal ID (:func:`validate_personal_id`), anything else as a
+    registration number (:func:`validate_household_registration`).
+    """
+    digits = _clean(text).replace(".", "")
+    if digits.isdigit() and len(digits) == 12:
+        return validate_personal_id(digits)
+    return validate_household_registration(text)

@@ -141,6 +141,8 @@ class ImportKind:
 
     template: Callable[[Any], None]
     order: int = 100
+    # export(queryset, stream, fmt): the records in the same columns (`ocop export <key>`), or None
+    export: Callable[..., None] | None = None
 
 
 product_tabs: _Registry[Tab] = _Registry()

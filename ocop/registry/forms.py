@@ -38,7 +38,15 @@ from ocop.core.scoping import (
 from ocop.geo.models import Level, Structure, Unit, UnitSuccession
 
 from .classification import ProductStatus
-from .models import STAGES, Producer, Product, ProductImage, normalize_gtin, normalize_tax_code
+from .models import (
+    STAGES,
+    Producer,
+    Product,
+    ProductImage,
+    normalize_gtin,
+    normalize_household_id,
+    normalize_tax_code,
+)
 
 BLANK = "---------"
 
@@ -220,6 +228,7 @@ class ProducerForm(LocatedForm):
             "legal_form",
             "community_capital_share",
             "tax_code",
+            "household_id",
             "registration_date",
             "status",
             "unit_province",
@@ -240,6 +249,9 @@ class ProducerForm(LocatedForm):
 
     def clean_tax_code(self) -> str:
         return normalize_tax_code(self.cleaned_data.get("tax_code", ""))
+
+    def clean_household_id(self) -> str:
+        return normalize_household_id(self.cleaned_data.get("household_id", ""))
 
 
 class ProductForm(LocatedForm):

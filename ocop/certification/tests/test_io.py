@@ -282,3 +282,178 @@ def test_hostile_files_are_refused_before_reading() -> None:
     with pytest.raises(TabularError, match="một ô quá dài"):
         history.import_file(b"a\n" + b"x" * 200_000 + b"\n", "dai.csv", None)
     assert Certificate.objects.count() == 0
+
+
+# --- a province's published list, loaded with column mapping only ----------------------------------
+
+# As published by a province (names, the commune as written before 2025, star, decision): no codes,
+# no tax numbers, no authority. The officer renames the columns to the template's headers; nothing else.
+PUBLISHED = [
+    # producer, product, place (before 2025), ngành, star, decision number, decision date
+    (
+        "HTX Nông nghiệp Mỹ Hiệp",
+        "Gạo hữu cơ Mỹ Hiệp",
+        "Xã Mỹ Hiệp, huyện Cao Lãnh, tỉnh Đồng Tháp",
+        "Thực phẩm",
+        "3",
+        "1524/QĐ-UBND-HC",
+        "29/12/2022",
+    ),
+    (
+        "HTX Nông nghiệp Mỹ Hiệp",
+        "Bột gạo lứt Mỹ Hiệp",
+        "Xã Mỹ Hiệp, huyện Cao Lãnh, tỉnh Đồng Tháp",
+        "Thực phẩm",
+        "3",
+        "1524/QĐ-UBND-HC",
+        "29/12/2022",
+    ),
+    (
+        "Công ty TNHH Sa Giang Food",
+        "Bánh phồng tôm Sa Giang",
+        "Xã Tân Khánh Đông, thành phố Sa Đéc, tỉnh Đồng Tháp",
+        "Thực phẩm",
+        "4",
+        "1524/QĐ-UBND-HC",
+        "29/12/2022",
+    ),
+    (
+        "Hộ kinh doanh Nguyễn Thị Hồng",
+        "Nem Lai Vung",
+        "Xã Tân Dương, huyện Lai Vung, tỉnh Đồng Tháp",
+        "Thực phẩm",
+        "3",
+        "812/QĐ-UBND-HC",
+        "15/08/2024",
+    ),
+    (
+        "Cơ sở Trà sen Tháp Mười",
+        "Trà tim sen Tháp Mười",
+        "Xã Mỹ Hòa, huyện Tháp Mười, tỉnh Đồng Tháp",
+        "Đồ uống / Chè",
+        "3",
+        "812/QĐ-UBND-HC",
+        "15/08/2024",
+    ),
+    (
+        "HTX Nông nghiệp Mỹ Hiệp",
+        "Nếp Mỹ Hiệp",
+        "Xã Mỹ Hiệp, huyện Cao Lãnh, tỉnh Đồng Tháp",
+        "Thực phẩm",
+        "4",
+        "812/QĐ-UBND-HC",
+        "15/08/2024",
+    ),
+]
+
+
+def _mapped_csv(headers: dict[str, str], rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers.values())
+    for values in rows:
+        writer.writerow([values.get(key, "") for key in headers])
+    return out.getvalue().encode("utf-8")
+
+
+def test_a_province_published_list_loads_through_producers_products_history(db, monkeypatch) -> None:
+    from ocop.core import clock
+    from ocop.registry import io as registry_io
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    producers = {(p, place): None for p, _n, place, *_ in PUBLISHED}
+    headers = {
+        c.key: str(c.header) for c in registry_io.PRODUCER_SPEC.columns if c.key in ("name", "address")
+    }
+    result = registry_io.import_file(
+        "producers",
+        _mapped_csv(headers, [{"name": name, "address": place} for name, place in producers]),
+        "chu-the.csv",
+        None,
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.created == 4
+
+    keys = ("producer_name", "name", "place", "legacy_classification")
+    headers = {c.key: str(c.header) for c in registry_io.PRODUCT_SPEC.columns if c.key in keys}
+    rows = [dict(zip(keys, (p, n, place, group), strict=True)) for p, n, place, group, *_ in PUBLISHED]
+    result = registry_io.import_file("products", _mapped_csv(headers, rows), "san-pham.csv", None)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.created == 6
+
+    keys = ("producer_name", "product_name", "place", "star", "decision_number", "decision_date")
+    headers = {c.key: str(c.header) for c in history.HISTORY_SPEC.columns if c.key in keys}
+    rows = [
+        dict(zip(keys, (p, n, place, star, number, day), strict=True))
+        for p, n, place, _g, star, number, day in PUBLISHED
+    ]
+    result = history.import_file(_mapped_csv(headers, rows), "danh-sach.csv", None)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.created == 6
+    # Several certificates under one decision, the province's People's Committee as authority.
+    assert Decision.objects.count() == 2
+    decision = Decision.objects.get(number="1524/QĐ-UBND-HC")
+    assert decision.certificates.count() == 3
+    assert decision.authority == "UBND tỉnh Đồng Tháp" and decision.authority_level == "province"
+    assert decision.legal_basis == "QD1048+781"
+    assert Decision.objects.get(number="812/QĐ-UBND-HC").legal_basis == "QD148"
+    stars = dict(Product.objects.with_current_star(TODAY).values_list("name", "current_star"))
+    assert stars["Nếp Mỹ Hiệp"] == 4 and stars["Gạo hữu cơ Mỹ Hiệp"] is None  # expired 29/12/2025
+    assert Product.objects.get(name="Trà tim sen Tháp Mười").legacy_classification == "Đồ uống / Chè"
+    # Loading the same list again changes nothing.
+    result = history.import_file(_mapped_csv(headers, rows), "danh-sach.csv", None)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 6)
+
+
+def test_revocations_share_a_decision_and_round_trip(products, monkeypatch) -> None:
+    from ocop.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    first, second = products["hn1"], products["hn2"]
+    revoked = {
+        "revoked_on": "01/06/2025",
+        "revocation_ground": "b",
+        "revocation_number": "77/QĐ-UBND",
+        "revocation_date": "01/06/2025",
+        "revocation_authority": "UBND thành phố Hà Nội",
+    }
+    result = history.import_file(csv_file(row(first, **revoked), row(second, **revoked)), "thu-hoi.csv", None)
+    assert result.ok, [str(e) for e in result.errors]
+    revocation = Decision.objects.get(number="77/QĐ-UBND")
+    assert revocation.kind == "revocation" and revocation.revoked_certificates.count() == 2
+    assert {c.status_on(TODAY) for c in Certificate.objects.all()} == {CertificateStatus.REVOKED}
+    # A revocation without its ground, or a ground without a date, is refused on its cell.
+    result = history.import_file(
+        csv_file(row(first, revoked_on="01/06/2025"), row(second, revocation_ground="b")), "x.csv", None
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2, "Căn cứ thu hồi"), (3, "Ngày thu hồi")]
+
+    # The export carries the revocation and the codes: a second installation gets the same records.
+    stream = io.BytesIO()
+    history.export_queryset(Certificate.objects.all(), stream, "csv")
+    before = sorted(
+        Certificate.objects.values_list(
+            "code", "product__code", "revoked_on", "revocation_ground", "revocation_decision__number"
+        )
+    )
+    Certificate.objects.all().delete()
+    Decision.objects.all().delete()
+    result = history.import_file(stream.getvalue(), "lich-su.csv", None)
+    assert result.ok and result.created == 2, [str(e) for e in result.errors]
+    after = sorted(
+        Certificate.objects.values_list(
+            "code", "product__code", "revoked_on", "revocation_ground", "revocation_decision__number"
+        )
+    )
+    assert after == before
+
+
+def test_export_history_command(products, tmp_path) -> None:
+    from django.core.management import call_command
+
+    history.import_file(csv_file(row(products["hn1"])), "a.csv", None)
+    target = tmp_path / "lich-su.xlsx"
+    call_command("export", "history", str(target))
+    rows = read_rows(target.read_bytes(), "lich-su.xlsx")
+    assert rows[0][HEADERS["certificate_code"]] == Certificate.objects.get().code
+    assert rows[0][HEADERS["decision_number"]] == "55/QĐ-UBND"

@@ -24,7 +24,7 @@ from ocop.core.scoping import (
 from ocop.core.scoping import restrict as restrict_qs
 
 from ..filtersets import ProducerFilterSet
-from ..models import Producer, normalize_tax_code
+from ..models import Producer, normalize_household_id, normalize_tax_code
 from .common import (
     UNIT_FIELDS,
     _delete,
@@ -48,12 +48,14 @@ def _producer_data(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     for key in ("unit_code", "unit_structure"):
         data.pop(key, None)
-    if "tax_code" in data:
+    for key, normalize in (("tax_code", normalize_tax_code), ("household_id", normalize_household_id)):
+        if key not in data:
+            continue
         try:
-            data["tax_code"] = normalize_tax_code(data["tax_code"] or "")
+            data[key] = normalize(data[key] or "")
         except ValidationError as error:
             raise HttpError(
-                422, _("Dữ liệu không hợp lệ — %(errors)s") % {"errors": f"tax_code: {error.messages[0]}"}
+                422, _("Dữ liệu không hợp lệ — %(errors)s") % {"errors": f"{key}: {error.messages[0]}"}
             ) from None
     return data
 

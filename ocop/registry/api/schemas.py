@@ -42,6 +42,7 @@ class ProducerOut(Schema):
     legal_form: str
     community_capital_share: Decimal | None
     tax_code: str
+    household_id: str
     registration_date: date | None
     status: str
     unit: LocatedUnit
@@ -73,6 +74,11 @@ class ProducerIn(LocatedIn):
     legal_form: str = Field("", description="llc | private | jsc (chỉ DN_SME)")
     community_capital_share: Decimal | None = Field(None, ge=0, le=100)
     tax_code: str = ""
+    household_id: str = Field(
+        "",
+        description="Chỉ HO_SX: CCCD của chủ hộ (12 chữ số) hoặc số đăng ký hộ kinh doanh / "
+        "household: personal ID (12 digits) or household business registration number",
+    )
     registration_date: date | None = None
     status: str = "active"
     address: str = ""

@@ -7,6 +7,8 @@ Public API (used by the `ocop import`/`ocop export` commands and the web pages):
     export_queryset(kind, queryset, stream, fmt)      same columns the template reads (products: plus
                                                       the status from the certificates, not imported)
     write_template(kind, stream)                      .xlsx template with drop-downs and instructions
+    Locator, Located, CellError, unit_label           finding units by code or free-text address
+                                                      (the history import of certification uses them)
 
 kind is "producers" or "products". A file with any invalid row imports nothing (one
 transaction); ImportResult.errors then lists row/column/value/message in Vietnamese. With a
@@ -31,6 +33,10 @@ imported here; a test that patches a module global patches it in the module that
 ``ocop.registry.io.products.BATCH_SIZE``).
 """
 
+from .common import _CellError as CellError
+from .common import _Located as Located
+from .common import _Locator as Locator
+from .common import _unit_label as unit_label
 from .export import export_queryset, product_export_spec
 from .importing import PREVIEW_LIMIT, import_file
 from .products import BATCH_SIZE, TEXT_FIELDS
@@ -38,6 +44,9 @@ from .specs import KINDS, PRODUCER_SPEC, PRODUCT_SPEC, write_template
 
 __all__ = [
     "BATCH_SIZE",
+    "CellError",
+    "Located",
+    "Locator",
     "KINDS",
     "PREVIEW_LIMIT",
     "PRODUCER_SPEC",
@@ -46,5 +55,6 @@ __all__ = [
     "export_queryset",
     "import_file",
     "product_export_spec",
+    "unit_label",
     "write_template",
 ]

@@ -9,11 +9,42 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
+from ocop.core.text import fold
+
 from .. import codes
-from ..models import Producer, ProducerStatus
+from ..classification import ProducerType
+from ..models import LegalForm, Producer, ProducerStatus
 from .common import _parse_bool, _parse_date, _parse_decimal, _parse_int, _valid
 from .importer import _copy, _Importer, _Row
 from .specs import PRODUCER_SPEC
+
+# What a producer's name says of its type (published lists give only the name): folded prefixes.
+_TYPE_BY_NAME = (
+    (("hop tac xa", "htx"), ProducerType.HTX),
+    (("to hop tac", "tht"), ProducerType.THT),
+    (("trang trai",), ProducerType.TRANG_TRAI),
+    (("cong ty", "cty", "doanh nghiep", "dntn"), ProducerType.DN_SME),
+    (("ho kinh doanh", "hkd", "ho san xuat", "ho gia dinh", "co so", "ho "), ProducerType.HO_SX),
+)
+_FORM_BY_NAME = (
+    (("cong ty co phan", "cty co phan", "cong ty cp", "cty cp"), LegalForm.JSC),
+    (("cong ty tnhh", "cty tnhh", "cong ty trach nhiem huu han"), LegalForm.LLC),
+    (("doanh nghiep tu nhan", "dntn"), LegalForm.PRIVATE),
+)
+
+
+def type_from_name(name: str) -> tuple[str, str]:
+    """(producer type, legal form) a name implies ("HTX Nông nghiệp …" → HTX), ("", "") when it does not."""
+    folded = " ".join(fold(name).replace(".", " ").split()) + " "
+    for prefixes, producer_type in _TYPE_BY_NAME:
+        if folded.startswith(tuple(prefix.rstrip() + " " for prefix in prefixes)):
+            form = ""
+            if producer_type == ProducerType.DN_SME:
+                form = next(
+                    (f.value for p, f in _FORM_BY_NAME if folded.startswith(tuple(x + " " for x in p))), ""
+                )
+            return producer_type.value, form
+    return "", ""
 
 
 class _ProducerImporter(_Importer):
@@ -26,6 +57,11 @@ class _ProducerImporter(_Importer):
         self.by_id = Producer.objects.select_related("unit").in_bulk([i for i in ids if i < 2**31])
         taxes = {_valid(codes.validate_tax_code, r.values.get("tax_code", "")) for r in rows} - {None}
         self.by_tax = {p.tax_code: p for p in Producer.objects.filter(tax_code__in=taxes)}
+        households = {_valid(codes.validate_household_id, r.values.get("household_id", "")) for r in rows}
+        self.by_household = {
+            p.household_id: p for p in Producer.objects.filter(household_id__in=households - {None})
+        }
+        self.seen_household: dict[str, int] = {}
         self.seen_tax: dict[str, int] = {}
         self.seen_id: dict[int, int] = {}
 
@@ -63,14 +99,48 @@ class _ProducerImporter(_Importer):
                         _("Mã số thuế đã thuộc chủ thể “%(name)s” (mã %(id)s).")
                         % {"name": holder.name, "id": holder.pk},
                     )
+        household_id = _valid(codes.validate_household_id, values.get("household_id", "")) or ""
+        if household_id:
+            if first := self.seen_household.get(household_id):
+                self.error(
+                    row,
+                    "household_id",
+                    _("Số đăng ký hộ kinh doanh / CCCD trùng với dòng %(row)s của tệp.") % {"row": first},
+                )
+            else:
+                self.seen_household[household_id] = row.number
+            holder = self.by_household.get(household_id)
+            if holder is not None:
+                if original is None and not values.get("id"):
+                    original = holder  # a household's number is its identity, as a tax code is
+                elif original is not None and holder.pk != original.pk:
+                    self.error(
+                        row,
+                        "household_id",
+                        _("Số này đã thuộc chủ thể “%(name)s” (mã %(id)s).")
+                        % {"name": holder.name, "id": holder.pk},
+                    )
         obj = _copy(original) if original is not None else Producer()
         row.existing = original is not None
 
         obj.name = values.get("name", "")
         obj.producer_type = self.choice(row, "producer_type")
         obj.legal_form = self.choice(row, "legal_form")
+        if not values.get("producer_type"):
+            obj.producer_type, implied_form = type_from_name(obj.name)
+            if not obj.producer_type and obj.name:
+                self.error(
+                    row,
+                    "producer_type",
+                    _(
+                        "Tên chủ thể không cho biết loại hình (HTX, tổ hợp tác, công ty, trang trại, hộ kinh "
+                        "doanh): hãy điền cột Loại hình chủ thể."
+                    ),
+                )
+            obj.legal_form = obj.legal_form or implied_form
         obj.community_capital_share = self.parse(row, "community_capital_share", _parse_decimal)
         obj.tax_code = values.get("tax_code", "")
+        obj.household_id = values.get("household_id", "")
         obj.registration_date = self.parse(row, "registration_date", _parse_date)
         obj.representative_name = values.get("representative_name", "")
         obj.representative_position = values.get("representative_position", "")

@@ -23,7 +23,7 @@ from ocop.geo.models import Level, Structure
 from .. import classification, codes
 from ..classification import ProductStatus
 from ..models import Producer, Product, ProductCodeCounter
-from .common import _valid
+from .common import _Located, _valid
 from .importer import _batches, _bulk_create, _copy, _Importer, _Row
 from .specs import PRODUCT_SPEC
 
@@ -62,6 +62,15 @@ class _ProductImporter(_Importer):
             "unit__successions__current"
         )
         self.producer_by_tax = {p.tax_code: p for p in producers.filter(tax_code__in=taxes)}
+        households = {
+            _valid(codes.validate_household_id, value)
+            for r in rows
+            if (value := r.values.get("producer_tax_code", ""))
+            and _valid(codes.validate_tax_code, value) not in self.producer_by_tax
+        } - {None}
+        self.producer_by_household = {
+            p.household_id: p for p in producers.filter(household_id__in=households)
+        }
         names = {
             fold(r.values.get("producer_name", "")) for r in rows if not r.values.get("producer_tax_code")
         }
@@ -76,12 +85,14 @@ class _ProductImporter(_Importer):
             if missing:  # search_text holds "name | tax": match on the folded name in Python
                 for producer in visible.only(
                     "id", "name", "tax_code", "unit", "province", "commune"
-                ).iterator():
+                ).iterator(chunk_size=2000):
                     if fold(producer.name) in missing:
                         self.producers_by_name[fold(producer.name)].append(producer)
-        self.producer_ids = {p.pk for p in self.producer_by_tax.values()} | {
-            p.pk for group in self.producers_by_name.values() for p in group
-        }
+        self.producer_ids = (
+            {p.pk for p in self.producer_by_tax.values()}
+            | {p.pk for p in self.producer_by_household.values()}
+            | {p.pk for group in self.producers_by_name.values() for p in group}
+        )
         self.existing_names: dict[tuple[int, str], Product] = {}
         for product in Product.objects.filter(producer_id__in=self.producer_ids).only(
             "id", "name", "producer", "code"
@@ -91,21 +102,31 @@ class _ProductImporter(_Importer):
         self.seen_names: dict[tuple[int, str], int] = {}
         self.seen_gtins: dict[str, int] = {}
 
-    def find_producer(self, row: _Row) -> Producer | None:
+    def find_producer(self, row: _Row, located: _Located | None) -> Producer | None:
         tax_value = row.values.get("producer_tax_code", "")
         name = row.values.get("producer_name", "")
         if tax_value:
             try:
                 tax_code = codes.validate_tax_code(tax_value)
             except ValueError as error:
-                self.error(row, "producer_tax_code", str(error))
-                return None
-            producer = self.producer_by_tax.get(tax_code)
-            if producer is None:
+                tax_code, tax_error = None, str(error)
+            if tax_code is not None and (producer := self.producer_by_tax.get(tax_code)) is not None:
+                return producer
+            household = _valid(codes.validate_household_id, tax_value)
+            if household is not None and (producer := self.producer_by_household.get(household)) is not None:
+                return producer
+            if tax_code is None and household is None:
+                self.error(row, "producer_tax_code", tax_error)
+            else:
                 self.error(
-                    row, "producer_tax_code", _("Không có chủ thể nào có mã số thuế này trong hệ thống.")
+                    row,
+                    "producer_tax_code",
+                    _(
+                        "Không có chủ thể nào có mã số thuế (hoặc số đăng ký hộ kinh doanh / CCCD) này trong "
+                        "hệ thống."
+                    ),
                 )
-            return producer
+            return None
         if not name:
             self.error(row, "producer_name", _("Hãy ghi tên chủ thể (hoặc mã số thuế của chủ thể)."))
             return None
@@ -113,6 +134,8 @@ class _ProductImporter(_Importer):
         if not found:
             self.error(row, "producer_name", _("Không tìm thấy chủ thể có tên này; hãy nhập chủ thể trước."))
             return None
+        if len(found) > 1 and located is not None:
+            found = _within(found, located)
         if len(found) > 1:
             listing = "; ".join(
                 f"{p.name} (mã {p.pk}{', MST ' + p.tax_code if p.tax_code else ''})" for p in found[:5]
@@ -120,9 +143,15 @@ class _ProductImporter(_Importer):
             self.error(
                 row,
                 "producer_name",
-                _("Có %(count)s chủ thể cùng tên: %(list)s. Hãy điền mã số thuế chủ thể.")
+                _(
+                    "Có %(count)s chủ thể cùng tên: %(list)s. Hãy điền mã số thuế chủ thể hoặc địa bàn "
+                    "sản xuất."
+                )
                 % {"count": len(found), "list": listing},
             )
+            return None
+        if not found:
+            self.error(row, "producer_name", _("Không có chủ thể nào có tên này ở địa bàn đã ghi trên dòng."))
             return None
         return found[0]
 
@@ -144,7 +173,8 @@ class _ProductImporter(_Importer):
                 original = self.by_code.get(text)
                 if original is None:
                     row.adopted_code = code
-        producer = self.find_producer(row)
+        located = self.location(row, "place")
+        producer = self.find_producer(row, located)
         obj = _copy(original) if original is not None else Product()
         row.existing = original is not None
         obj.name = values.get("name", "")
@@ -165,7 +195,6 @@ class _ProductImporter(_Importer):
         obj.status = self.choice(row, "status") or ProductStatus.POTENTIAL.value
         if producer is not None:
             obj.producer = producer
-        located = self.location(row, "place")
         if located is not None:
             self.place(obj, located)
         elif (
@@ -273,6 +302,15 @@ class _ProductImporter(_Importer):
             )
             done += len(batch)
             progress(done)
+
+
+def _within(producers: list[Producer], located: _Located) -> list[Producer]:
+    """The producers of the commune `located` names (or of its province when it names no commune)."""
+    if located.commune is not None:
+        return [p for p in producers if p.commune_id == located.commune.pk]
+    if located.province is not None:
+        return [p for p in producers if p.province_id == located.province.pk]
+    return producers
 
 
 def _reserve(commune_id: int, count: int) -> int:

@@ -22,6 +22,9 @@ _UNIT_HELP = gettext_lazy(
     "Mã xã/phường/đặc khu hiện hành (5 chữ số, ví dụ 00004) theo Quyết định 19/2025/QĐ-TTg, hoặc mã "
     "tỉnh (2 chữ số) nếu chỉ biết tỉnh. Cột này được ưu tiên hơn mã cũ và địa chỉ."
 )
+_PLACE_WHEN = gettext_lazy(
+    "Khi thêm mới: một trong ba cột Địa chỉ, Mã đơn vị hành chính (hiện hành), Mã đơn vị hành chính cũ"
+)
 _FORMER_UNIT_HELP = gettext_lazy(
     "Chỉ điền khi không có mã hiện hành: mã xã (5 chữ số), huyện (3 chữ số) hoặc tỉnh (2 chữ số) "
     "trước ngày 01/07/2025."
@@ -91,9 +94,12 @@ def _producer_columns() -> tuple[list[Column], dict[str, str]]:
         Column(
             _("Loại hình chủ thể"),
             "producer_type",
-            required=True,
+            when=_("Khi tên chủ thể không cho biết loại hình"),
             choices=_choices(ProducerType.choices()),
-            help=_("Mã loại hình (xem bảng mã)."),
+            help=_(
+                "Mã loại hình (xem bảng mã). Để trống thì suy ra từ tên: “Hợp tác xã…”/“HTX…”, “Tổ hợp "
+                "tác…”, “Công ty…”/“Doanh nghiệp…”, “Trang trại…”, “Hộ kinh doanh…”/“Hộ…”/“Cơ sở…”."
+            ),
         ),
         Column(
             _("Loại hình doanh nghiệp"),
@@ -110,6 +116,15 @@ def _producer_columns() -> tuple[list[Column], dict[str, str]]:
             _("Mã số thuế"),
             "tax_code",
             help=_("10 chữ số, hoặc 10 chữ số - 3 chữ số với chi nhánh. Mã đã có thì dòng là cập nhật."),
+            width=16,
+        ),
+        Column(
+            _("Số đăng ký hộ kinh doanh / CCCD"),
+            "household_id",
+            help=_(
+                "Chỉ với hộ kinh doanh: số định danh cá nhân (CCCD, 12 chữ số) của chủ hộ hoặc số giấy "
+                "chứng nhận đăng ký hộ kinh doanh. Số đã có thì dòng là cập nhật."
+            ),
             width=16,
         ),
         Column(_("Ngày thành lập"), "registration_date", help=_("ngày/tháng/năm"), width=14),
@@ -131,11 +146,20 @@ def _producer_columns() -> tuple[list[Column], dict[str, str]]:
         Column(
             _("Địa chỉ"),
             "address",
+            when=_PLACE_WHEN,
             help=_("Số nhà, thôn/ấp, xã, (huyện), tỉnh: dùng để xác định xã khi không có mã đơn vị."),
             width=45,
         ),
-        Column(_("Mã đơn vị hành chính (hiện hành)"), "unit_code", help=_UNIT_HELP, width=14),
-        Column(_("Mã đơn vị hành chính cũ"), "former_unit_code", help=_FORMER_UNIT_HELP, width=14),
+        Column(
+            _("Mã đơn vị hành chính (hiện hành)"), "unit_code", when=_PLACE_WHEN, help=_UNIT_HELP, width=14
+        ),
+        Column(
+            _("Mã đơn vị hành chính cũ"),
+            "former_unit_code",
+            when=_PLACE_WHEN,
+            help=_FORMER_UNIT_HELP,
+            width=14,
+        ),
         Column(_("Điện thoại"), "phone", width=14),
         Column(_("Thư điện tử"), "email", width=24),
         Column(_("Tổng số lao động"), "workforce_total", width=10),
@@ -182,21 +206,27 @@ def _product_columns() -> tuple[list[Column], dict[str, str]]:
         Column(
             _("Mã số thuế chủ thể"),
             "producer_tax_code",
+            when=_("Khi không có Tên chủ thể"),
             help=_(
-                "Xác định chủ thể sản xuất; nếu chủ thể không có mã số thuế thì để trống và ghi đúng tên."
+                "Xác định chủ thể sản xuất: mã số thuế, hoặc với hộ kinh doanh số đăng ký hộ kinh doanh / "
+                "CCCD của chủ hộ. Nếu không có thì để trống và ghi đúng tên chủ thể."
             ),
             width=16,
         ),
         Column(
             _("Tên chủ thể"),
             "producer_name",
-            required=True,
-            help=_("Tên chủ thể đã có trong hệ thống."),
+            when=_("Khi không có Mã số thuế chủ thể"),
+            help=_(
+                "Đúng tên chủ thể đã có trong hệ thống. Nếu có nhiều chủ thể cùng tên, chủ thể ở địa bàn "
+                "sản xuất của dòng được chọn."
+            ),
             width=36,
         ),
         Column(
             _("Bộ sản phẩm"),
             "classification_set",
+            when=_("Khi không có Phân loại cũ"),
             choices=classification_choices(),
             help=_("Mã bộ sản phẩm B01–B26 theo Quyết định 26/2026/QĐ-TTg."),
             width=12,
@@ -204,7 +234,14 @@ def _product_columns() -> tuple[list[Column], dict[str, str]]:
         Column(
             _("Phân loại cũ"),
             "legacy_classification",
-            help=_("Nhóm/phân nhóm theo quy định trước đây (chỉ với hồ sơ lịch sử)."),
+            when=_("Khi không có Bộ sản phẩm"),
+            help=_(
+                "Với sản phẩm công nhận theo quy định trước đây: tên ngành, nhóm hoặc bộ sản phẩm theo "
+                "QĐ 1048/QĐ-TTg (6 ngành hàng: Thực phẩm, Đồ uống, Thảo dược, Vải và may mặc, Lưu niệm – "
+                "nội thất – trang trí, Dịch vụ du lịch nông thôn, bán hàng) hoặc QĐ 148/QĐ-TTg; nhiều cấp "
+                "ghi cách nhau bằng “/”, ví dụ “Thực phẩm / Chế biến từ thủy, hải sản”. Tên không có trong "
+                "danh mục bị báo lỗi."
+            ),
         ),
         Column(_("Mã sản phẩm cũ"), "legacy_code", help=_("Ví dụ 83-829-28780-3-2022."), width=20),
         Column(_("Mô tả"), "description", width=40),
@@ -227,7 +264,10 @@ def _product_columns() -> tuple[list[Column], dict[str, str]]:
         Column(
             _("Địa bàn sản xuất"),
             "place",
-            help=_("Xã, (huyện), tỉnh nơi sản xuất; để trống cùng các cột mã thì lấy địa bàn của chủ thể."),
+            help=_(
+                "Xã, (huyện), tỉnh nơi sản xuất, kể cả tên cũ trước 01/07/2025; để trống cùng các cột mã "
+                "thì lấy địa bàn của chủ thể."
+            ),
             width=40,
         ),
         Column(_("Mã đơn vị hành chính (hiện hành)"), "unit_code", help=_UNIT_HELP, width=14),

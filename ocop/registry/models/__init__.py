@@ -15,6 +15,7 @@ from .change_requests import ChangeRequest, ChangeRequestStatus
 from .common import (
     Searchable,
     normalize_gtin,
+    normalize_household_id,
     normalize_tax_code,
     validate_gtin,
     validate_legacy_code,
@@ -55,6 +56,7 @@ __all__ = [
     "_product_image_path",  # named by migration 0003_product_image (upload_to)
     "classification_choices",
     "normalize_gtin",
+    "normalize_household_id",
     "normalize_tax_code",
     "programme_status_expression",
     "validate_gtin",

@@ -60,6 +60,18 @@ def validate_tax_code(value: str) -> None:
     normalize_tax_code(value)
 
 
+def normalize_household_id(value: str) -> str:
+    """A household business's identifier as stored: a CCCD (12 digits) or a registration number."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return _as_validation_error(codes.validate_household_id, value, "invalid_household_id")
+
+
+def validate_household_id(value: str) -> None:
+    normalize_household_id(value)
+
+
 def validate_gtin(value: str) -> None:
     normalize_gtin(value)
 

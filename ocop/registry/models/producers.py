@@ -23,7 +23,13 @@ from ocop.core.scoping import PRODUCER, RestrictedManager, ScopePaths
 from ocop.geo.models import Located
 
 from ..classification import ProducerType
-from .common import Searchable, normalize_tax_code, validate_tax_code
+from .common import (
+    Searchable,
+    normalize_household_id,
+    normalize_tax_code,
+    validate_household_id,
+    validate_tax_code,
+)
 
 # --- choices ---
 
@@ -142,6 +148,16 @@ class Producer(Searchable, Located):
         validators=[validate_tax_code],
         help_text=_("Số đăng ký kinh doanh hoặc mã số thuế: 10 chữ số, hoặc 10 chữ số - 3 chữ số."),
     )
+    household_id = models.CharField(
+        _("số đăng ký hộ kinh doanh / CCCD"),
+        max_length=24,
+        blank=True,
+        validators=[validate_household_id],
+        help_text=_(
+            "Chỉ với hộ kinh doanh: số định danh cá nhân (CCCD, 12 chữ số) của chủ hộ, hoặc số giấy "
+            "chứng nhận đăng ký hộ kinh doanh (ví dụ 41M8012345)."
+        ),
+    )
     registration_date = models.DateField(_("ngày thành lập / đăng ký kinh doanh"), null=True, blank=True)
 
     representative_name = models.CharField(_("người đại diện theo pháp luật"), max_length=150, blank=True)
@@ -198,6 +214,7 @@ class Producer(Searchable, Located):
 
     # Personal data: never in a public serializer or export (representative, contact details).
     PRIVATE_FIELDS = (
+        "household_id",
         "representative_name",
         "representative_position",
         "representative_gender",
@@ -262,6 +279,22 @@ class Producer(Searchable, Located):
             errors["workforce_local"] = _("Lao động tại địa phương không thể nhiều hơn tổng số lao động.")
         if self.registration_date and self.registration_date > date.today():
             errors["registration_date"] = _("Ngày đăng ký không được ở tương lai.")
+        if self.household_id and self.producer_type != ProducerType.HO_SX:
+            errors["household_id"] = _(
+                "Chỉ hộ kinh doanh mới ghi số đăng ký hộ kinh doanh / CCCD; tổ chức ghi mã số thuế."
+            )
+        try:
+            self.household_id = normalize_household_id(self.household_id)
+        except ValidationError:
+            pass  # already reported by the field validator
+        else:
+            same = Producer.objects.filter(~Q(household_id=""), household_id=self.household_id).exclude(
+                pk=self.pk
+            )
+            if self.household_id and same.exists():
+                errors["household_id"] = _(
+                    "Số đăng ký hộ kinh doanh / CCCD %(number)s đã có trong sổ đăng ký (chủ thể “%(name)s”)."
+                ) % {"number": self.household_id, "name": same.first().name}
         try:
             self.tax_code = normalize_tax_code(self.tax_code)
         except ValidationError:

@@ -315,6 +315,13 @@ class Product(Searchable, Located):
             errors["classification_set"] = _(
                 "Hãy chọn bộ sản phẩm (hoặc ghi phân loại cũ với hồ sơ lịch sử)."
             )
+        if self.legacy_classification:
+            try:
+                self.legacy_classification = classification.normalize_legacy_classification(
+                    self.legacy_classification
+                )
+            except ValueError as error:
+                errors["legacy_classification"] = str(error)
         try:
             self.gtin = normalize_gtin(self.gtin)
         except ValidationError:

@@ -254,3 +254,19 @@ def test_products_api_reads_and_writes_where_to_buy(world):
     assert response.status_code == 200, response.content
     product.refresh_from_db()
     assert product.where_to_buy == "Sàn TMĐT Postmart"
+
+
+def test_household_id_through_the_api(world: World, api) -> None:
+    officer = api("province_hn")
+    commune = world.places["hn1"].code
+    body = {"name": "Hộ kinh doanh Trần Văn Nam", "producer_type": "HO_SX", "unit_code": commune}
+    response = officer.send("post", PRODUCERS, {**body, "household_id": "003087123456"})
+    assert response.status_code == 422 and "household_id" in response.json()["detail"]
+    assert "CCCD" in response.json()["detail"]
+    response = officer.send("post", PRODUCERS, {**body, "household_id": "001087123456"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["household_id"] == "001087123456"
+    producer_id = response.json()["id"]
+    response = officer.send("patch", f"{PRODUCERS}{producer_id}", {"household_id": "41m8012345"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["household_id"] == "41M8012345"

@@ -14,7 +14,9 @@ from ocop.registry.codes import (
     parse_product_code,
     tax_code_check_digit,
     validate_gtin,
+    validate_household_id,
     validate_household_registration,
+    validate_personal_id,
     validate_tax_code,
 )
 
@@ -269,3 +271,38 @@ def test_household_registration_valid(text, normalized):
 def test_household_registration_rejects(text):
     with pytest.raises(ValueError, match="Số đăng ký hộ kinh doanh không hợp lệ"):
         validate_household_registration(text)
+
+
+# --- Household identifiers: personal ID (CCCD) or registration number ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("001087123456", "001087123456"),  # Hà Nội, born 1987
+        ("087 199 001 234", "087199001234"),  # Đồng Tháp, 21st century
+        ("41M8012345", "41M8012345"),  # an older household business certificate
+        ("1234567/HKD", "1234567/HKD"),
+    ],
+)
+def test_household_id_valid(text, normalized):
+    assert validate_household_id(text) == normalized
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("003087123456", "không phải mã tỉnh"),  # 003 is no province code
+        ("999087123456", "không phải mã tỉnh"),
+        ("12345", "Số đăng ký hộ kinh doanh không hợp lệ"),
+    ],
+)
+def test_household_id_rejects(text, message):
+    with pytest.raises(ValueError, match=message):
+        validate_household_id(text)
+
+
+@pytest.mark.parametrize("text", ["00108712345", "0010871234567", "00108712345A"])
+def test_personal_id_has_twelve_digits(text):
+    with pytest.raises(ValueError, match="đúng 12 chữ số"):
+        validate_personal_id(text)

@@ -214,8 +214,10 @@ def test_unreadable_files_raise_a_vietnamese_error_and_write_nothing(db, content
 
 
 def test_missing_required_columns_are_named(db):
-    with pytest.raises(TabularError, match="Loại hình chủ thể"):
-        import_file("producers", "Tên chủ thể\nHTX A\n".encode(), "a.csv", None)
+    with pytest.raises(TabularError, match="Tên chủ thể"):
+        import_file("producers", "Địa chỉ\nxã A\n".encode(), "a.csv", None)
+    with pytest.raises(TabularError, match="Tên sản phẩm"):
+        import_file("products", "Tên chủ thể\nHTX A\n".encode(), "a.csv", None)
 
 
 def test_header_only_file_is_an_error(db):
@@ -456,7 +458,7 @@ def test_export_then_import_into_an_empty_registry_gives_the_same_records(db, un
         a,
         name="Mật ong",
         classification_set="",
-        legacy_classification="Nhóm 1.2",
+        legacy_classification="Thực phẩm / Chế biến từ thủy, hải sản",
         legacy_code="83-829-28780-3-2022",
     )
     make_product(b, name="Bánh tráng", status="recognised", unit=unit("00008"))
@@ -637,3 +639,132 @@ def test_large_import_timing(db, viettel, capsys):
     assert result.ok
     print(f"2000 product rows imported in {elapsed:.2f}s")
     assert registry_io.BATCH_SIZE > 1
+
+
+# --- published provincial lists: names only, households, former classifications ---------------------
+
+
+def _guide_marks(kind: str) -> dict[str, str]:
+    stream = io.BytesIO()
+    write_template(kind, stream)
+    guide = CalamineWorkbook.from_filelike(io.BytesIO(stream.getvalue())).get_sheet_by_name("Hướng dẫn")
+    return {str(line[0]): str(line[1]) for line in guide.to_python() if len(line) > 1}
+
+
+def test_template_marks_each_column_as_the_importer_enforces_it(db):
+    """Blank one column of a valid row: refused exactly when the template says the column is needed."""
+    make_producer(_unit("00004"), name="Hợp tác xã Mật ong Ba Đình", tax_code=VIETTEL)
+    marks = _guide_marks("products")
+    full = product_row(producer_name="Hợp tác xã Mật ong Ba Đình", legacy_classification="Thực phẩm")
+    for column in PRODUCT_SPEC.columns:
+        blanked = {**full, column.key: ""}
+        errors = import_csv("products", [blanked], dry_run=True).errors
+        if column.required:
+            assert marks[column.header] == "Có" and errors, column.header
+        else:
+            assert not errors, (column.header, [str(e) for e in errors])
+            assert marks[column.header] in ("", str(column.when))
+    for key, other in (
+        ("classification_set", "legacy_classification"),
+        ("producer_name", "producer_tax_code"),
+    ):
+        header = PRODUCT_SPEC.column(key).header
+        assert marks[header].startswith("Khi không có")
+        assert import_csv("products", [{**full, key: "", other: ""}], dry_run=True).errors, key
+    producer_marks = _guide_marks("producers")
+    assert producer_marks[PRODUCER_SPEC.column("name").header] == "Có"
+    assert producer_marks[PRODUCER_SPEC.column("producer_type").header].startswith("Khi tên")
+    assert producer_marks[PRODUCER_SPEC.column("tax_code").header] == ""
+
+
+def _unit(code: str):
+    from ocop.geo.models import Unit
+
+    return Unit.objects.get(structure="current", code=code)
+
+
+def test_producer_type_is_read_from_the_name_when_the_list_has_none(db):
+    result = import_csv(
+        "producers",
+        [
+            {"name": "HTX Nông nghiệp Mỹ Hiệp", "unit_code": "00004"},
+            {"name": "Công ty TNHH Thực phẩm Sa Đéc", "unit_code": "00004"},
+            {"name": "Hộ kinh doanh Nguyễn Thị Hồng", "unit_code": "00004", "household_id": "087199001234"},
+            {"name": "Cơ sở sản xuất bánh phồng Út Hậu", "unit_code": "00004"},
+            {"name": "Tổ hợp tác Rau an toàn", "unit_code": "00004"},
+        ],
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    types = dict(Producer.objects.values_list("name", "producer_type"))
+    assert types == {
+        "HTX Nông nghiệp Mỹ Hiệp": "HTX",
+        "Công ty TNHH Thực phẩm Sa Đéc": "DN_SME",
+        "Hộ kinh doanh Nguyễn Thị Hồng": "HO_SX",
+        "Cơ sở sản xuất bánh phồng Út Hậu": "HO_SX",
+        "Tổ hợp tác Rau an toàn": "THT",
+    }
+    assert Producer.objects.get(producer_type="DN_SME").legal_form == "llc"
+    result = import_csv("producers", [{"name": "Mật ong Bảy Núi", "unit_code": "00004"}])
+    assert [e.column for e in result.errors] == ["Loại hình chủ thể"]
+    assert "không cho biết loại hình" in result.errors[0].message
+
+
+def test_household_number_identifies_the_producer(db):
+    household = make_producer(
+        _unit("00004"), name="Hộ kinh doanh Lê Văn Tư", producer_type="HO_SX", household_id="001087123456"
+    )
+    # The producer file updates it by its number; the product file finds it by the same number.
+    result = import_csv(
+        "producers",
+        [{"name": "Hộ kinh doanh Lê Văn Tư", "household_id": "001 087 123 456", "phone": "0912 345 678"}],
+    )
+    assert result.ok and result.updated == 1, [str(e) for e in result.errors]
+    result = import_csv("products", [product_row(producer_tax_code="001087123456")])
+    assert result.ok, [str(e) for e in result.errors]
+    assert Product.objects.get().producer == household
+    bad = import_csv(
+        "producers",
+        [{"name": "Hộ Ba", "producer_type": "HO_SX", "unit_code": "00004", "household_id": "003087123456"}],
+    )
+    assert [e.column for e in bad.errors] == ["Số đăng ký hộ kinh doanh / CCCD"]
+
+
+def test_former_classification_is_checked_against_the_published_lists(db):
+    make_producer(_unit("00004"), tax_code=VIETTEL)
+    result = import_csv(
+        "products",
+        [
+            product_row(name="Khô cá lóc", classification_set="", legacy_classification="Ngành Thực phẩm"),
+            product_row(name="Trà mãng cầu", classification_set="", legacy_classification="Đồ uống / Chè"),
+            product_row(name="Chiếu cói", classification_set="", legacy_classification="Đồ dùng"),
+        ],
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(4, "Phân loại cũ")]
+    assert "QĐ 1048/QĐ-TTg" in result.errors[0].message
+    result = import_csv(
+        "products",
+        [
+            product_row(name="Khô cá lóc", classification_set="", legacy_classification="Ngành Thực phẩm"),
+            product_row(name="Trà mãng cầu", classification_set="", legacy_classification="Đồ uống / Chè"),
+        ],
+    )
+    assert result.ok
+    assert set(Product.objects.values_list("legacy_classification", flat=True)) == {
+        "Thực phẩm",
+        "Đồ uống / Chè",
+    }
+
+
+def test_producer_name_shared_by_two_producers_is_resolved_by_the_place(db):
+    here = make_producer(_unit("00004"), name="HTX Nông nghiệp Tân Tiến")
+    make_producer(_unit("00008"), name="HTX Nông nghiệp Tân Tiến")
+    result = import_csv(
+        "products",
+        [product_row(producer_tax_code="", producer_name="HTX Nông nghiệp Tân Tiến", unit_code="00004")],
+    )
+    assert result.ok, [str(e) for e in result.errors]
+    assert Product.objects.get().producer == here
+    result = import_csv(
+        "products", [product_row(name="Khác", producer_tax_code="", producer_name="HTX Nông nghiệp Tân Tiến")]
+    )
+    assert "cùng tên" in result.errors[0].message

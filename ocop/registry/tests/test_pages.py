@@ -231,3 +231,40 @@ def test_unit_options_fragment(world: World) -> None:
         .count("<option")
         == 1
     )
+
+
+def test_household_records_its_personal_id_or_registration_number(world: World) -> None:
+    """A hộ kinh doanh has no 10-digit tax code: its head's CCCD or its registration number, each checked."""
+    client = world.client("commune_hn1")
+    household = {
+        "name": "Hộ kinh doanh Nguyễn Văn Bình",
+        "producer_type": ProducerType.HO_SX.value,
+        "tax_code": "",
+    }
+    response = client.post(
+        reverse("registry:producer_add"),
+        _producer_form(world, "hn1", **household, household_id="003087123456"),
+    )
+    assert "không phải mã tỉnh" in response.context["form"].errors["household_id"][0]
+    response = client.post(
+        reverse("registry:producer_add"),
+        _producer_form(world, "hn1", **household, household_id="001 087 123 456"),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Producer.objects.get().household_id == "001087123456"
+    # An older household business certificate number is checked by its own (looser) shape.
+    response = client.post(
+        reverse("registry:producer_add"),
+        _producer_form(world, "hn1", **{**household, "name": "Hộ Lê Thị Hoa"}, household_id="01d8001234"),
+    )
+    assert response.status_code == 302 and Producer.objects.filter(household_id="01D8001234").exists()
+    # The same number twice, or on a cooperative, is refused.
+    response = client.post(
+        reverse("registry:producer_add"),
+        _producer_form(world, "hn1", **{**household, "name": "Hộ khác"}, household_id="001087123456"),
+    )
+    assert "đã có trong sổ đăng ký" in response.context["form"].errors["household_id"][0]
+    response = client.post(
+        reverse("registry:producer_add"), _producer_form(world, "hn1", tax_code="", household_id="41M8012345")
+    )
+    assert "Chỉ hộ kinh doanh" in response.context["form"].errors["household_id"][0]

@@ -1,5 +1,7 @@
-"""`ocop export producers|products FILE`: the registry as .xlsx or .csv (by extension), with the same
-columns the import template reads, so the file re-imports unchanged."""
+"""`ocop export producers|products|history FILE`: the registry (and the certificates, decisions and
+revocations) as .xlsx or .csv (by extension), with the same columns the import template reads, so
+the file re-imports unchanged. "history" is the certification app's export, found through the
+import kinds (the registry does not import certification)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
-    help = "Xuất danh sách chủ thể hoặc sản phẩm ra tệp .xlsx hoặc .csv (nhập lại được)."
+    help = "Xuất danh sách chủ thể, sản phẩm hoặc lịch sử công nhận ra tệp .xlsx hoặc .csv (nhập lại được)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", choices=("producers", "products"), help="producers (chủ thể), products (sản phẩm)"
+            "kind",
+            choices=("producers", "products", "history"),
+            help="producers (chủ thể), products (sản phẩm), history (giấy chứng nhận, quyết định, thu hồi)",
         )
         parser.add_argument("file", help="Tệp kết quả: .xlsx hoặc .csv.")
         parser.add_argument(
@@ -33,7 +37,12 @@ class Command(BaseCommand):
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in ("xlsx", "csv"):
             raise CommandError(_("Tệp xuất phải có đuôi .xlsx hoặc .csv."))
-        model = Producer if options["kind"] == "producers" else Product
+        from ocop.registry import extensions
+
+        kind = extensions.import_kinds.get(options["kind"]) if options["kind"] == "history" else None
+        if options["kind"] == "history" and (kind is None or kind.export is None):
+            raise CommandError(_("Chưa cài đặt phần giấy chứng nhận: không có lịch sử công nhận để xuất."))
+        model = {"producers": Producer, "products": Product}.get(options["kind"]) or kind.model
         queryset = model.objects.all()
         if options["username"]:
             from ocop.accounts.models import User
@@ -49,7 +58,10 @@ class Command(BaseCommand):
         partial = path.with_name(path.name + ".part")
         try:
             with partial.open("wb") as stream:
-                export_queryset(options["kind"], queryset, stream, fmt)
+                if kind is not None:
+                    kind.export(queryset, stream, fmt)
+                else:
+                    export_queryset(options["kind"], queryset, stream, fmt)
             partial.replace(path)
         finally:
             partial.unlink(missing_ok=True)
