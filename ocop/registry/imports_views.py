@@ -48,6 +48,7 @@ DONE_SESSION_KEY = "registry_import_done"
 MAX_ERRORS_SHOWN = import_tasks.ERRORS_KEPT
 MAX_PREVIEW_ROWS = import_tasks.PREVIEW_ROWS
 POLL_SECONDS = 2
+STALLED_AFTER = timedelta(minutes=1)
 
 
 Kind = extensions.ImportKind
@@ -267,7 +268,9 @@ def _progress(job: ImportJob) -> dict[str, Any]:
         label = _("Đang ghi… %(done)s / %(total)s dòng") % {"done": number(written), "total": number(rows)}
         fraction = done / (2 * rows)
     percent = max(0, min(100, int(fraction * 100)))
-    return {"label": label, "percent": percent, "width": percent - percent % 5}
+    # Still queued after a while: no worker may be running (`ocop runserver` starts none).
+    stalled = job.phase == ImportPhase.QUEUED and timezone.now() - job.created > STALLED_AFTER
+    return {"label": label, "percent": percent, "width": percent - percent % 5, "stalled": stalled}
 
 
 def _done(job: ImportJob) -> dict[str, Any]:

@@ -10,6 +10,7 @@ kept outside the import's transaction. Nothing here depends on how fast anything
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
@@ -169,6 +171,12 @@ def test_progress_of_a_running_job(world: World, media_root: Path) -> None:
     ImportJob.objects.filter(pk=job.pk).update(rows_processed=6_000)
     html = client.get(job_url(job)).content.decode()
     assert "Đang kiểm tra lại… 6.000 / 30.000 dòng" in html
+    # Queued for long: perhaps no worker runs.
+    ImportJob.objects.filter(pk=job.pk).update(phase=ImportPhase.QUEUED)
+    assert "db_worker" not in client.get(job_url(job)).content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(minutes=5))
+    html = client.get(job_url(job)).content.decode()
+    assert "tiến trình chạy tác vụ nền (ocop db_worker) chưa chạy" in html
     # The file is still being read: no row count yet.
     ImportJob.objects.filter(pk=job.pk).update(phase=ImportPhase.VALIDATING, rows_total=0, rows_processed=0)
     assert "Đang đọc tệp…" in client.get(job_url(job)).content.decode()
