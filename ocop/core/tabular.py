@@ -492,10 +492,17 @@ class Spec:
             raise TabularError(
                 _("Tệp thiếu cột bắt buộc: %(columns)s. Hãy dùng tệp mẫu.") % {"columns": ", ".join(missing)}
             )
-        return [(row_number(raw, index + 2), self._keyed_row(raw)) for index, raw in enumerate(raw_rows)]
+        # Every row of a file has the file's header as its keys: they are matched to columns once.
+        header: dict[str, str] = {}
+        for name in raw_rows[0]:
+            header[_norm_header(name)] = name
+        pairs = [(c.key, header.get(name)) for c, name in zip(self.columns, self._normalized(), strict=True)]
+        return [
+            (row_number(raw, index + 2), self._keyed_row(raw, pairs)) for index, raw in enumerate(raw_rows)
+        ]
 
-    def _keyed_row(self, raw: Mapping[str, str]) -> Row:
-        row = Row(self.keyed(raw))
+    def _keyed_row(self, raw: Mapping[str, str], pairs: list[tuple[str, str | None]]) -> Row:
+        row = Row({key: raw.get(name, "") if name is not None else "" for key, name in pairs})
         row.number = row_number(raw)
         row.errors = list(getattr(raw, "errors", []))
         return row

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.core.admin import ScopedAdmin
 
 from .forms import ProductImageForm
-from .models import Producer, Product, ProductCodeCounter, ProductImage
+from .models import ImportJob, Producer, Product, ProductCodeCounter, ProductImage
 
 
 class LocatedAdmin(ScopedAdmin):
@@ -67,6 +67,23 @@ class ProductAdmin(LocatedAdmin):
 class ProductCodeCounterAdmin(admin.ModelAdmin):
     list_display = ["commune", "last"]
     raw_id_fields = ("commune",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The import wizard's jobs, to follow them (read only: the tasks write them)."""
+
+    list_display = ["created", "user", "kind", "filename", "phase", "rows_total", "error_count", "finished"]
+    list_filter = ["phase", "kind"]
+    search_fields = ["filename", "user__username"]
+    list_select_related = ["user"]
+    exclude = ["token"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,47 +1,54 @@
 """Excel/CSV round-trip pages: template download and the import wizard (upload → preview → confirm).
 
-The import logic lives in ocop.registry.io (import_file enforces the uploading user's scope on
-every row); these views only carry the file between the steps. An uploaded file is kept in
-private storage (MEDIA_ROOT/imports/<random token>, never served) and the token is remembered in
-the uploader's session, so the user uploads once, previews, and confirms without sending it
-again. Another user's token, or one older than a day, is refused with a clear message.
+The import logic lives in the kinds' importers (ocop.registry.io.import_file enforces the
+uploading user's scope on every row) and runs in background tasks (`import_tasks`): the upload
+request only stores the file in private storage (MEDIA_ROOT/imports/<random token>, never served),
+creates an `ImportJob` and queues the dry run, so it returns at once whatever the file's size; the
+confirmation queues the real import the same way. The job's page (the preview URL) shows a
+progress bar while a task runs — polled by htmx every 2 s, or refreshed by the browser without
+JavaScript — then the preview, the errors or the result. A job is its uploader's (an
+administrator may look at it): another user's job is a 404; one older than a day has expired.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import secrets
 import time
-from dataclasses import dataclass
-from pathlib import Path, PurePath
+from datetime import timedelta
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ocop.core.formatting import format_number
 from ocop.core.forms import BootstrapFormMixin
 from ocop.core.generic import EXPORT_CONTENT_TYPES, export_filename
 from ocop.core.scoping import ADD, role_required
-from ocop.core.tabular import EXTENSIONS, MAX_FILE_BYTES, ImportResult, TabularError, write_error_report
+from ocop.core.tabular import EXTENSIONS, MAX_FILE_BYTES, ImportResult, RowError, write_error_report
 from ocop.core.text import slugify_vi
 
-from . import extensions
+from . import extensions, import_tasks
+from .models import ImportJob, ImportPhase, import_dir
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the reader refuses bigger files too (core.tabular)
 UPLOAD_TTL_SECONDS = 24 * 60 * 60
-SESSION_KEY = "registry_imports"
+JOB_TTL = timedelta(days=30)  # finished jobs are kept that long (who imported what, and how it went)
 DONE_SESSION_KEY = "registry_import_done"
 # Errors listed on the preview page; the downloadable report has all of them.
-MAX_ERRORS_SHOWN = 500
-MAX_PREVIEW_ROWS = 20
+MAX_ERRORS_SHOWN = import_tasks.ERRORS_KEPT
+MAX_PREVIEW_ROWS = import_tasks.PREVIEW_ROWS
+POLL_SECONDS = 2
+STALLED_AFTER = timedelta(minutes=1)
 
 
 Kind = extensions.ImportKind
@@ -72,15 +79,11 @@ def kind_required(view: Any) -> Any:
 # --- private storage of uploads ---
 
 
-def import_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
 def cleanup_uploads(now: float | None = None) -> int:
-    """Delete uploads older than a day (anyone's: abandoned wizards); returns how many went."""
-    limit = (now or time.time()) - UPLOAD_TTL_SECONDS
+    """Delete uploads older than a day (anyone's: abandoned wizards), and jobs older than JOB_TTL;
+    returns how many files went."""
+    now = now or time.time()
+    limit = now - UPLOAD_TTL_SECONDS
     removed = 0
     for entry in import_dir().iterdir():
         try:
@@ -89,56 +92,35 @@ def cleanup_uploads(now: float | None = None) -> int:
                 removed += 1
         except FileNotFoundError:
             pass  # another request cleaned it up first
+    ImportJob.objects.filter(created__lt=timezone.now() - JOB_TTL).delete()
     return removed
 
 
-def _uploads(request: HttpRequest) -> dict[str, dict[str, Any]]:
-    return request.session.get(SESSION_KEY, {})
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    uploads = _uploads(request)
-    if uploads.pop(token, None) is not None:
-        request.session[SESSION_KEY] = uploads
-    (import_dir() / token).unlink(missing_ok=True)
-
-
-@dataclass
-class Upload:
-    token: str
-    kind: str
-    filename: str
-    path: Path
-
-
-def _stored_upload(request: HttpRequest, kind: Kind, token: str) -> Upload | None:
-    """The upload behind `token` if it is this user's, of this kind, and less than a day old."""
-    entry = _uploads(request).get(token)
-    if not entry or entry.get("kind") != kind.key or entry.get("user") != request.user.pk:
+def _job(request: HttpRequest, kind: Kind, token: str, *, owner: bool = False) -> ImportJob | None:
+    """The job behind `token`: 404 when it is another user's (an administrator may look at any but
+    act only on their own: `owner`); None when it is unknown, of another kind, or has expired."""
+    job = ImportJob.objects.filter(token=token).first()
+    if job is None:
         return None
-    path = import_dir() / token
-    if time.time() - entry.get("at", 0) > UPLOAD_TTL_SECONDS or not path.is_file():
-        _forget(request, token)
+    allowed = job.user_id == request.user.pk if owner else job.visible_to(request.user)
+    if not allowed:
+        raise Http404
+    if job.kind != kind.key:
         return None
-    return Upload(token, kind.key, entry["filename"], path)
+    if job.phase != ImportPhase.DONE and timezone.now() - job.created > timedelta(seconds=UPLOAD_TTL_SECONDS):
+        job.remove_files()
+        return None
+    return job
 
 
-def _store(request: HttpRequest, kind: Kind, upload: Any, filename: str) -> Upload:
+def _store(request: HttpRequest, kind: Kind, upload: Any, filename: str) -> ImportJob:
     token = secrets.token_urlsafe(24)
     path = import_dir() / token
     with path.open("xb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
     path.chmod(0o600)
-    uploads = _uploads(request)
-    uploads[token] = {"kind": kind.key, "filename": filename, "user": request.user.pk, "at": time.time()}
-    request.session[SESSION_KEY] = uploads
-    return Upload(token, kind.key, filename, path)
-
-
-def _run(kind: Kind, upload: Upload, user: Any, *, dry_run: bool) -> ImportResult:
-    with upload.path.open("rb") as handle:
-        return kind.run(handle, upload.filename, user, dry_run=dry_run)
+    return ImportJob.objects.create(token=token, kind=kind.key, filename=filename, user=request.user)
 
 
 def _expired(request: HttpRequest, kind: Kind) -> HttpResponse:
@@ -195,16 +177,18 @@ def _wizard(request: HttpRequest, kind: Kind, context: dict[str, Any]) -> HttpRe
 
     Errors are shown with status 200, like any re-rendered form: htmx swaps only 2xx responses.
     """
-    context = {"kind": kind, "max_mb": MAX_UPLOAD_BYTES // 2**20, **context}
+    context = {"kind": kind, "max_mb": MAX_UPLOAD_BYTES // 2**20, "poll_seconds": POLL_SECONDS, **context}
     htmx = getattr(request, "htmx", False)
     fragment = bool(htmx) and not htmx.boosted
     response = render(
         request, "registry/import_step.html" if fragment else "registry/import_wizard.html", context
     )
-    upload = context.get("upload")
-    if fragment and upload is not None:
-        # The address bar then shows the preview's own URL (reload re-runs the dry run).
-        response["HX-Push-Url"] = reverse("registry:import_preview", args=[kind.key, upload.token])
+    job = context.get("upload")
+    if fragment and job is not None:
+        # The address bar then shows the job's own URL (reload shows the same step again).
+        url = reverse("registry:import_preview", args=[kind.key, job.token])
+        if not (htmx.current_url_abs_path or "").startswith(url):
+            response["HX-Push-Url"] = url
     return response
 
 
@@ -212,7 +196,7 @@ def _preview_table(kind: Kind, rows: list[dict[str, Any]]) -> dict[str, Any] | N
     """The first rows under the template's headers; only columns the file fills are shown."""
     if not rows:
         return None
-    actions = {"create": _("Thêm mới"), "update": _("Cập nhật")}
+    actions = {"create": _("Thêm mới"), "update": _("Cập nhật"), "unchanged": _("Không thay đổi")}
     columns = [c for c in kind.spec.columns if any(row.get(c.key) for row in rows)]
     return {
         "headers": [_("Dòng"), _("Thao tác")] + [str(c.header) for c in columns],
@@ -224,88 +208,166 @@ def _preview_table(kind: Kind, rows: list[dict[str, Any]]) -> dict[str, Any] | N
     }
 
 
-def _preview_context(kind: Kind, upload: Upload, result: ImportResult) -> dict[str, Any]:
+def _result(job: ImportJob) -> ImportResult:
+    """What the job's dry run (or its failed import) found; `errors` holds the first of them."""
+    return ImportResult(
+        created=job.created_count,
+        updated=job.updated_count,
+        unchanged=job.unchanged_count,
+        errors=[RowError(*error) for error in job.errors],
+        preview=job.preview,
+        dry_run=job.phase != ImportPhase.DONE,
+    )
+
+
+def _all_errors(job: ImportJob) -> list[RowError]:
+    try:
+        errors = json.loads(job.errors_path.read_text())
+    except (OSError, ValueError):
+        errors = job.errors  # fewer than the job keeps: none in a file
+    return [RowError(*error) for error in errors]
+
+
+def _preview_context(kind: Kind, job: ImportJob) -> dict[str, Any]:
+    result = _result(job)
     return {
         "step": "preview",
-        "upload": upload,
+        "upload": job,
+        "job": job,
         "result": result,
+        "error_count": job.error_count,
         "errors": result.errors[:MAX_ERRORS_SHOWN],
-        "errors_hidden": max(0, len(result.errors) - MAX_ERRORS_SHOWN),
-        "preview_table": _preview_table(kind, result.preview[:MAX_PREVIEW_ROWS]),
+        "errors_hidden": max(0, job.error_count - MAX_ERRORS_SHOWN),
+        "preview_table": _preview_table(kind, job.preview[:MAX_PREVIEW_ROWS]),
         "form": UploadForm(),
     }
+
+
+def _progress(job: ImportJob) -> dict[str, Any]:
+    """The progress bar of a running job: its label and how full it is (in steps of 5 %, for CSS)."""
+    rows, done = job.rows_total, job.rows_processed
+    if job.phase == ImportPhase.WRITING:
+        done = max(done, import_tasks.written_progress(job))
+    number = format_number
+    if job.phase == ImportPhase.QUEUED:
+        label, fraction = _("Đang chờ đến lượt xử lý…"), 0.0
+    elif not rows:
+        label, fraction = _("Đang đọc tệp…"), 0.0
+    elif job.phase == ImportPhase.VALIDATING:
+        done = min(done, rows)
+        label = _("Đang kiểm tra… %(done)s / %(total)s dòng") % {"done": number(done), "total": number(rows)}
+        fraction = done / rows
+    elif done <= rows:  # writing: import_file checks every row again before it writes
+        label = _("Đang kiểm tra lại… %(done)s / %(total)s dòng") % {
+            "done": number(done),
+            "total": number(rows),
+        }
+        fraction = done / (2 * rows)
+    else:
+        written = min(done - rows, rows)
+        label = _("Đang ghi… %(done)s / %(total)s dòng") % {"done": number(written), "total": number(rows)}
+        fraction = done / (2 * rows)
+    percent = max(0, min(100, int(fraction * 100)))
+    # Still queued after a while: no worker may be running (`ocop runserver` starts none).
+    stalled = job.phase == ImportPhase.QUEUED and timezone.now() - job.created > STALLED_AFTER
+    return {"label": label, "percent": percent, "width": percent - percent % 5, "stalled": stalled}
+
+
+def _done(job: ImportJob) -> dict[str, Any]:
+    return {
+        "kind": job.kind,
+        "token": job.token,
+        "filename": job.filename,
+        "created": job.created_count,
+        "updated": job.updated_count,
+    }
+
+
+def _job_page(
+    request: HttpRequest, kind: Kind, job: ImportJob, form: UploadForm | None = None
+) -> HttpResponse:
+    """The job's step: its progress while a task runs, then the preview, the result or why it failed."""
+    if job.running:
+        return _wizard(
+            request,
+            kind,
+            {
+                "step": "running",
+                "marker": "done" if job.phase == ImportPhase.WRITING else "preview",
+                "upload": job,
+                "job": job,
+                "progress": _progress(job),
+            },
+        )
+    if job.phase == ImportPhase.DONE:
+        return _wizard(request, kind, {"step": "done", "done": _done(job)})
+    if job.phase == ImportPhase.FAILED and not job.error_count:
+        # The file itself could not be read (or the import broke): say why, and offer a new upload.
+        if form is not None:  # the upload's own response: the message goes under the file field
+            form.add_error("file", job.message)
+            return _wizard(request, kind, {"step": "upload", "form": form})
+        return _wizard(request, kind, {"step": "upload", "form": UploadForm(), "failure": job.message})
+    return _wizard(request, kind, _preview_context(kind, job))
+
+
+def _enqueue(job: ImportJob, task: Any) -> ImportJob:
+    result = task.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id)
+    job.refresh_from_db()  # an immediate backend (tests) has run the task already
+    return job
 
 
 @require_http_methods(["GET", "POST"])
 @kind_required
 def import_upload(request: HttpRequest, kind: Kind) -> HttpResponse:
-    """Step 1 (GET: the form) and 2 (POST: store the file, dry run, show the preview)."""
+    """Step 1 (GET: the form) and 2 (POST: store the file, queue the dry run, show its progress)."""
     if request.method == "GET":
         return _wizard(request, kind, {"step": "upload", "form": UploadForm()})
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _wizard(request, kind, {"step": "upload", "form": form})
     cleanup_uploads()
-    upload = _store(request, kind, form.cleaned_data["file"], _clean_filename(form.cleaned_data["file"].name))
-    try:
-        result = _run(kind, upload, request.user, dry_run=True)
-    except TabularError as error:
-        _forget(request, upload.token)
-        form.add_error("file", str(error))
-        return _wizard(request, kind, {"step": "upload", "form": form})
-    return _wizard(request, kind, _preview_context(kind, upload, result))
+    job = _store(request, kind, form.cleaned_data["file"], _clean_filename(form.cleaned_data["file"].name))
+    job = _enqueue(job, import_tasks.validate_import)
+    return _job_page(request, kind, job, form)
 
 
 @require_GET
 @kind_required
 def import_preview(request: HttpRequest, kind: Kind, token: str) -> HttpResponse:
-    """The preview again (reload, or back from another page): a fresh dry run of the stored file."""
-    upload = _stored_upload(request, kind, token)
-    if upload is None:
+    """The job's page: progress while it runs (polled), then the preview, the errors or the result."""
+    job = _job(request, kind, token)
+    if job is None:
         return _expired(request, kind)
-    try:
-        result = _run(kind, upload, request.user, dry_run=True)
-    except TabularError as error:
-        _forget(request, token)
-        messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("registry:import", args=[kind.key]))
-    return _wizard(request, kind, _preview_context(kind, upload, result))
+    if job.phase == ImportPhase.DONE and job.user_id == request.user.pk:
+        request.session[DONE_SESSION_KEY] = _done(job)
+    return _job_page(request, kind, job)
 
 
 @require_POST
 @kind_required
 def import_confirm(request: HttpRequest, kind: Kind, token: str) -> HttpResponse:
-    """Step 3: the real import, in one transaction; data may have changed since the preview, so
-    import_file validates again and any error rolls everything back."""
-    upload = _stored_upload(request, kind, token)
-    if upload is None:
+    """Step 3: queue the real import (one transaction; data may have changed since the preview, so
+    import_file validates again and any error writes nothing)."""
+    job = _job(request, kind, token, owner=True)
+    if job is None or job.phase == ImportPhase.DONE:
         return _expired(request, kind)
-    try:
-        with transaction.atomic():
-            result = _run(kind, upload, request.user, dry_run=False)
-            if not result.ok:
-                transaction.set_rollback(True)
-    except TabularError as error:
-        _forget(request, token)
-        messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("registry:import", args=[kind.key]))
-    if not result.ok:
-        messages.error(
-            request,
-            _(
-                "Dữ liệu đã thay đổi từ lúc xem trước và tệp có lỗi; chưa có dòng nào được ghi. "
-                "Hãy xem lại các lỗi."
-            ),
-        )
-        return _wizard(request, kind, _preview_context(kind, upload, result))
-    _forget(request, token)
-    request.session[DONE_SESSION_KEY] = {
-        "kind": kind.key,
-        "filename": upload.filename,
-        "created": result.created,
-        "updated": result.updated,
-    }
-    return HttpResponseRedirect(reverse("registry:import_done", args=[kind.key]))
+    page = HttpResponseRedirect(reverse("registry:import_preview", args=[kind.key, token]))
+    if job.phase != ImportPhase.PREVIEWED or job.error_count:
+        # Still running (a double click), or a file with errors (a forged POST): nothing to write.
+        return page if job.running else _job_page(request, kind, job)
+    claimed = ImportJob.objects.filter(pk=job.pk, phase=ImportPhase.PREVIEWED).update(
+        phase=ImportPhase.WRITING, rows_processed=0, task_id="", finished=None
+    )
+    if not claimed:
+        return page  # another confirmation got there first
+    job = _enqueue(job, import_tasks.write_import)
+    if job.phase == ImportPhase.DONE:
+        request.session[DONE_SESSION_KEY] = _done(job)
+        return HttpResponseRedirect(reverse("registry:import_done", args=[kind.key]))
+    if job.phase == ImportPhase.FAILED:
+        return _job_page(request, kind, job)
+    return page
 
 
 @require_GET
@@ -321,16 +383,11 @@ def import_done(request: HttpRequest, kind: Kind) -> HttpResponse:
 @kind_required
 def import_errors(request: HttpRequest, kind: Kind, token: str) -> HttpResponse:
     """The preview's errors as an .xlsx report (row, column, value, message)."""
-    upload = _stored_upload(request, kind, token)
-    if upload is None:
+    job = _job(request, kind, token)
+    if job is None:
         return _expired(request, kind)
-    try:
-        result = _run(kind, upload, request.user, dry_run=True)
-    except TabularError as error:
-        messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("registry:import", args=[kind.key]))
     stream = io.BytesIO()
-    write_error_report(result.errors, stream)
+    write_error_report(_all_errors(job), stream)
     stream.seek(0)
     name = export_filename(_("Lỗi nhập %(kind)s") % {"kind": kind.label}, "xlsx")
     return _attachment(stream, name, "xlsx")

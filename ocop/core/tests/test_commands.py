@@ -90,6 +90,53 @@ def test_serve_collects_static_when_missing(manifest_storage: Path, monkeypatch)
 
 
 @pytest.mark.django_db
+def test_serve_starts_a_task_worker_unless_told_not_to(monkeypatch) -> None:
+    monkeypatch.setattr(serve, "static_manifest_exists", lambda: True)
+    servers: list[serve.OcopServer] = []
+    monkeypatch.setattr(serve.OcopServer, "run", lambda self: servers.append(self))
+    call_command("serve", stdout=StringIO())
+    call_command("serve", "--no-worker", stdout=StringIO())
+    assert [server.worker for server in servers] == [True, False]
+    assert serve.worker_command()[-5:] == ["ocop.manage", "db_worker", "--no-reload", "--interval", "1"]
+
+
+def test_the_worker_stops_with_the_server(monkeypatch, tmp_path: Path) -> None:
+    # A stand-in for db_worker that, like it, ends on SIGTERM; gunicorn itself is not started.
+    ready = tmp_path / "ready"
+    script = (
+        "import pathlib, signal, sys, time; signal.signal(signal.SIGTERM, lambda *a: sys.exit(0)); "
+        f"pathlib.Path({str(ready)!r}).touch(); time.sleep(120)"
+    )
+    monkeypatch.setattr(serve, "worker_command", lambda: [sys.executable, "-c", script])
+    workers = []
+    real_start = serve.start_worker
+    monkeypatch.setattr(serve, "start_worker", lambda: workers.append(real_start()) or workers[-1])
+
+    def gunicorn_stops(self) -> None:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert workers[0].poll() is None  # running alongside the server
+        raise SystemExit(0)  # what gunicorn does on SIGTERM or Ctrl+C
+
+    monkeypatch.setattr(serve.BaseApplication, "run", gunicorn_stops)
+    with pytest.raises(SystemExit):
+        serve.OcopServer(serve.gunicorn_options("127.0.0.1:9003", 1, 1), worker=True).run()
+    assert workers[0].returncode == 0  # stopped by SIGTERM, not killed
+
+
+def test_a_stuck_worker_is_killed() -> None:
+    script = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print(1, flush=True); time.sleep(120)"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    worker.stdout.readline()  # SIGTERM is ignored from now on
+    serve.stop_worker(worker, timeout=0.5)
+    assert worker.returncode == -9
+
+
+@pytest.mark.django_db
 def test_serve_refuses_zero_workers(monkeypatch) -> None:
     monkeypatch.setattr(serve.OcopServer, "run", lambda self: pytest.fail("the server must not start"))
     with pytest.raises(CommandError):
@@ -161,6 +208,10 @@ def test_serve_end_to_end(tmp_path: Path) -> None:
         output = server.communicate(timeout=120)[0]
     assert server.returncode == 0, output
     assert '"GET /accounts/login/ HTTP/1.1" 200' in output  # access log on stdout
+    # The background task worker ran alongside, and stopped with the server.
+    worker_pid = int(output.split("db_worker")[1].split("pid ")[1].split(")")[0])
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker_pid, 0)
 
 
 # --- README ---------------------------------------------------------------------------------------

@@ -150,16 +150,28 @@ class _Locator:
         self._resolved: dict[int, tuple[Unit | None, Unit | None]] = {}
         self._matches: dict[str, Any] = {}
 
+    @staticmethod
+    def _units_query():
+        return Unit.objects.select_related("current_province", "parent__parent").prefetch_related(
+            "successions__current"
+        )
+
     def unit(self, structure: str, code: str) -> Unit | None:
         key = (structure, code)
         if key not in self._units:
-            self._units[key] = (
-                Unit.objects.select_related("current_province", "parent__parent")
-                .prefetch_related("successions__current")
-                .filter(structure=structure, code=code)
-                .first()
-            )
+            self._units[key] = self._units_query().filter(structure=structure, code=code).first()
         return self._units[key]
+
+    def prefetch(self, structure: str, values: list[str], widths: tuple[int, ...]) -> None:
+        """Look up at once every unit the typed codes `values` may stand for (as `by_code` reads them)."""
+        wanted = {code for value in set(values) for code in _code_candidates(value, widths)}
+        wanted -= {code for (s, code) in self._units if s == structure}
+        codes = sorted(wanted)
+        for start in range(0, len(codes), 500):  # SQLite allows a limited number of parameters
+            chunk = codes[start : start + 500]
+            found = {u.code: u for u in self._units_query().filter(structure=structure, code__in=chunk)}
+            for code in chunk:
+                self._units[(structure, code)] = found.get(code)
 
     def locate(self, unit: Unit) -> _Located:
         if unit.pk not in self._resolved:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ocop.core.scoping import ADD, CHANGE, can, refused_changes
 from ocop.core.tabular import RowError, Spec
-from ocop.geo.models import Unit
+from ocop.geo.models import Structure, Unit
 
 from .. import codes
 from .common import _CellError, _Located, _Locator, _parse_choice
@@ -60,6 +60,7 @@ class _Importer:
         self.user = user
         self.locator = _Locator()
         self.headers = {c.key: str(c.header) for c in self.spec.columns}
+        self._choices: dict[str, dict[str, str | _CellError]] = {}
 
     # helpers
 
@@ -76,7 +77,19 @@ class _Importer:
             return default
 
     def choice(self, row: _Row, key: str) -> str:
-        return self.parse(row, key, lambda v: _parse_choice(v, self.spec.column(key).choices or []), "")
+        # A file repeats a handful of values thousands of times: each is read once.
+        value = row.values.get(key, "")
+        cache = self._choices.setdefault(key, {})
+        if value not in cache:
+            try:
+                cache[value] = _parse_choice(value, self.spec.column(key).choices or [])
+            except _CellError as error:
+                cache[value] = error
+        outcome = cache[value]
+        if isinstance(outcome, _CellError):
+            self.error(row, key, str(outcome))
+            return ""
+        return outcome
 
     def location(self, row: _Row, text_key: str) -> _Located | None:
         for key, finder in (
@@ -145,7 +158,15 @@ class _Importer:
     # steps
 
     def prepare(self, rows: list[_Row]) -> None:
-        """Bulk look-ups before the per-row work."""
+        """Bulk look-ups before the per-row work (kinds that override it call it too)."""
+        self.locator.prefetch(
+            Structure.CURRENT, [r.values["unit_code"] for r in rows if r.values.get("unit_code")], (2, 5)
+        )
+        self.locator.prefetch(
+            Structure.FORMER,
+            [r.values["former_unit_code"] for r in rows if r.values.get("former_unit_code")],
+            (2, 3, 5),
+        )
 
     def build(self, row: _Row) -> None:
         raise NotImplementedError

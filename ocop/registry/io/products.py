@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -22,7 +23,7 @@ from ocop.geo.models import Level, Structure
 
 from .. import classification, codes
 from ..classification import ProductStatus
-from ..models import Producer, Product, ProductCodeCounter
+from ..models import Producer, Product, ProductCodeCounter, normalize_gtin
 from .common import _Located, _valid
 from .importer import _batches, _bulk_create, _copy, _Importer, _Row
 from .specs import PRODUCT_SPEC
@@ -49,6 +50,7 @@ class _ProductImporter(_Importer):
     fk_fields = ("unit", "province", "commune", "producer", "code")
 
     def prepare(self, rows: list[_Row]) -> None:
+        super().prepare(rows)
         parsed: dict[str, codes.ProductCode] = {}
         for r in rows:
             if r.values.get("code") and (code := _valid(codes.parse_product_code, r.values["code"])):
@@ -98,6 +100,13 @@ class _ProductImporter(_Importer):
             "id", "name", "producer", "code"
         ):
             self.existing_names.setdefault((product.producer_id, fold(product.name)), product)
+        # Who holds each GTIN of the file (Product.clean would ask the database row by row).
+        gtins = {_stored_gtin(r.values.get("gtin", "")) for r in rows} - {""}
+        self.gtin_owners = {
+            gtin: pk
+            for chunk in _batches(sorted(gtins), BATCH_SIZE)
+            for gtin, pk in Product.objects.filter(gtin__in=chunk).values_list("gtin", "pk")
+        }
         self.seen_codes: dict[str, int] = {}
         self.seen_names: dict[tuple[int, str], int] = {}
         self.seen_gtins: dict[str, int] = {}
@@ -192,6 +201,7 @@ class _ProductImporter(_Importer):
         for key in TEXT_FIELDS:
             setattr(obj, key, values.get(key, ""))
         obj.gtin = re.sub(r"\s+", "", values.get("gtin", ""))
+        obj.gtin_owners = self.gtin_owners
         obj.status = self.choice(row, "status") or ProductStatus.POTENTIAL.value
         if producer is not None:
             obj.producer = producer
@@ -311,6 +321,14 @@ def _within(producers: list[Producer], located: _Located) -> list[Producer]:
     if located.province is not None:
         return [p for p in producers if p.province_id == located.province.pk]
     return producers
+
+
+def _stored_gtin(value: str) -> str:
+    """The GTIN of a cell as Product.clean stores it ("" when it is not a valid GTIN)."""
+    try:
+        return normalize_gtin(re.sub(r"\s+", "", value))
+    except ValidationError:
+        return ""
 
 
 def _reserve(commune_id: int, count: int) -> int:

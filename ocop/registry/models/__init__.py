@@ -5,10 +5,11 @@ province and commune are derived) and scoped by `ocop.core.scoping`: officers se
 their area, a producer account only its own organisation (`owner`).
 
 One module per concept: `producers` (the producer and its choices), `products` (the product, its
-queryset, code counter and programme status), `images` (product photos), `change_requests` (a
-producer's request to change its product's identity, decided by an officer), `common` (validators
-and the searchable base). Everything is imported here, so ``ocop.registry.models.Product`` (and
-the validators and callables the migrations name) keep their import paths.
+queryset, code counter and programme status), `images` (product photos), `imports` (the import
+wizard's jobs), `change_requests` (a producer's request to change its product's identity, decided
+by an officer), `common` (validators and the searchable base). Everything is imported here, so
+``ocop.registry.models.Product`` (and the validators and callables the migrations name) keep their
+import paths.
 """
 
 from .change_requests import ChangeRequest, ChangeRequestStatus
@@ -22,6 +23,7 @@ from .common import (
     validate_tax_code,
 )
 from .images import ProductImage, _product_image_path
+from .imports import ImportJob, ImportPhase, import_dir
 from .producers import KINH, Ethnicity, Gender, LegalForm, Producer, ProducerStatus
 from .products import (
     CURRENT_CLASSIFICATION_VERSION,
@@ -45,6 +47,8 @@ __all__ = [
     "ChangeRequestStatus",
     "Ethnicity",
     "Gender",
+    "ImportJob",
+    "ImportPhase",
     "LegalForm",
     "Producer",
     "ProducerStatus",
@@ -55,6 +59,7 @@ __all__ = [
     "Searchable",
     "_product_image_path",  # named by migration 0003_product_image (upload_to)
     "classification_choices",
+    "import_dir",
     "normalize_gtin",
     "normalize_household_id",
     "normalize_tax_code",

@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
@@ -29,13 +30,22 @@ from ..classification import ProductStatus
 from .common import Searchable, normalize_gtin, validate_gtin, validate_legacy_code
 from .producers import Producer
 
+_CHOICES_BY_LANGUAGE: dict[str | None, tuple[tuple[str, str], ...]] = {}
+
 
 def classification_choices() -> list[tuple[str, str]]:
     """Bộ sản phẩm of the current classification (26/2026): ("B07", "B07 · Chế biến từ rau…").
 
-    Called again each time the choices are shown, so the names are in the active language.
+    Called again each time the choices are shown (and by every model validation of the field), so
+    the names are in the active language; they are translated once per language (an import
+    validates the field on each of its thousands of rows).
     """
-    return [(s.code, f"{s.code} · {s.label}") for s in classification.sets()]
+    language = get_language()
+    if language not in _CHOICES_BY_LANGUAGE:
+        _CHOICES_BY_LANGUAGE[language] = tuple(
+            (s.code, f"{s.code} · {s.label}") for s in classification.sets()
+        )
+    return list(_CHOICES_BY_LANGUAGE[language])
 
 
 CURRENT_CLASSIFICATION_VERSION = "26-2026"
@@ -327,13 +337,22 @@ class Product(Searchable, Located):
         except ValidationError:
             pass  # already reported by the field validator
         else:
-            same_gtin = Product.objects.filter(~Q(gtin=""), gtin=self.gtin).exclude(pk=self.pk)
-            if self.gtin and same_gtin.exists():
+            if self.gtin and self._gtin_taken():
                 errors["gtin"] = _("Mã GTIN %(gtin)s đã được gán cho một sản phẩm khác.") % {
                     "gtin": self.gtin
                 }
         if errors:
             raise ValidationError(errors)
+
+    # GTIN → the id of the product holding it, looked up beforehand for many products at once (an
+    # import sets it on each row's product); None: clean() asks the database.
+    gtin_owners: dict[str, int] | None = None
+
+    def _gtin_taken(self) -> bool:
+        if self.gtin_owners is not None:
+            owner = self.gtin_owners.get(self.gtin)
+            return owner is not None and owner != self.pk
+        return Product.objects.filter(~Q(gtin=""), gtin=self.gtin).exclude(pk=self.pk).exists()
 
     def assign_code(self) -> None:
         """T-X-STT-YYYY from the current province and commune codes, the commune's next STT and the year."""

@@ -1,25 +1,31 @@
 """The web import wizard: template download, upload → preview (nothing written) → confirm (one
 transaction), error reports, the uploader's scope, private storage of the file between steps,
-expired or foreign tokens, CSRF, and who may use it."""
+expired or foreign tokens, CSRF, and who may use it.
+
+The dry run and the import are background tasks (ocop.registry.import_tasks); here they run with
+Django's immediate backend, so each request returns with its task done (test_import_jobs.py runs
+them through the database queue and a worker, and looks at the pages while they run)."""
 
 from __future__ import annotations
 
 import io
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from ocop.certification.io import HISTORY_SPEC
 from ocop.certification.models import Certificate
 from ocop.registry import imports_views
 from ocop.registry.io import PRODUCER_SPEC, PRODUCT_SPEC
-from ocop.registry.models import Producer, Product
+from ocop.registry.models import ImportJob, Producer, Product
 
 from .conftest import World, make_producer, make_product
 
@@ -27,9 +33,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VIETTEL = "0100109106"  # a real tax code (valid check digit)
 
 
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = IMMEDIATE
     return settings.MEDIA_ROOT
 
 
@@ -119,7 +129,7 @@ def test_upload_preview_confirm(world: World, media_root: Path) -> None:
     assert not Producer.objects.exists()
     assert [p.name for p in stored_files(media_root)] == [token]
 
-    # Reloading the preview runs the dry run again, still writing nothing.
+    # Reloading the preview shows the dry run's result again, still writing nothing.
     again = client.get(reverse("registry:import_preview", args=["producers", token]))
     assert again.status_code == 200 and again.context["result"].created == 2
     assert not Producer.objects.exists()
@@ -275,25 +285,32 @@ def test_foreign_and_expired_tokens_are_refused(world: World, media_root: Path) 
     response = upload(mine, "producers", xlsx_file(PRODUCER_SPEC, [producer_row(world, place="hn2")]))
     token = token_of(response)
 
-    # Another officer cannot preview, download errors of, or confirm someone else's upload.
+    # Another officer cannot preview, download errors of, or confirm someone else's upload: to them
+    # the job does not exist.
     other = world.client("commune_hn1")
     for url, method in (
         (reverse("registry:import_preview", args=["producers", token]), other.get),
         (reverse("registry:import_errors", args=["producers", token]), other.get),
         (reverse("registry:import_confirm", args=["producers", token]), other.post),
     ):
-        response = method(url, follow=True)
-        assert response.redirect_chain[-1][0] == reverse("registry:import", args=["producers"])
-        assert "Tệp đã tải lên không còn" in response.content.decode()
+        assert method(url).status_code == 404, url
+    assert not Producer.objects.exists()
+    # An administrator may look at it, but only its uploader may confirm it.
+    admin = world.client("admin")
+    assert admin.get(reverse("registry:import_preview", args=["producers", token])).status_code == 200
+    assert admin.post(reverse("registry:import_confirm", args=["producers", token])).status_code == 404
     assert not Producer.objects.exists()
     # Nor use it under another kind.
     response = mine.post(reverse("registry:import_confirm", args=["products", token]))
     assert response.status_code == 302 and not Product.objects.exists()
+    # An unknown token is an upload that is no more.
+    response = mine.get(reverse("registry:import_preview", args=["producers", "khong-co"]), follow=True)
+    assert "Tệp đã tải lên không còn" in response.content.decode()
 
-    # A day later the token has expired (and the file is removed).
-    session = mine.session
-    session[imports_views.SESSION_KEY][token]["at"] -= imports_views.UPLOAD_TTL_SECONDS + 1
-    session.save()
+    # A day later the upload has expired (and the file is removed).
+    ImportJob.objects.filter(token=token).update(
+        created=timezone.now() - timedelta(seconds=imports_views.UPLOAD_TTL_SECONDS + 1)
+    )
     response = mine.post(reverse("registry:import_confirm", args=["producers", token]), follow=True)
     assert "Tệp đã tải lên không còn" in response.content.decode()
     assert not Producer.objects.exists()

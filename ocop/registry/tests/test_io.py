@@ -383,6 +383,22 @@ def test_gtin_duplicates_in_file_and_database(db, viettel):
     assert [(e.row, e.column) for e in result.errors] == [(3, "Mã GTIN (mã vạch)")]
 
 
+def test_gtins_of_the_database_are_looked_up_once_for_the_whole_file(
+    db, viettel, django_assert_max_num_queries
+):
+    holder = make_product(viettel, name="Có GTIN", gtin="8934588012228")
+    # The 14-digit form with spaces is the same GTIN.
+    rows = [product_row(name=f"Sản phẩm {n}") for n in range(40)]
+    rows.append(product_row(name="Khác", gtin="0 8934588012228"))
+    with django_assert_max_num_queries(30):  # not one query per row
+        result = import_csv("products", rows, dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(42, "Mã GTIN (mã vạch)")]
+    assert result.errors[0].message == "Mã GTIN 8934588012228 đã được gán cho một sản phẩm khác."
+    # The product holding it may keep it.
+    result = import_csv("products", [product_row(code=holder.code, name="Có GTIN", gtin="8934588012228")])
+    assert result.errors == []
+
+
 # --- scope ------------------------------------------------------------------------------------------
 
 

@@ -2,9 +2,16 @@
 
 Gunicorn is driven through its programmatic API so that the same settings apply everywhere
 (a newcomer's laptop, CI and each app server behind the reverse proxy).
+
+By default it also starts one `ocop db_worker` child process, which runs the background tasks
+(spreadsheet imports, notification e-mails), and stops it with the server; `--no-worker` when the
+worker runs as its own service (systemd) or on another host.
 """
 
 import os
+import signal
+import subprocess
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -19,6 +26,9 @@ from gunicorn.app.base import BaseApplication
 
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_THREADS = 4
+# A task still running when the server stops gets this long to finish (then the worker is killed;
+# an import's transaction is rolled back).
+WORKER_STOP_SECONDS = 30
 
 
 def default_workers() -> int:
@@ -58,11 +68,36 @@ def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
     return options
 
 
-class OcopServer(BaseApplication):
-    """Gunicorn application serving ocop.wsgi:application with the options above."""
+def worker_command() -> list[str]:
+    """The background worker: the same interpreter and settings (the environment is inherited)."""
+    return [sys.executable, "-m", "ocop.manage", "db_worker", "--no-reload", "--interval", "1"]
 
-    def __init__(self, options: dict[str, Any]) -> None:
+
+def start_worker() -> subprocess.Popen:
+    # Its own session: Ctrl+C in the terminal reaches only the server, which then stops the worker
+    # with one SIGTERM (a second signal would make db_worker abandon its task).
+    return subprocess.Popen(worker_command(), start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen, timeout: float = WORKER_STOP_SECONDS) -> None:
+    """SIGTERM (db_worker finishes the task it is running), then SIGKILL after `timeout` seconds."""
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+class OcopServer(BaseApplication):
+    """Gunicorn application serving ocop.wsgi:application with the options above; with `worker`,
+    a db_worker child process runs alongside and is stopped with the server."""
+
+    def __init__(self, options: dict[str, Any], worker: bool = False) -> None:
         self.options = options
+        self.worker = worker
         super().__init__()
 
     def load_config(self) -> None:
@@ -83,7 +118,14 @@ class OcopServer(BaseApplication):
     def run(self) -> None:
         # The master must not hand an open database connection (from the checks) to its forked workers.
         connections.close_all()
-        super().run()
+        worker = start_worker() if self.worker else None
+        if worker is not None:
+            print(_("Tác vụ nền: db_worker đang chạy (pid %(pid)d).") % {"pid": worker.pid}, flush=True)
+        try:
+            super().run()  # returns, or raises SystemExit, when gunicorn stops
+        finally:
+            if worker is not None:
+                stop_worker(worker)
 
 
 def static_manifest_exists() -> bool:
@@ -129,6 +171,14 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Dừng với lỗi thay vì tự chạy collectstatic khi thiếu tệp tĩnh"),
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=_(
+                "Không khởi động tiến trình chạy tác vụ nền (db_worker) kèm theo, khi nó chạy riêng "
+                "(systemd) hoặc ở máy khác"
+            ),
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         bind = parse_bind(opts["bind"])
@@ -156,4 +206,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Nhấn Ctrl+C để dừng."))
         self.stdout.flush()
-        OcopServer(gunicorn_options(bind, workers, opts["threads"])).run()
+        OcopServer(gunicorn_options(bind, workers, opts["threads"]), worker=not opts["no_worker"]).run()
