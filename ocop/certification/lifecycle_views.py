@@ -232,11 +232,25 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
         except ValidationError as error:  # a model check (e.g. the same decision already recorded)
             form.add_model_errors(error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Đã thu hồi giấy chứng nhận %(code)s theo quyết định %(number)s.")
-            % {"code": self.certificate.code, "number": decision.number},
-        )
+        if getattr(decision, "reused", False):
+            messages.success(
+                self.request,
+                _(
+                    "Đã thu hồi giấy chứng nhận %(code)s theo quyết định đã có %(number)s "
+                    "(quyết định này nay thu hồi %(count)s giấy chứng nhận)."
+                )
+                % {
+                    "code": self.certificate.code,
+                    "number": decision.number,
+                    "count": decision.revoked_certificates.count(),
+                },
+            )
+        else:
+            messages.success(
+                self.request,
+                _("Đã thu hồi giấy chứng nhận %(code)s theo quyết định %(number)s.")
+                % {"code": self.certificate.code, "number": decision.number},
+            )
         if form.late:
             messages.warning(
                 self.request,
