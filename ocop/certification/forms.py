@@ -42,7 +42,10 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
     number = forms.CharField(
         label=_("Số quyết định thu hồi"),
         max_length=60,
-        help_text=_("Ví dụ: 2000/QĐ-UBND."),
+        help_text=_(
+            "Ví dụ: 2000/QĐ-UBND. Một quyết định thu hồi nhiều giấy chứng nhận: ghi cùng số, ngày và cơ "
+            "quan ban hành cho từng giấy, quyết định đã ghi được dùng lại."
+        ),
         error_messages={"required": _("Hãy ghi số quyết định thu hồi.")},
     )
     date = forms.DateField(

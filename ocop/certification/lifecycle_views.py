@@ -37,8 +37,6 @@ from .models import Certificate
 from .steps import StepError
 from .tables import ExpiringCertificateTable
 
-DEFAULT_EXPIRING_DAYS = reminders.OPENS_DAYS  # 180: the window opens 180 days before expiry
-
 # --- certificates about to expire ----------------------------------------------------------------
 
 EXPIRING_SPEC = Spec(
@@ -64,7 +62,7 @@ EXPIRING_SPEC = Spec(
 
 def expiring_row(certificate: Certificate, today: dt.date) -> dict[str, Any]:
     product = certificate.product
-    opens, closes = reminders.window(certificate.expiry)
+    opens, closes = reminders.window(certificate.expiry, today)
     status = getattr(certificate, "reevaluation_status", None)
     return {
         "code": certificate.code,
@@ -116,7 +114,7 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
         kwargs = super().get_filterset_kwargs(filterset_class)
         data = self.request.GET.copy()
         if not data.get("days"):
-            data["days"] = str(DEFAULT_EXPIRING_DAYS)
+            data["days"] = str(reminders.window_days(clock.today())[0])  # when the window opens
         kwargs["data"] = data
         return kwargs
 
@@ -130,10 +128,11 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        opens_days, closes_days = reminders.window_days(clock.today())
         context.update(
             today=clock.today(),
-            opens_days=reminders.OPENS_DAYS,
-            closes_days=reminders.CLOSES_DAYS,
+            opens_days=opens_days,
+            closes_days=closes_days,
             certificate_list_url=reverse("certification:certificate_list"),
         )
         return context
@@ -232,11 +231,25 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
         except ValidationError as error:  # a model check (e.g. the same decision already recorded)
             form.add_model_errors(error)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Đã thu hồi giấy chứng nhận %(code)s theo quyết định %(number)s.")
-            % {"code": self.certificate.code, "number": decision.number},
-        )
+        if getattr(decision, "reused", False):
+            messages.success(
+                self.request,
+                _(
+                    "Đã thu hồi giấy chứng nhận %(code)s theo quyết định đã có %(number)s "
+                    "(quyết định này nay thu hồi %(count)s giấy chứng nhận)."
+                )
+                % {
+                    "code": self.certificate.code,
+                    "number": decision.number,
+                    "count": decision.revoked_certificates.count(),
+                },
+            )
+        else:
+            messages.success(
+                self.request,
+                _("Đã thu hồi giấy chứng nhận %(code)s theo quyết định %(number)s.")
+                % {"code": self.certificate.code, "number": decision.number},
+            )
         if form.late:
             messages.warning(
                 self.request,

@@ -1,16 +1,24 @@
 """Re-evaluation reminders (QĐ 26/2026/QĐ-TTg Art. 7.6.a) and the expiring-certificate window states.
 
-A certificate's re-evaluation dossier goes in no earlier than 180 and no later than 120 days
-before it expires (ocop.certification.rules.reevaluation_window); the filings themselves come
-from the app that owns them (ocop.certification.extensions). `ocop remind` (daily, from cron)
-tells the producer's accounts and the officers of the product's commune and province:
+A certificate's re-evaluation dossier goes in within a window before it expires whose days are data
+per rulebook (``data/procedures.yaml`` read by ocop.certification.rules, the same source that
+judges filings: QĐ 26/2026, no earlier than 180 and no later than 120 days before expiry); the
+filings themselves come from the app that owns them (ocop.certification.extensions). `ocop remind`
+(daily, from cron) tells the producer's accounts and the officers of the product's commune and
+province:
 
-- ``window_open``: the window has opened (from 180 days before expiry);
-- ``window_closing``: 130 days before expiry, no re-evaluation dossier has been submitted yet;
+- ``window_open``: the window has opened (``opens_days`` before expiry);
+- ``window_closing``: CLOSING_NOTICE_DAYS before the window closes (QĐ 26/2026: 130 days before
+  expiry), no re-evaluation dossier has been submitted yet;
 - ``expired``: the certificate has expired (from the day after its last valid day).
 
+The window is the one of the rulebook in force on the day of the run (``rules.procedure_on``), as
+for a filing made that day; a rulebook that sets no window we hold gets no window reminders (the
+expiry one still goes out). The expiring page shows the window of ``rules.window_procedure`` (the
+newest rulebook with one when the rulebook in force has none).
+
 Each goes out once per certificate (a CertificateReminder row). A run that was missed catches up:
-a reminder is due for as long as it still makes sense (``window_open`` until the 130-day one takes
+a reminder is due for as long as it still makes sense (``window_open`` until the closing one takes
 over, ``window_closing`` until the window closes, ``expired`` for EXPIRED_CATCH_UP_DAYS days), so
 the first run on a database full of history does not flood anyone with old news.
 """
@@ -32,14 +40,30 @@ from ocop.core import clock
 from ocop.core.formatting import format_date
 from ocop.core.notifications import notify
 from ocop.core.scoping import COMMUNE, PRODUCER, PROVINCE
+from ocop.registry.classification import LegalBasis
 
 from . import extensions
 from .models import Certificate, CertificateReminder, CertificateStatus, ReminderKind
 
-OPENS_DAYS = rules.REEVALUATION_OPENS_DAYS  # 180
-CLOSING_DAYS = 130  # the second reminder, when nothing was submitted yet
-CLOSES_DAYS = rules.REEVALUATION_CLOSES_DAYS  # 120
+CLOSING_NOTICE_DAYS = 10  # the second reminder, this many days before the window closes
 EXPIRED_CATCH_UP_DAYS = 30
+
+
+def window_days(day: dt.date) -> tuple[int, int]:
+    """(opens_days, closes_days) before expiry of the window shown on ``day`` (rules.window_procedure)."""
+    procedure = rules.window_procedure(day)
+    assert procedure.opens_days is not None and procedure.closes_days is not None
+    return procedure.opens_days, procedure.closes_days
+
+
+def reminder_days(day: dt.date) -> tuple[int, int, int] | None:
+    """(opens, closing, closes) days before expiry for the reminders sent on ``day``, from the
+    rulebook in force that day; None when it sets no window."""
+    procedure = rules.procedure_on(day)
+    if procedure.opens_days is None or procedure.closes_days is None:
+        return None
+    closing = min(procedure.closes_days + CLOSING_NOTICE_DAYS, procedure.opens_days)
+    return procedure.opens_days, closing, procedure.closes_days
 
 
 class WindowState:
@@ -58,13 +82,13 @@ class WindowState:
     CHOICES = list(LABELS.items())
 
 
-def window(expiry: dt.date) -> tuple[dt.date, dt.date]:
-    """(opens, closes), both inclusive: when the re-evaluation dossier may be submitted."""
-    return rules.reevaluation_window(expiry)
+def window(expiry: dt.date, day: dt.date) -> tuple[dt.date, dt.date]:
+    """(opens, closes), both inclusive: when the re-evaluation dossier may be filed, as seen on ``day``."""
+    return rules.reevaluation_window(expiry, day)
 
 
 def window_state(expiry: dt.date, day: dt.date) -> str:
-    opens, closes = window(expiry)
+    opens, closes = window(expiry, day)
     if day < opens:
         return WindowState.NOT_YET
     return WindowState.OPEN if day <= closes else WindowState.LATE
@@ -72,13 +96,14 @@ def window_state(expiry: dt.date, day: dt.date) -> str:
 
 def state_condition(state: str, day: dt.date) -> Q:
     """Q on Certificate.expiry for the certificates in ``state`` on ``day`` (inverse of window_state)."""
+    opens_days, closes_days = window_days(day)
     if state == WindowState.NOT_YET:
-        return Q(expiry__gt=day + dt.timedelta(days=OPENS_DAYS))
+        return Q(expiry__gt=day + dt.timedelta(days=opens_days))
     if state == WindowState.OPEN:
         return Q(
-            expiry__gte=day + dt.timedelta(days=CLOSES_DAYS), expiry__lte=day + dt.timedelta(days=OPENS_DAYS)
+            expiry__gte=day + dt.timedelta(days=closes_days), expiry__lte=day + dt.timedelta(days=opens_days)
         )
-    return Q(expiry__lt=day + dt.timedelta(days=CLOSES_DAYS))
+    return Q(expiry__lt=day + dt.timedelta(days=closes_days))
 
 
 def reevaluation_dossiers(submitted_only: bool = False) -> QuerySet:
@@ -98,8 +123,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         gettext_noop(
             "Giấy chứng nhận OCOP %(code)s (%(star)s sao) của sản phẩm “%(product)s” – %(producer)s "
             "hết hiệu lực sau ngày %(expiry)s. Hồ sơ đánh giá, phân hạng lại nộp UBND cấp xã từ ngày "
-            "%(opens)s đến hết ngày %(closes)s (không sớm hơn 180 ngày và không muộn hơn 120 ngày "
-            "trước khi giấy chứng nhận hết hiệu lực, Điều 7.6 Quyết định 26/2026/QĐ-TTg)."
+            "%(opens)s đến hết ngày %(closes)s (không sớm hơn %(opens_days)s ngày và không muộn hơn "
+            "%(closes_days)s ngày trước khi giấy chứng nhận hết hiệu lực, theo %(basis)s)."
         ),
     ),
     ReminderKind.WINDOW_CLOSING: (
@@ -119,6 +144,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Earlier wordings: notifications already stored keep their msgid and are translated when shown.
+EARLIER_MESSAGES = (
+    gettext_noop(
+        "Giấy chứng nhận OCOP %(code)s (%(star)s sao) của sản phẩm “%(product)s” – %(producer)s "
+        "hết hiệu lực sau ngày %(expiry)s. Hồ sơ đánh giá, phân hạng lại nộp UBND cấp xã từ ngày "
+        "%(opens)s đến hết ngày %(closes)s (không sớm hơn 180 ngày và không muộn hơn 120 ngày "
+        "trước khi giấy chứng nhận hết hiệu lực, Điều 7.6 Quyết định 26/2026/QĐ-TTg)."
+    ),
+)
+
 
 @dataclass(frozen=True)
 class Due:
@@ -127,12 +162,13 @@ class Due:
     due_on: dt.date
 
 
-def due_date(certificate: Certificate, kind: str) -> dt.date:
-    opens, _closes = rules.reevaluation_window(certificate.expiry)
-    if kind == ReminderKind.WINDOW_OPEN:
-        return opens
-    if kind == ReminderKind.WINDOW_CLOSING:
-        return certificate.expiry - dt.timedelta(days=CLOSING_DAYS)
+def due_date(certificate: Certificate, kind: str, day: dt.date) -> dt.date:
+    """The day ``kind`` fell due for ``certificate``, by the window of the rulebook in force on ``day``."""
+    days = reminder_days(day)
+    if kind == ReminderKind.WINDOW_OPEN and days:
+        return certificate.expiry - dt.timedelta(days=days[0])
+    if kind == ReminderKind.WINDOW_CLOSING and days:
+        return certificate.expiry - dt.timedelta(days=days[1])
     return certificate.expiry + dt.timedelta(days=1)
 
 
@@ -146,21 +182,22 @@ def due_reminders(day: dt.date) -> list[Due]:
         sent = CertificateReminder.objects.filter(certificate=OuterRef("pk"), kind=kind)
         return queryset.filter(~Exists(sent))
 
-    valid = certificates.valid_on(day).filter(~Exists(reevaluation_dossiers(submitted_only=True)))
     in_days = lambda n: day + dt.timedelta(days=n)  # noqa: E731
-    found = {
-        ReminderKind.WINDOW_OPEN: valid.filter(
-            expiry__gt=in_days(CLOSING_DAYS), expiry__lte=in_days(OPENS_DAYS)
-        ),
-        ReminderKind.WINDOW_CLOSING: valid.filter(
-            expiry__gte=in_days(CLOSES_DAYS), expiry__lte=in_days(CLOSING_DAYS)
-        ),
-        ReminderKind.EXPIRED: certificates.with_status(day).filter(
-            status=CertificateStatus.EXPIRED, expiry__lt=day, expiry__gte=in_days(-EXPIRED_CATCH_UP_DAYS)
-        ),
-    }
+    found: dict[str, QuerySet[Certificate]] = {}
+    if (days := reminder_days(day)) is not None:
+        opens, closing, closes = days
+        valid = certificates.valid_on(day).filter(~Exists(reevaluation_dossiers(submitted_only=True)))
+        found[ReminderKind.WINDOW_OPEN] = valid.filter(
+            expiry__gt=in_days(closing), expiry__lte=in_days(opens)
+        )
+        found[ReminderKind.WINDOW_CLOSING] = valid.filter(
+            expiry__gte=in_days(closes), expiry__lte=in_days(closing)
+        )
+    found[ReminderKind.EXPIRED] = certificates.with_status(day).filter(
+        status=CertificateStatus.EXPIRED, expiry__lt=day, expiry__gte=in_days(-EXPIRED_CATCH_UP_DAYS)
+    )
     return [
-        Due(certificate, kind, due_date(certificate, kind))
+        Due(certificate, kind, due_date(certificate, kind, day))
         for kind, queryset in found.items()
         for certificate in unsent(queryset, kind)
     ]
@@ -176,7 +213,8 @@ def recipients(product: Any) -> QuerySet:
 
 
 def params(certificate: Certificate, day: dt.date) -> dict[str, Any]:
-    opens, closes = rules.reevaluation_window(certificate.expiry)
+    procedure = rules.window_procedure(day)
+    opens, closes = rules.reevaluation_window(certificate.expiry, day)
     product = certificate.product
     return {
         "code": certificate.code,
@@ -189,6 +227,9 @@ def params(certificate: Certificate, day: dt.date) -> dict[str, Any]:
         "opens": format_date(opens),
         "closes": format_date(closes),
         "days": (closes - day).days,
+        "opens_days": procedure.opens_days,
+        "closes_days": procedure.closes_days,
+        "basis": str(LegalBasis(procedure.legal_basis).label),
     }
 
 

@@ -13,8 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ocop.registry.classification import LegalBasis
-
+from .decisions import decision_for
 from .models import AuthorityLevel, Certificate, Decision, DecisionKind, RevocationGround
 from .steps import StepError, fresh, is_office, require, role
 
@@ -36,29 +35,34 @@ def revoke(
     revoked_on: dt.date | None = None,
     reason: str = "",
 ) -> Decision:
-    """Revocation (Art. 8): a decision on one of the six grounds; 5★ by the Minister, 3–4★ by the province."""
+    """Revocation (Art. 8): a decision on one of the six grounds; 5★ by the Minister, 3–4★ by the province.
+
+    A decision already on file with the same number, date and authority is reused (one decision
+    revoking several certificates); see ocop.certification.decisions.
+    """
     fresh(certificate)
     require(ground in RevocationGround.values, _("Hãy chọn căn cứ thu hồi (Điều 8, điểm a–e)."))
     refusal = revocation_refusal(user, certificate)
     require(refusal is None, refusal or "")
     central = certificate.star == 5
-    decision = Decision(
-        number=number.strip(),
-        date=date,
+    change_reason = reason.strip() or str(RevocationGround(ground).label)
+    # One decision may revoke several certificates: the same number, date and authority is reused.
+    decision = decision_for(
+        user,
         kind=DecisionKind.REVOCATION,
-        authority=authority.strip(),
-        authority_level=AuthorityLevel.CENTRAL if central else AuthorityLevel.PROVINCE,
-        signer=signer.strip(),
-        legal_basis=LegalBasis.QD26_2026,
+        number=number,
+        date=date,
+        authority=authority,
+        level=AuthorityLevel.CENTRAL if central else AuthorityLevel.PROVINCE,
         province_id=None if central else certificate.product.province_id,
-        note=reason.strip(),
+        signer=signer,
+        note=reason,
+        reason=change_reason,
     )
-    decision.full_clean()
-    decision.save()
     certificate.revoked_on = revoked_on or date
     certificate.revocation_ground = ground
     certificate.revocation_decision = decision
-    certificate._change_reason = reason.strip() or str(RevocationGround(ground).label)
+    certificate._change_reason = change_reason
     certificate.full_clean()
     certificate.save()
     return decision

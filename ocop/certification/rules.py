@@ -49,14 +49,12 @@ __all__ = [
     "procedures",
     "reevaluation_filing",
     "reevaluation_window",
+    "window_procedure",
 ]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "procedures.yaml"
 
 VALIDITY_MONTHS = 36
-# QĐ 26/2026 (Art. 7.6.a), kept for the reminders' wording; the rules read data/procedures.yaml.
-REEVALUATION_OPENS_DAYS = 180  # earliest submission, days before expiry
-REEVALUATION_CLOSES_DAYS = 120  # latest submission, days before expiry
 
 CertificateStatus = Literal["valid", "expired", "revoked"]
 
@@ -139,13 +137,17 @@ def procedure_on(day: dt.date) -> Procedure:
     return next((p for p in held if p.effective_from <= day), held[-1])
 
 
+def window_procedure(day: dt.date | None = None) -> Procedure:
+    """The rulebook whose re-evaluation window applies on ``day``: the one in force then if it holds
+    a window, else (and without ``day``) the newest that does (QĐ 26/2026: 180 and 120 days)."""
+    if day is not None and (procedure := procedure_on(day)).opens_days is not None:
+        return procedure
+    return next(p for p in procedures() if p.opens_days is not None)
+
+
 def reevaluation_window(expiry: dt.date, day: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """(opens, closes), both inclusive, under the rulebook in force on ``day`` (default: the
-    newest rulebook with a window; QĐ 26/2026: 180 and 120 days before ``expiry``)."""
-    if day is not None and (window := procedure_on(day).window(expiry)) is not None:
-        return window
-    with_window = next(p for p in procedures() if p.opens_days is not None)
-    window = with_window.window(expiry)
+    """(opens, closes), both inclusive, under ``window_procedure(day)``."""
+    window = window_procedure(day).window(expiry)
     assert window is not None
     return window
 

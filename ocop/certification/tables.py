@@ -142,7 +142,7 @@ class ExpiringCertificateTable(tables.Table):
         return str((record.expiry - self.today).days)
 
     def render_window(self, record: Certificate) -> str:
-        opens, closes = reminders.window(record.expiry)
+        opens, closes = reminders.window(record.expiry, self.today)
         return format_html("{} – {}", format_date(opens), format_date(closes))
 
     def render_state(self, record: Certificate) -> str:

@@ -155,13 +155,15 @@ def test_dates_are_checked_before_anything_is_written(world, four) -> None:
     assert nothing_written(four, before)
 
 
-def test_a_decision_already_on_file_is_a_form_error(world, four) -> None:
+def test_a_decision_on_file_outside_the_province_is_a_form_error(world, four) -> None:
+    # A decision on file that is not the province's own (here: no province): never attached to.
+    # (One decision for several certificates of the province: test_shared_decisions.)
     make_decision(
         number="2000/QĐ-UBND", date=TODAY, kind=DecisionKind.REVOCATION, authority="UBND Thành phố Hà Nội"
     )
     before = Decision.objects.count()
     page = world.client("province_hn").post(revoke_url(four), revocation_post()).content.decode()
-    assert "Quyết định này (số, ngày, cơ quan ban hành) đã có." in page
+    assert "đã được ghi cho tỉnh khác hoặc cấp khác" in page
     assert nothing_written(four, before)
 
 

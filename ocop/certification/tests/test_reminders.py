@@ -110,9 +110,9 @@ def test_reminder_content_and_email(world, certificates, django_capture_on_commi
     notification = Notification.objects.get(kind="evaluation.window_open", user=world.users["producer_hn1"])
     assert certificate.product.name in notification.title
     assert notification.title.startswith("Đến thời hạn nộp hồ sơ đánh giá lại")
-    opens, closes = reminders.window(certificate.expiry)
+    opens, closes = reminders.window(certificate.expiry, TODAY)
     assert f"{opens:%d/%m/%Y}" in notification.text and f"{closes:%d/%m/%Y}" in notification.text
-    assert certificate.code in notification.text and "Điều 7.6" in notification.text
+    assert certificate.code in notification.text and "không sớm hơn 180 ngày" in notification.text
     assert notification.url == certificate.get_absolute_url()
     message = next(m for m in mail.outbox if m.to == ["producer_hn1@example.vn"])
     assert message.subject == f"[OCOP] {notification.title}"
@@ -232,3 +232,35 @@ def test_email_links_use_the_public_address(world, certificates, django_capture_
         remind(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
     link = "https://ocop.example.gov.vn" + certificates["opens"].get_absolute_url()
     assert any(link in message.body for message in mail.outbox)
+
+
+def test_reminders_follow_the_window_data(
+    world, products, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """The window is data per rulebook (data/procedures.yaml): a new rulebook's days move the reminders."""
+    from ocop.certification import rules
+
+    held = rules.procedures()
+    newer = rules.Procedure("QD26/2026", dt.date(2026, 5, 22), 150, 100, 180, "thử")
+    monkeypatch.setattr(rules, "procedures", lambda: (newer, *held[1:]))
+    hn1, hcm1 = products["hn1"], products["hcm1"]
+    opens = make_certificate(hn1, star=4, issue_date=expiring_in(150))  # opens today under 150/100
+    closing = make_certificate(hcm1, star=3, issue_date=expiring_in(110))  # 10 days before it closes
+    old_opening = make_certificate(hn1, star=3, issue_date=expiring_in(180))  # QĐ 26's 180: not yet
+    due = {(item.certificate.pk, item.kind) for item in reminders.due_reminders(TODAY)}
+    assert due == {(opens.pk, ReminderKind.WINDOW_OPEN), (closing.pk, ReminderKind.WINDOW_CLOSING)}
+    assert old_opening.pk not in {pk for pk, _kind in due}
+    remind(django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    text = Notification.objects.filter(kind="evaluation.window_open").first().text
+    assert "không sớm hơn 150 ngày và không muộn hơn 100 ngày" in text
+    assert f"{opens.expiry - dt.timedelta(days=100):%d/%m/%Y}" in text
+    # The expiring page and its state filter read the same days.
+    page = world.client("province_hn").get(reverse("certification:certificate_expiring")).content.decode()
+    assert "không sớm hơn 150 ngày" in page
+    # A rulebook that sets no window we hold: no window reminders, the expiry one still goes out.
+    bare = rules.Procedure("QD26/2026", dt.date(2026, 5, 22), None, None, None, "thử")
+    monkeypatch.setattr(rules, "procedures", lambda: (bare, *held[1:]))
+    expired = make_certificate(hn1, star=4, issue_date=expiring_in(-1))
+    make_certificate(hcm1, star=4, issue_date=expiring_in(149))
+    kinds = {(item.certificate.pk, item.kind) for item in reminders.due_reminders(TODAY)}
+    assert kinds == {(expired.pk, ReminderKind.EXPIRED)}

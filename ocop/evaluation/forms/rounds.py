@@ -142,7 +142,14 @@ class RecognitionForm(BootstrapFormMixin, forms.Form):
     evaluations = forms.ModelMultipleChoiceField(
         label=_("Sản phẩm được công nhận"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
-    number = forms.CharField(label=_("Số quyết định"), max_length=60, help_text=_("Ví dụ: 1887/QĐ-UBND."))
+    number = forms.CharField(
+        label=_("Số quyết định"),
+        max_length=60,
+        help_text=_(
+            "Ví dụ: 1887/QĐ-UBND. Quyết định đã ghi (cùng số, ngày và cơ quan ban hành) được dùng lại: "
+            "giấy chứng nhận mới được ghi thêm vào quyết định đó."
+        ),
+    )
     date = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
     authority = forms.CharField(label=_("Cơ quan ban hành"), max_length=255)
     signer = forms.CharField(label=_("Người ký"), max_length=150, required=False)

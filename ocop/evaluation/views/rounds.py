@@ -276,11 +276,21 @@ def round_recognise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _step_error_text(error))
         return _redirect_back(round_, "decision")
     count = decision.certificates.count()
-    messages.success(
-        request,
-        _("Đã ghi quyết định %(number)s: %(count)s giấy chứng nhận.")
-        % {"number": decision.number, "count": count},
-    )
+    if getattr(decision, "reused", False):
+        messages.success(
+            request,
+            _(
+                "Đã ghi thêm %(added)s giấy chứng nhận vào quyết định đã có %(number)s "
+                "(quyết định này nay có %(count)s giấy chứng nhận)."
+            )
+            % {"added": len(data["evaluations"]), "number": decision.number, "count": count},
+        )
+    else:
+        messages.success(
+            request,
+            _("Đã ghi quyết định %(number)s: %(count)s giấy chứng nhận.")
+            % {"number": decision.number, "count": count},
+        )
     return _redirect_back(round_, "dossiers")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ocop.certification.decisions import decision_for
 from ocop.certification.models import AuthorityLevel, Certificate, Decision, DecisionKind
 from ocop.registry.classification import LegalBasis
 
@@ -65,7 +66,11 @@ def recognise(
     signer: str = "",
     issue_date: dt.date | None = None,
 ) -> Decision:
-    """One recognition decision (quyết định công nhận) and a certificate per evaluation."""
+    """One recognition decision (quyết định công nhận) and a certificate per evaluation.
+
+    A decision already on file with the same number, date and authority gets the new certificates
+    (ocop.certification.decisions.decision_for); ``decision.reused`` tells.
+    """
     _require(bool(evaluations), _("Hãy chọn ít nhất một sản phẩm để công nhận."))
     stars = {}
     for evaluation in evaluations:
@@ -99,18 +104,18 @@ def recognise(
             _is_office(user, next(iter(provinces))),
             _("Chỉ cơ quan OCOP của tỉnh trình quyết định công nhận."),
         )
-    decision = Decision(
-        number=number.strip(),
-        date=date,
+    # One decision may recognise products of several rounds: the same number, date and authority
+    # is reused (ocop.certification.decisions), never recorded twice.
+    decision = decision_for(
+        user,
         kind=DecisionKind.RECOGNITION,
-        authority=authority.strip(),
-        authority_level=AuthorityLevel.CENTRAL if central else AuthorityLevel.PROVINCE,
-        signer=signer.strip(),
-        legal_basis=LegalBasis.QD26_2026,
+        number=number,
+        date=date,
+        authority=authority,
+        level=AuthorityLevel.CENTRAL if central else AuthorityLevel.PROVINCE,
         province_id=None if central else next(iter(provinces)),
+        signer=signer,
     )
-    decision.full_clean()
-    decision.save()
     for evaluation in evaluations:
         dossier = evaluation.dossier
         certificate = Certificate(
