@@ -1,8 +1,10 @@
 """Deadlines and rounds of the evaluation procedure (QĐ 26/2026/QĐ-TTg Art. 5, 7.2; plain Python).
 
 - The commune checks, assesses (Mẫu 03) and forwards a dossier within 15 working days of
-  receiving it (Art. 7.2). The day of receipt is not counted; Saturdays, Sundays and the
-  holidays given are skipped (the public-holiday calendar changes yearly, so callers pass it).
+  receiving it (Art. 7.2). The day of receipt is not counted; Saturdays, Sundays, Vietnam's public
+  holidays (Tết and its announced days off included, from the maintained ``holidays`` library,
+  which follows the Labour Code and the yearly government notices) and the extra days off given by
+  the caller (settings.OCOP_HOLIDAYS: a compensatory day the library does not know yet) are skipped.
 - A province holds at least two rounds a year: round 1 finishes before 30/6 for dossiers the
   commune proposed before 30/4, round 2 before 30/12 for those proposed before 30/10; extra
   rounds are allowed (Art. 5.1). The Ministry: round 1 before 30/9 for proposals before 30/7,
@@ -16,11 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays as holiday_calendars
 
 __all__ = [
     "COMMUNE_WORKING_DAYS",
     "RoundDates",
     "add_working_days",
+    "public_holidays",
     "round_dates",
     "round_for_proposal",
     "working_days_between",
@@ -30,12 +36,19 @@ COMMUNE_WORKING_DAYS = 15
 PROVINCE, CENTRAL = "province", "central"
 
 
-def _is_working(day: dt.date, holidays: frozenset[dt.date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> frozenset[dt.date]:
+    """Vietnam's public holidays and official days off of ``year`` (Tết Nguyên Đán included)."""
+    return frozenset(holiday_calendars.country_holidays("VN", years=year))
+
+
+def _is_working(day: dt.date, extra: frozenset[dt.date]) -> bool:
+    return day.weekday() < 5 and day not in extra and day not in public_holidays(day.year)
 
 
 def add_working_days(start: dt.date, days: int, holidays: Iterable[dt.date] = ()) -> dt.date:
-    """The day on which ``days`` working days after ``start`` have passed (``start`` not counted)."""
+    """The day on which ``days`` working days after ``start`` have passed (``start`` not counted);
+    ``holidays`` are days off in addition to the public holidays."""
     if days < 0:
         raise ValueError("Số ngày làm việc phải không âm.")
     off = frozenset(holidays)
@@ -48,7 +61,8 @@ def add_working_days(start: dt.date, days: int, holidays: Iterable[dt.date] = ()
 
 
 def working_days_between(start: dt.date, end: dt.date, holidays: Iterable[dt.date] = ()) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier)."""
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is earlier);
+    ``holidays`` are days off in addition to the public holidays."""
     if end < start:
         return -working_days_between(end, start, holidays)
     off = frozenset(holidays)
