@@ -32,7 +32,7 @@ from ocop.core.scoping import (
     ScopePaths,
 )
 
-from . import criteria, scoring
+from . import criteria, rules, scoring
 
 
 class Level(models.TextChoices):
@@ -142,7 +142,8 @@ class Round(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     number = models.PositiveSmallIntegerField(_("đợt"), help_text=_("1, 2 theo Điều 5; từ 3 là đợt bổ sung."))
     name = models.CharField(_("tên đợt"), max_length=200, blank=True)
-    proposals_by = models.DateField(_("nhận hồ sơ đề nghị đến ngày"))
+    # "Trước ngày" (Art. 5): a dossier proposed on this day is too late for the round (rules.py).
+    proposals_by = models.DateField(_("nhận hồ sơ đề nghị trước ngày"))
     closes_by = models.DateField(_("hoàn thành trước ngày"))
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN
@@ -362,6 +363,17 @@ class Dossier(models.Model):
             errors["previous_certificate"] = _("Giấy chứng nhận phải của chính sản phẩm này.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def missed_round_proposal_date(self) -> bool:
+        """In a provincial round whose proposal date (Art. 5.1) the commune's proposal missed."""
+        round_ = self.round
+        return (
+            round_ is not None
+            and round_.level == Level.PROVINCE
+            and self.forwarded_on is not None
+            and rules.missed_proposal_date(self.forwarded_on, round_.proposals_by)
+        )
 
     @property
     def commune_overdue(self) -> bool:

@@ -9,8 +9,10 @@
   commune proposed before 30/4, round 2 before 30/12 for those proposed before 30/10; extra
   rounds are allowed (Art. 5.1). The Ministry: round 1 before 30/9 for proposals before 30/7,
   round 2 before 30/3 (of the next year) for proposals before 30/01 (Art. 5.2).
-- "Trước ngày 30 tháng 4" is read as "on or before 30/4": the proposal letter of 30/4 still
-  makes round 1 (the law gives no hour, and refusing a dossier dated that day would surprise).
+- "Trước ngày" is read the same way in both halves of Art. 5's sentences: strictly before. A round
+  must finish before 30/6 (30/6 itself is too late), and round 1 takes the dossiers proposed before
+  30/4, i.e. up to 29/4; a proposal dated 30/4 goes to round 2. A dossier put into a round whose
+  proposal date it missed is allowed (the law lets the office hold it over) but flagged.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
     "COMMUNE_WORKING_DAYS",
     "RoundDates",
     "add_working_days",
+    "missed_proposal_date",
     "public_holidays",
     "round_dates",
     "round_for_proposal",
@@ -71,8 +74,8 @@ def working_days_between(start: dt.date, end: dt.date, holidays: Iterable[dt.dat
 
 @dataclass(frozen=True, slots=True)
 class RoundDates:
-    proposals_by: dt.date  # dossiers proposed on or before this day belong to the round
-    closes_by: dt.date  # the round must finish before this day
+    proposals_by: dt.date  # dossiers proposed before this day (not on it) belong to the round
+    closes_by: dt.date  # the round must finish before this day (not on it)
 
 
 def round_dates(level: str, year: int, number: int) -> RoundDates:
@@ -96,6 +99,11 @@ def round_for_proposal(level: str, proposed_on: dt.date) -> tuple[int, int]:
     year = proposed_on.year
     candidates = [(year - 1, 2), (year, 1), (year, 2), (year + 1, 1)]
     for round_year, number in candidates:
-        if proposed_on <= round_dates(level, round_year, number).proposals_by:
+        if not missed_proposal_date(proposed_on, round_dates(level, round_year, number).proposals_by):
             return round_year, number
     raise AssertionError("unreachable: the next year's round 1 always follows")
+
+
+def missed_proposal_date(proposed_on: dt.date, proposals_by: dt.date) -> bool:
+    """Was the dossier proposed too late for a round taking proposals "trước ngày" ``proposals_by``?"""
+    return proposed_on >= proposals_by

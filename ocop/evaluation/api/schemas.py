@@ -120,6 +120,11 @@ class DossierOut(Schema):
     overdue: bool = Field(..., description="Quá hạn xã xử lý")
     forwarded_on: date | None
     round: int | None = Field(None, description="id đợt đánh giá")
+    missed_round_proposal_date: bool = Field(
+        ...,
+        description="Hồ sơ nằm trong đợt cấp tỉnh mà ngày xã đề nghị không trước hạn nhận đề nghị "
+        "của đợt (Điều 5)",
+    )
     evaluations: list[EvaluationRef]
     advisory_review: str
     return_comment: str
@@ -151,6 +156,10 @@ class DossierOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Dossier) -> bool:
         return obj.commune_overdue
+
+    @staticmethod
+    def resolve_missed_round_proposal_date(obj: Dossier) -> bool:
+        return obj.missed_round_proposal_date
 
     @staticmethod
     def resolve_round(obj: Dossier) -> int | None:

@@ -32,3 +32,17 @@ def test_configured_days_off_are_added_to_the_public_ones():
 def test_a_deadline_spanning_new_year_reads_both_calendars():
     # 31/12/2026 received; 01/01/2027 is a public holiday, so 15 days end on 22/01/2027.
     assert rules.add_working_days(dt.date(2026, 12, 31), 15) == dt.date(2027, 1, 22)
+
+
+def test_round_cut_offs_read_before_strictly_in_both_halves_of_article_5():
+    # Province round 1: proposals "trước ngày 30 tháng 4", finished "trước ngày 30 tháng 6".
+    first = rules.round_dates(rules.PROVINCE, 2026, 1)
+    assert (first.proposals_by, first.closes_by) == (dt.date(2026, 4, 30), dt.date(2026, 6, 30))
+    assert rules.round_for_proposal(rules.PROVINCE, dt.date(2026, 4, 29)) == (2026, 1)
+    assert rules.round_for_proposal(rules.PROVINCE, dt.date(2026, 4, 30)) == (2026, 2)
+    assert rules.round_for_proposal(rules.PROVINCE, dt.date(2026, 10, 30)) == (2027, 1)
+    assert rules.missed_proposal_date(dt.date(2026, 4, 30), first.proposals_by)
+    assert not rules.missed_proposal_date(dt.date(2026, 4, 29), first.proposals_by)
+    # Ministry (Art. 5.2): round 2 takes proposals before 30/01 of the next year.
+    assert rules.round_for_proposal(rules.CENTRAL, dt.date(2027, 1, 29)) == (2026, 2)
+    assert rules.round_for_proposal(rules.CENTRAL, dt.date(2027, 1, 30)) == (2027, 1)

@@ -551,3 +551,32 @@ def test_dossier_writes_honour_if_match(world, api, products):
     assert _ok(producer.get(url))["self_assessment"] == {"summary": "Một"}
     fresh = patch({"self_assessment": {"summary": "Hai"}}, **{**headers, "HTTP_IF_MATCH": first["ETag"]})
     assert _ok(fresh)["self_assessment"] == {"summary": "Hai"}
+
+
+# --- Art. 5: "trước ngày" read strictly ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("forwarded_on", "missed"), [(dt.date(2026, 4, 29), False), (dt.date(2026, 4, 30), True)]
+)
+def test_a_dossier_in_a_round_whose_proposal_date_it_missed_is_flagged(
+    world, products, api, client, forwarded_on, missed
+):
+    """Round 1 takes the communes' proposals "trước ngày 30 tháng 4" (Art. 5.1): a proposal of 30/4
+    is too late for it. The office may still put it in; the API and the dossier page say so."""
+    office = world.users["province_hn"]
+    round_ = workflow.open_round(
+        office, level=Level.PROVINCE, year=2026, number=1, province=world.places["hn"]
+    )
+    assert round_.proposals_by == dt.date(2026, 4, 30)
+    dossier = _forwarded(world, products["hn1"])
+    models.Dossier.objects.filter(pk=dossier.pk).update(forwarded_on=forwarded_on)
+    dossier.refresh_from_db()
+    workflow.add_to_round(office, dossier, round_)
+    body = _ok(api("province_hn").get(f"{DOSSIERS}{dossier.pk}"))
+    assert body["missed_round_proposal_date"] is missed
+    client.force_login(office)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert ('data-testid="missed-proposal-date"' in page) is missed
+    if missed:
+        assert "trước ngày 30/04/2026" in page and "Điều 5" in page
