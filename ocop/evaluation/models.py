@@ -7,6 +7,7 @@ Decisions and certificates live in ocop.certification, which this app depends on
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
@@ -31,6 +32,7 @@ from ocop.core.scoping import (
     RestrictedManager,
     ScopePaths,
 )
+from ocop.registry.classification import LegalBasis
 
 from . import criteria, rules, scoring
 
@@ -299,6 +301,14 @@ class Dossier(models.Model):
         blank=True,
     )
     submitted_on = models.DateField(_("ngày nộp"), null=True, blank=True)
+    # Art. 12.2: the rules a dossier is evaluated under follow its filing date (set on submitting).
+    legal_basis = models.CharField(
+        _("căn cứ pháp lý"),
+        max_length=16,
+        choices=LegalBasis.choices(),
+        blank=True,
+        help_text=_("Quy định áp dụng theo ngày nộp hồ sơ (khoản 2 Điều 12 QĐ 26/2026/QĐ-TTg)."),
+    )
     received_on = models.DateField(_("ngày xã tiếp nhận"), null=True, blank=True)
     commune_deadline = models.DateField(_("hạn xã xử lý"), null=True, blank=True, editable=False)
     # Mẫu 03: the commune's assessment of its four items (Art. 7.2).
@@ -363,6 +373,13 @@ class Dossier(models.Model):
             errors["previous_certificate"] = _("Giấy chứng nhận phải của chính sản phẩm này.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def transition_deadline(self) -> dt.date | None:
+        """Art. 12.2: the 60/30-day limit of a dossier filed before 22/05/2026 (under older rules)."""
+        if not self.legal_basis:
+            return None
+        return rules.transition_deadline(self.kind, LegalBasis(self.legal_basis).effective_from)
 
     @property
     def missed_round_proposal_date(self) -> bool:

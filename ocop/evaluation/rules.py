@@ -29,6 +29,7 @@ __all__ = [
     "RoundDates",
     "add_working_days",
     "missed_proposal_date",
+    "transition_deadline",
     "public_holidays",
     "round_dates",
     "round_for_proposal",
@@ -36,6 +37,10 @@ __all__ = [
 ]
 
 COMMUNE_WORKING_DAYS = 15
+# Art. 12.2: dossiers filed before QĐ 26/2026 took effect stay under the 2021–2025 rules but must be
+# finished within 60 days (first evaluation, upgrade) or 30 days (re-evaluation) of that day.
+QD26_EFFECTIVE = dt.date(2026, 5, 22)
+TRANSITION_DAYS = {"first": 60, "upgrade": 60, "reevaluation": 30}
 PROVINCE, CENTRAL = "province", "central"
 
 
@@ -107,3 +112,12 @@ def round_for_proposal(level: str, proposed_on: dt.date) -> tuple[int, int]:
 def missed_proposal_date(proposed_on: dt.date, proposals_by: dt.date) -> bool:
     """Was the dossier proposed too late for a round taking proposals "trước ngày" ``proposals_by``?"""
     return proposed_on >= proposals_by
+
+
+def transition_deadline(kind: str, filed_on: dt.date | None) -> dt.date | None:
+    """Art. 12.2.a/b: the last day to finish evaluating a dossier filed before 22/05/2026 (None after,
+    or when not filed): 60 days from 22/05/2026 for a first evaluation or an upgrade, 30 for a
+    re-evaluation ("không quá 60/30 ngày, kể từ ngày Quyết định này có hiệu lực")."""
+    if filed_on is None or filed_on >= QD26_EFFECTIVE:
+        return None
+    return QD26_EFFECTIVE + dt.timedelta(days=TRANSITION_DAYS[kind])

@@ -115,6 +115,14 @@ class DossierOut(Schema):
     commune_assessment: dict[str, Any] = Field(..., description="Báo cáo đánh giá của xã (Mẫu 03)")
     evidence: list[EvidenceLinkOut]
     submitted_on: date | None
+    legal_basis: str = Field(
+        ..., description="Căn cứ pháp lý theo ngày nộp hồ sơ lần đầu (Điều 12.2); trống khi chưa nộp"
+    )
+    transition_deadline: date | None = Field(
+        None,
+        description="Hồ sơ nộp trước 22/05/2026: hạn hoàn thành 60 ngày (lần đầu, nâng hạng) "
+        "/ 30 ngày (đánh giá lại)",
+    )
     received_on: date | None
     commune_deadline: date | None = Field(None, description="Hạn xã xử lý (15 ngày làm việc)")
     overdue: bool = Field(..., description="Quá hạn xã xử lý")
@@ -156,6 +164,10 @@ class DossierOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Dossier) -> bool:
         return obj.commune_overdue
+
+    @staticmethod
+    def resolve_transition_deadline(obj: Dossier) -> date | None:
+        return obj.transition_deadline
 
     @staticmethod
     def resolve_missed_round_proposal_date(obj: Dossier) -> bool:

@@ -46,3 +46,13 @@ def test_round_cut_offs_read_before_strictly_in_both_halves_of_article_5():
     # Ministry (Art. 5.2): round 2 takes proposals before 30/01 of the next year.
     assert rules.round_for_proposal(rules.CENTRAL, dt.date(2027, 1, 29)) == (2026, 2)
     assert rules.round_for_proposal(rules.CENTRAL, dt.date(2027, 1, 30)) == (2027, 1)
+
+
+def test_art_12_2_completion_limits_for_dossiers_filed_before_22_05_2026():
+    # "không quá 60 ngày" (first, upgrade) / "30 ngày" (re-evaluation), "kể từ ngày Quyết định này
+    # có hiệu lực" (22/05/2026).
+    assert rules.transition_deadline("first", dt.date(2026, 5, 21)) == dt.date(2026, 7, 21)
+    assert rules.transition_deadline("upgrade", dt.date(2026, 3, 1)) == dt.date(2026, 7, 21)
+    assert rules.transition_deadline("reevaluation", dt.date(2026, 5, 21)) == dt.date(2026, 6, 21)
+    assert rules.transition_deadline("first", dt.date(2026, 5, 22)) is None
+    assert rules.transition_deadline("first", None) is None

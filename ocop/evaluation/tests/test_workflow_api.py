@@ -580,3 +580,43 @@ def test_a_dossier_in_a_round_whose_proposal_date_it_missed_is_flagged(
     assert ('data-testid="missed-proposal-date"' in page) is missed
     if missed:
         assert "trước ngày 30/04/2026" in page and "Điều 5" in page
+
+
+# --- Art. 12.2: the rules follow the first filing date ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filed", "basis", "deadline"),
+    [
+        (dt.date(2026, 5, 21), "QD148+1489", "2026-07-21"),  # 60 days from 22/05/2026
+        (dt.date(2026, 5, 22), "QD26/2026", None),
+    ],
+)
+def test_a_dossier_records_the_rules_of_its_filing_date(
+    world, products, api, client, monkeypatch, filed, basis, deadline
+):
+    from ocop.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: filed)
+    producer = world.users["producer_hn1"]
+    dossier = workflow.create_dossier(producer, products["hn1"])
+    workflow.update_forms(
+        producer,
+        dossier,
+        registration={"product_name": "x", "applicant": "y", "phone": "0912"},
+        self_assessment={"a": "b"},
+    )
+    workflow.submit(producer, dossier)
+    # Returned and filed again after 22/05/2026: still the rules of the first filing.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 6, 2))
+    workflow.receive(world.users["commune_hn1"], dossier)
+    workflow.return_dossier(world.users["commune_hn1"], dossier, "Bổ sung ảnh")
+    workflow.submit(producer, dossier)
+    dossier.refresh_from_db()
+    assert dossier.legal_basis == basis
+    body = _ok(api("province_hn").get(f"{DOSSIERS}{dossier.pk}"))
+    assert (body["legal_basis"], body["transition_deadline"]) == (basis, deadline)
+    client.force_login(world.users["province_hn"])
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert 'data-testid="legal-basis"' in page
+    assert ("khoản 2 Điều 12" in page and "21/07/2026" in page) is (deadline is not None)
