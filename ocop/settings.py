@@ -42,7 +42,8 @@ OCOP_PUBLIC_URL = os.environ.get("OCOP_PUBLIC_URL", "").strip()
 
 
 def _holidays() -> list:
-    """Public holidays (ISO dates) skipped when counting working days, e.g. the commune's 15 days."""
+    """Extra days off (ISO dates) skipped when counting working days, e.g. the commune's 15 days, on top
+    of the public holidays and Tết that ocop.evaluation.rules takes from the ``holidays`` library."""
     import datetime
 
     from django.core.exceptions import ImproperlyConfigured
@@ -58,7 +59,8 @@ def _holidays() -> list:
     return days
 
 
-# The holiday calendar changes yearly (Tết follows the lunar calendar), so it is configuration.
+# Additions only (a compensatory day off announced late, a local day off): the public holidays,
+# Tết included, come from the maintained ``holidays`` library (ocop.evaluation.rules.public_holidays).
 OCOP_HOLIDAYS = _holidays()
 # Which province results go to the Ministry as "tiềm năng 5 sao" (QĐ 26/2026 Art. 7.3.e): "total"
 # (the text: every council total of 90 or more) or "minimums" (an older reading: only a 5★ that

@@ -63,6 +63,13 @@ HEADING_POINT_FIXES = {
 KNOCKOUT_TEXT_FIXES = {
     # B17 drops "không có" before "giấy phép sản xuất"; B15 prints the same ground in full.
     ("B17", "Giấy phép sản xuất theo quy định"): "Không có giấy phép sản xuất theo quy định",
+    # B18 drops "không có" before the registration dossier (ocop-rules.md §5.5: a missing quality
+    # declaration, label or advertising dossier excludes the product, like B17's licence).
+    (
+        "B18",
+        "Hồ sơ đăng ký bản đăng ký công bố chất lượng sản phẩm, ghi nhãn sản phẩm, quảng cáo sản phẩm",
+    ): "Không có hồ sơ đăng ký bản đăng ký công bố chất lượng sản phẩm, ghi nhãn sản phẩm, "
+    "quảng cáo sản phẩm",
 }
 
 # A criterion printed without options (the bilingual-label criterion 2.4, or 2.3 in B21/B22) is a

@@ -36,7 +36,7 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
     conclusion_on = forms.DateField(
         label=_("Ngày có kết luận vi phạm (hoặc ngày UBND cấp xã xác nhận chủ thể dừng sản xuất)"),
         widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
-        help_text=_("Quyết định thu hồi được ban hành trong 15 ngày kể từ ngày này (Điều 8.3)."),
+        help_text=_("Quyết định thu hồi được ban hành trong 15 ngày kể từ ngày này (Điều 8.4)."),
         error_messages={"required": _("Hãy ghi ngày có kết luận (hoặc ngày xã xác nhận dừng sản xuất).")},
     )
     number = forms.CharField(
@@ -111,7 +111,7 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
 
     @property
     def deadline(self) -> Any:
-        """The last day for the decision (Art. 8.3), once the conclusion date is known."""
+        """The last day for the decision (Art. 8.4), once the conclusion date is known."""
         conclusion = self.cleaned_data.get("conclusion_on") if hasattr(self, "cleaned_data") else None
         return revocation.revocation_deadline(conclusion) if conclusion else None
 

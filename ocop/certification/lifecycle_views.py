@@ -142,7 +142,7 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
 
 
 def deadline_context(form: RevocationForm, data: QueryDict | None = None) -> dict[str, Any]:
-    """The 15-day deadline (Art. 8.3) for the dates typed so far (a bound form, or raw GET data)."""
+    """The 15-day deadline (Art. 8.4) for the dates typed so far (a bound form, or raw GET data)."""
 
     def parse(name: str) -> dt.date | None:
         if data is None:
@@ -255,7 +255,7 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
                 self.request,
                 _(
                     "Quyết định ban hành ngày %(date)s, quá thời hạn 15 ngày kể từ ngày có kết luận "
-                    "(hạn %(deadline)s, Điều 8.3)."
+                    "(hạn %(deadline)s, Điều 8.4)."
                 )
                 % {"date": format_date(decision.date), "deadline": format_date(form.deadline)},
             )

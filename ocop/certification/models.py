@@ -87,7 +87,14 @@ class RevocationGround(models.TextChoices):
 
     A = "a", _("a) Thông tin trong hồ sơ không trung thực, giả mạo")
     B = "b", _("b) Sản phẩm không còn đáp ứng tiêu chí theo kết luận kiểm tra")
-    C = "c", _("c) Vi phạm pháp luật về chất lượng, an toàn thực phẩm, môi trường, sở hữu trí tuệ, nhãn mác")
+    C = (
+        "c",
+        _(
+            "c) Sản phẩm OCOP vi phạm quy định pháp luật về chất lượng sản phẩm, an toàn thực phẩm, "
+            "bảo vệ môi trường, sở hữu trí tuệ, ghi nhãn hàng hóa hoặc các quy định pháp luật khác có "
+            "liên quan theo kết luận của cơ quan có thẩm quyền"
+        ),
+    )
     D = "d", _("d) Sử dụng nhãn hiệu chứng nhận OCOP không đúng, gây nhầm lẫn")
     DD = "đ", _("đ) Chủ thể dừng sản xuất sản phẩm")
     E = "e", _("e) Trường hợp khác theo kết luận của cơ quan có thẩm quyền")

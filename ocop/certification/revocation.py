@@ -19,7 +19,7 @@ from .steps import StepError, fresh, is_office, require, role
 
 __all__ = ["StepError", "revocation_deadline", "revocation_refusal", "revoke"]
 
-DEADLINE_DAYS = 15  # Art. 8.3
+DEADLINE_DAYS = 15  # Art. 8.4
 
 
 @transaction.atomic
@@ -84,5 +84,5 @@ def revocation_refusal(user: Any, certificate: Certificate) -> str | None:
 
 
 def revocation_deadline(conclusion_on: dt.date) -> dt.date:
-    """Art. 8.3: the decision within 15 days of the violation conclusion (or the commune's confirmation)."""
+    """Art. 8.4: the decision within 15 days of the violation conclusion (or the commune's confirmation)."""
     return conclusion_on + dt.timedelta(days=DEADLINE_DAYS)

@@ -7,6 +7,7 @@ Decisions and certificates live in ocop.certification, which this app depends on
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
@@ -31,8 +32,9 @@ from ocop.core.scoping import (
     RestrictedManager,
     ScopePaths,
 )
+from ocop.registry.classification import LegalBasis
 
-from . import criteria, scoring
+from . import criteria, rules, scoring
 
 
 class Level(models.TextChoices):
@@ -142,7 +144,8 @@ class Round(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     number = models.PositiveSmallIntegerField(_("đợt"), help_text=_("1, 2 theo Điều 5; từ 3 là đợt bổ sung."))
     name = models.CharField(_("tên đợt"), max_length=200, blank=True)
-    proposals_by = models.DateField(_("nhận hồ sơ đề nghị đến ngày"))
+    # "Trước ngày" (Art. 5): a dossier proposed on this day is too late for the round (rules.py).
+    proposals_by = models.DateField(_("nhận hồ sơ đề nghị trước ngày"))
     closes_by = models.DateField(_("hoàn thành trước ngày"))
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN
@@ -298,6 +301,14 @@ class Dossier(models.Model):
         blank=True,
     )
     submitted_on = models.DateField(_("ngày nộp"), null=True, blank=True)
+    # Art. 12.2: the rules a dossier is evaluated under follow its filing date (set on submitting).
+    legal_basis = models.CharField(
+        _("căn cứ pháp lý"),
+        max_length=16,
+        choices=LegalBasis.choices(),
+        blank=True,
+        help_text=_("Quy định áp dụng theo ngày nộp hồ sơ (khoản 2 Điều 12 QĐ 26/2026/QĐ-TTg)."),
+    )
     received_on = models.DateField(_("ngày xã tiếp nhận"), null=True, blank=True)
     commune_deadline = models.DateField(_("hạn xã xử lý"), null=True, blank=True, editable=False)
     # Mẫu 03: the commune's assessment of its four items (Art. 7.2).
@@ -362,6 +373,24 @@ class Dossier(models.Model):
             errors["previous_certificate"] = _("Giấy chứng nhận phải của chính sản phẩm này.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def transition_deadline(self) -> dt.date | None:
+        """Art. 12.2: the 60/30-day limit of a dossier filed before 22/05/2026 (under older rules)."""
+        if not self.legal_basis:
+            return None
+        return rules.transition_deadline(self.kind, LegalBasis(self.legal_basis).effective_from)
+
+    @property
+    def missed_round_proposal_date(self) -> bool:
+        """In a provincial round whose proposal date (Art. 5.1) the commune's proposal missed."""
+        round_ = self.round
+        return (
+            round_ is not None
+            and round_.level == Level.PROVINCE
+            and self.forwarded_on is not None
+            and rules.missed_proposal_date(self.forwarded_on, round_.proposals_by)
+        )
 
     @property
     def commune_overdue(self) -> bool:

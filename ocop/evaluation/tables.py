@@ -19,7 +19,7 @@ class RoundTable(tables.Table):
     )
     level = tables.Column(verbose_name=_("Cấp"))
     province = tables.Column(verbose_name=_("Tỉnh/thành phố"), order_by=("province__sort_key",))
-    proposals_by = tables.DateColumn(verbose_name=_("Nhận hồ sơ đến"), format="d/m/Y")
+    proposals_by = tables.DateColumn(verbose_name=_("Nhận đề nghị trước"), format="d/m/Y")
     closes_by = tables.DateColumn(verbose_name=_("Hoàn thành trước"), format="d/m/Y")
     evaluation_count = tables.Column(verbose_name=_("Số hồ sơ"), attrs={"td": {"class": "text-end"}})
     status = tables.Column(verbose_name=_("Trạng thái"))

@@ -76,7 +76,7 @@ def test_form_lists_the_six_grounds_with_the_deadline_help(world, four) -> None:
     page = world.client("province_hn").get(revoke_url(four)).content.decode()
     for ground in certification.RevocationGround:
         assert f'value="{ground.value}"' in page and str(ground.label) in page
-    assert "15 ngày" in page and "Điều 8.3" in page
+    assert "15 ngày" in page and "Điều 8.4" in page
     assert 'value="UBND Thành phố Hà Nội"' in page  # the province's People's Committee by default
 
 
@@ -358,3 +358,9 @@ def test_expiring_export_neutralises_formula_like_names(world, expiring) -> None
     assert (
         cells[expiring["open"].code][header.index("Sản phẩm")] == '=HYPERLINK("http://x","y")'
     )  # typed text
+
+
+def test_revocation_ground_c_quotes_art_8_1_c_in_full() -> None:
+    label = str(certification.RevocationGround.C.label)
+    assert "ghi nhãn hàng hóa hoặc các quy định pháp luật khác có liên quan" in label
+    assert label.endswith("theo kết luận của cơ quan có thẩm quyền")

@@ -517,6 +517,9 @@ def test_upgrade_from_before_keeps_every_row() -> None:
         moved = ContentType.objects.get(pk=pk)
         assert moved.model == model
         assert moved.model_class() is not None, (app_label, model)
+    # Art. 12.2: a dossier filed on 10/04/2025 is recorded under the rules of that day (QĐ 148).
+    Dossier = latest_apps.get_model("evaluation", "Dossier")
+    assert Dossier.objects.get(submitted_on=dt.date(2025, 4, 10)).legal_basis == "QD148"
 
 
 def _content_type_ids() -> dict[tuple[str, str], int]:

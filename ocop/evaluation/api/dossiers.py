@@ -33,7 +33,7 @@ dossiers_router = Router(tags=["dossiers"], auth=api_auth)
 
 def _dossiers() -> QuerySet[Dossier]:
     return Dossier.objects.select_related(
-        "product__province", "product__commune", "previous_certificate"
+        "product__province", "product__commune", "previous_certificate", "round"
     ).prefetch_related("evidence_links", "evaluations")
 
 

@@ -115,11 +115,24 @@ class DossierOut(Schema):
     commune_assessment: dict[str, Any] = Field(..., description="Báo cáo đánh giá của xã (Mẫu 03)")
     evidence: list[EvidenceLinkOut]
     submitted_on: date | None
+    legal_basis: str = Field(
+        ..., description="Căn cứ pháp lý theo ngày nộp hồ sơ lần đầu (Điều 12.2); trống khi chưa nộp"
+    )
+    transition_deadline: date | None = Field(
+        None,
+        description="Hồ sơ nộp trước 22/05/2026: hạn hoàn thành 60 ngày (lần đầu, nâng hạng) "
+        "/ 30 ngày (đánh giá lại)",
+    )
     received_on: date | None
     commune_deadline: date | None = Field(None, description="Hạn xã xử lý (15 ngày làm việc)")
     overdue: bool = Field(..., description="Quá hạn xã xử lý")
     forwarded_on: date | None
     round: int | None = Field(None, description="id đợt đánh giá")
+    missed_round_proposal_date: bool = Field(
+        ...,
+        description="Hồ sơ nằm trong đợt cấp tỉnh mà ngày xã đề nghị không trước hạn nhận đề nghị "
+        "của đợt (Điều 5)",
+    )
     evaluations: list[EvaluationRef]
     advisory_review: str
     return_comment: str
@@ -151,6 +164,14 @@ class DossierOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Dossier) -> bool:
         return obj.commune_overdue
+
+    @staticmethod
+    def resolve_transition_deadline(obj: Dossier) -> date | None:
+        return obj.transition_deadline
+
+    @staticmethod
+    def resolve_missed_round_proposal_date(obj: Dossier) -> bool:
+        return obj.missed_round_proposal_date
 
     @staticmethod
     def resolve_round(obj: Dossier) -> int | None:

@@ -36,7 +36,7 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
     )
     name = forms.CharField(label=_("Tên đợt"), max_length=200, required=False)
     proposals_by = forms.DateField(
-        label=_("Nhận hồ sơ đề nghị đến ngày"),
+        label=_("Nhận hồ sơ đề nghị trước ngày"),
         required=False,
         widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
         help_text=_("Bắt buộc với đợt bổ sung; để trống ở đợt 1, 2 để dùng thời hạn theo Điều 5."),

@@ -130,3 +130,20 @@ def test_unknown_version_and_sheet_are_named():
         criteria.get_version("99-2099")
     with pytest.raises(criteria.CriteriaError, match="“B27”"):
         criteria.get_sheet("26-2026", "B27")
+
+
+@pytest.mark.parametrize(
+    ("code", "ground"),
+    [
+        ("B17", "Không có giấy phép sản xuất theo quy định"),
+        # Phụ lục II mục 18 prints the ground without "không có"; read like B17's licence.
+        (
+            "B18",
+            "Không có hồ sơ đăng ký bản đăng ký công bố chất lượng sản phẩm, ghi nhãn sản phẩm, "
+            "quảng cáo sản phẩm",
+        ),
+    ],
+)
+def test_k3_is_a_missing_document_on_b17_and_b18(code, ground):
+    (k3,) = [k for k in criteria.get_sheet("26-2026", code).knockouts if k.id == "K3"]
+    assert k3.text == ground and k3.criterion is None and k3.effect == "exclude"

@@ -144,8 +144,9 @@ def test_commune_receives_assesses_and_forwards(world, products) -> None:
     response = client.post(step_url("receive", dossier), follow=True)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.COMMUNE_REVIEW and dossier.received_on == TODAY
-    assert dossier.commune_deadline == dt.date(2026, 12, 14)  # 15 working days
-    assert "Hạn xử lý của xã: 14/12/2026." in " ".join(messages_of(response))
+    # 15 working days; 24/11 (Ngày Văn hóa Việt Nam, a public holiday from 2026) is skipped.
+    assert dossier.commune_deadline == dt.date(2026, 12, 15)
+    assert "Hạn xử lý của xã: 15/12/2026." in " ".join(messages_of(response))
 
     page = client.get(dossier.get_absolute_url()).content.decode()
     assert "Chưa đề nghị lên tỉnh được" in page  # Mẫu 03 not done yet: the list says why

@@ -282,8 +282,8 @@ def test_other_province_cannot_touch_the_dossier(world, products):
         workflow.return_dossier(world.users["province_hcm"], dossier, "x")
 
 
-def test_configured_public_holidays_lengthen_the_commune_deadline(world, products, settings):
-    settings.OCOP_HOLIDAYS = [dt.date(2026, 4, 30), dt.date(2026, 5, 1)]  # Thursday and Friday
+def test_public_holidays_and_configured_days_off_lengthen_the_commune_deadline(world, products, settings):
+    settings.OCOP_HOLIDAYS = [dt.date(2026, 5, 4)]  # an extra day off (a Monday) on top of the public ones
     producer = world.users["producer_hn1"]
     dossier = workflow.create_dossier(producer, products["hn1"])
     workflow.update_forms(
@@ -294,8 +294,9 @@ def test_configured_public_holidays_lengthen_the_commune_deadline(world, product
     )
     workflow.submit(producer, dossier)
     workflow.receive(world.users["commune_hn1"], dossier, on=dt.date(2026, 4, 20))  # a Monday
-    # 15 working days from 21/04 without the two holidays: 13/05 instead of 11/05.
-    assert dossier.commune_deadline == dt.date(2026, 5, 13)
+    # 15 working days from 21/04 skipping 27/04 (Giỗ Tổ, moved from Sunday), 30/04 and 01/05 (public
+    # holidays from the library) and 04/05 (configured): 15/05 instead of 11/05.
+    assert dossier.commune_deadline == dt.date(2026, 5, 15)
 
 
 def test_extra_rounds_need_their_own_dates(world):

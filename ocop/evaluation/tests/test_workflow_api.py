@@ -551,3 +551,72 @@ def test_dossier_writes_honour_if_match(world, api, products):
     assert _ok(producer.get(url))["self_assessment"] == {"summary": "Một"}
     fresh = patch({"self_assessment": {"summary": "Hai"}}, **{**headers, "HTTP_IF_MATCH": first["ETag"]})
     assert _ok(fresh)["self_assessment"] == {"summary": "Hai"}
+
+
+# --- Art. 5: "trước ngày" read strictly ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("forwarded_on", "missed"), [(dt.date(2026, 4, 29), False), (dt.date(2026, 4, 30), True)]
+)
+def test_a_dossier_in_a_round_whose_proposal_date_it_missed_is_flagged(
+    world, products, api, client, forwarded_on, missed
+):
+    """Round 1 takes the communes' proposals "trước ngày 30 tháng 4" (Art. 5.1): a proposal of 30/4
+    is too late for it. The office may still put it in; the API and the dossier page say so."""
+    office = world.users["province_hn"]
+    round_ = workflow.open_round(
+        office, level=Level.PROVINCE, year=2026, number=1, province=world.places["hn"]
+    )
+    assert round_.proposals_by == dt.date(2026, 4, 30)
+    dossier = _forwarded(world, products["hn1"])
+    models.Dossier.objects.filter(pk=dossier.pk).update(forwarded_on=forwarded_on)
+    dossier.refresh_from_db()
+    workflow.add_to_round(office, dossier, round_)
+    body = _ok(api("province_hn").get(f"{DOSSIERS}{dossier.pk}"))
+    assert body["missed_round_proposal_date"] is missed
+    client.force_login(office)
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert ('data-testid="missed-proposal-date"' in page) is missed
+    if missed:
+        assert "trước ngày 30/04/2026" in page and "Điều 5" in page
+
+
+# --- Art. 12.2: the rules follow the first filing date ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filed", "basis", "deadline"),
+    [
+        (dt.date(2026, 5, 21), "QD148+1489", "2026-07-21"),  # 60 days from 22/05/2026
+        (dt.date(2026, 5, 22), "QD26/2026", None),
+    ],
+)
+def test_a_dossier_records_the_rules_of_its_filing_date(
+    world, products, api, client, monkeypatch, filed, basis, deadline
+):
+    from ocop.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: filed)
+    producer = world.users["producer_hn1"]
+    dossier = workflow.create_dossier(producer, products["hn1"])
+    workflow.update_forms(
+        producer,
+        dossier,
+        registration={"product_name": "x", "applicant": "y", "phone": "0912"},
+        self_assessment={"a": "b"},
+    )
+    workflow.submit(producer, dossier)
+    # Returned and filed again after 22/05/2026: still the rules of the first filing.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 6, 2))
+    workflow.receive(world.users["commune_hn1"], dossier)
+    workflow.return_dossier(world.users["commune_hn1"], dossier, "Bổ sung ảnh")
+    workflow.submit(producer, dossier)
+    dossier.refresh_from_db()
+    assert dossier.legal_basis == basis
+    body = _ok(api("province_hn").get(f"{DOSSIERS}{dossier.pk}"))
+    assert (body["legal_basis"], body["transition_deadline"]) == (basis, deadline)
+    client.force_login(world.users["province_hn"])
+    page = client.get(dossier.get_absolute_url()).content.decode()
+    assert 'data-testid="legal-basis"' in page
+    assert ("khoản 2 Điều 12" in page and "21/07/2026" in page) is (deadline is not None)

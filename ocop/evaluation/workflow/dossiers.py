@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ocop.certification import rules as certificate_rules
-from ocop.certification.models import Certificate
+from ocop.certification.models import Certificate, legal_basis_on
 from ocop.certification.steps import StepError
 from ocop.core import clock
 from ocop.core.scoping import ADD, CHANGE, VIEW, can
@@ -214,6 +214,8 @@ def submit(user: Any, dossier: Dossier) -> Dossier:
         _check_filing_window(dossier, clock.today())
     dossier.status = DossierStatus.SUBMITTED
     dossier.submitted_on = clock.today()
+    if first_filing or not dossier.legal_basis:  # Art. 12.2: the first filing's rules stay
+        dossier.legal_basis = legal_basis_on(dossier.submitted_on)
     dossier.received_on = None
     dossier.commune_deadline = None
     dossier.save()
