@@ -7,8 +7,8 @@ as the 1-based position of the marked option), typed from the law. The first tes
 committed data says the same; the others take answers chosen by the points a member ticks and
 compare the engine's result with the figures computed by hand in the comments.
 
-Sheets used: B17 (Đồ uống không cồn khác, mục 17), B16 (Nước khoáng thiên nhiên, nước uống, mục 16)
-and B18 (Thực phẩm chức năng, thuốc dược liệu, thuốc cổ truyền, mục 18).
+Sheets used: B17 (Đồ uống không cồn khác, mục 17), B16 (Nước khoáng thiên nhiên, nước uống, mục 16),
+B18 (Thực phẩm chức năng, thuốc dược liệu, thuốc cổ truyền, mục 18) and B21 (Thủ công mỹ nghệ, mục 21).
 """
 
 from __future__ import annotations
@@ -287,3 +287,24 @@ def test_b18_knock_outs(knockout, words):
     best = {c.code: max(c.options, key=lambda o: o.points).position for c in sheet.criteria}
     result = evaluate(sheet, VERSION, [best] * 3, knockouts=[knockout])
     assert result.total == 100 and result.star is None and result.outcome == "knocked_out"
+
+
+def test_b21_intellectual_property_knock_out_and_a_five_star_minimum_on_quality():
+    """B21 (Thủ công mỹ nghệ, mục 21), Phần C: 6.1 "Mức độ tinh xảo" printed 0 / 1 / 3 / 5*****, 6.2
+    "Thiết kế độc đáo" 1 / 3 / 5***** with Ghi chú "Nếu sản phẩm vi phạm sở hữu trí tuệ, sẽ bị loại bỏ"
+    (K3, declared on 6.2)."""
+    sheet = criteria.get_sheet("26-2026", "B21")
+    assert [o.points for o in sheet.criterion("6.1").options] == [0, 1, 3, 5]
+    assert [o.points for o in sheet.criterion("6.2").options] == [1, 3, 5]
+    assert (
+        sheet.criterion("6.1").options[-1].min_star == 5 and sheet.criterion("6.2").options[-1].min_star == 5
+    )
+    best = {c.code: max(c.options, key=lambda o: o.points).position for c in sheet.criteria}
+    # An IP violation excludes even a perfect sheet.
+    excluded = evaluate(sheet, VERSION, [best] * 3, knockouts=["K3"])
+    assert excluded.star is None and excluded.knockouts == ("K3",) and not excluded.referred
+    # 6.1 at "Khéo léo/nhã nhặn …" (3 of 5): 98, band 5, the 5★ minimum missed: referred, not recognised
+    # by the province (Art. 7.3.e); on the sheet itself 4★.
+    result = evaluate(sheet, VERSION, [dict(best, **{"6.1": 3})] * 3)
+    assert (result.total, result.band, result.star) == (98, 5, 4)
+    assert result.referred and not result.recognised
