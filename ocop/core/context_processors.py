@@ -110,10 +110,11 @@ class Navigation:
         if self.user is None or not self.user.is_authenticated:
             return []
         path = self.request.path
+        # A module whose pages do not exist yet is left out of the menu altogether.
         resolved = [
-            (entry, resolve_url_name(entry.url_name))
+            (entry, url)
             for entry in NAV_ENTRIES
-            if user_can_see(self.user, entry)
+            if user_can_see(self.user, entry) and (url := resolve_url_name(entry.url_name)) is not None
         ]
         # The entry whose URL is the longest prefix of the path is active (so /registry/products/
         # marks Sản phẩm, not a Chủ thể list at /registry/); home ("/") only on itself.
