@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.core.admin import ScopedAdmin
 
 from .forms import ProductImageForm
-from .models import ImportJob, Producer, Product, ProductCodeCounter, ProductImage
+from .models import ChangeRequest, ImportJob, Producer, Product, ProductCodeCounter, ProductImage
 
 
 class LocatedAdmin(ScopedAdmin):
@@ -89,4 +89,31 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ScopedAdmin):
+    """Change requests as asked and decided (read only: deciding goes through the app's rules)."""
+
+    list_display = [
+        "__str__",
+        "product",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["product__name", "product__code", "reason"]
+    list_select_related = ["product", "requested_by", "decided_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

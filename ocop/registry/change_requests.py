@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from ocop.core import concurrency
 from ocop.core.notifications import notify
-from ocop.core.scoping import ADD, CHANGE, COMMUNE, PRODUCER, PROVINCE, can, refused_changes
+from ocop.core.scoping import ADD, CHANGE, COMMUNE, PRODUCER, PROVINCE, can, refused_changes, request_only
 from ocop.geo.models import Level, Structure, Unit
 
 from .models import REQUESTABLE, ChangeRequest, ChangeRequestStatus, Product
@@ -36,12 +36,19 @@ MAX_REASON = 2000
 
 def requestable_fields(user: Any, product: Product) -> tuple[str, ...]:
     """The fields `user` may ask to change on `product` (in form order); empty for officers."""
-    asked = Product.scope.by_request(user, product) if user.role == PRODUCER else frozenset()
+    asked = request_only(user, product)
     return tuple(name for name in REQUESTABLE if name in asked)
 
 
 def _stored(product: Product, name: str) -> Any:
     return getattr(product, Product._meta.get_field(name).attname)
+
+
+def _as_stored(name: str, value: Any) -> Any:
+    """A requested value as the product would store it (a unit's key, stripped text)."""
+    if name == "unit":
+        return value.pk if isinstance(value, Unit) else value
+    return "" if value is None else str(value).strip()
 
 
 def _clean_reason(reason: str, field: str = "reason") -> str:
@@ -89,14 +96,16 @@ def submit(user: Any, product: Product, values: Mapping[str, Any], reason: str) 
             }
         )
     reason = _clean_reason(reason)
-    requested = _check_values(product, values)
+    # Only what changes is asked for (and checked): an unchanged historic place stays as it is.
+    changed = {
+        name: value for name, value in values.items() if _as_stored(name, value) != _stored(product, name)
+    }
+    if not changed:
+        raise ValidationError(_("Đề nghị không thay đổi gì so với thông tin hiện tại."))
     changes = {
         name: {"old": _stored(product, name), "new": new}
-        for name, new in requested.items()
-        if new != _stored(product, name)
+        for name, new in _check_values(product, changed).items()
     }
-    if not changes:
-        raise ValidationError(_("Đề nghị không thay đổi gì so với thông tin hiện tại."))
     try:
         with transaction.atomic():
             change_request = ChangeRequest(product=product, changes=changes, reason=reason, requested_by=user)

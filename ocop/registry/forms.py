@@ -422,16 +422,12 @@ class ChangeRequestForm(BootstrapFormMixin, forms.Form):
         )
 
     def values(self) -> dict[str, Any]:
-        """The requested values that differ from the product's (what the request asks for)."""
-        result = {}
-        for name in self.requested:
-            value = self.cleaned_data.get(name)
-            if name == "unit":
-                if value is not None and value.pk != self.product.unit_id:
-                    result[name] = value
-            elif value is not None and (value or "") != (getattr(self.product, name) or ""):
-                result[name] = value
-        return result
+        """The values asked for (those equal to the product's are dropped by the request itself)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.requested
+            if self.cleaned_data.get(name) is not None
+        }
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):

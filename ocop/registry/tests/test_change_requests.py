@@ -17,7 +17,9 @@ from ocop.accounts.models import ApiToken
 from ocop.certification.pdf import verification_path
 from ocop.core import clock
 from ocop.core.models import Notification
-from ocop.registry.forms import ProductForm
+from ocop.geo.models import Level, Structure, Unit
+from ocop.registry import change_requests
+from ocop.registry.forms import ChangeRequestForm, ProductForm
 from ocop.registry.models import ChangeRequest, Product
 
 from .conftest import World, make_producer, make_product
@@ -287,3 +289,34 @@ def test_pages_walk_a_request_from_producer_to_officer(world, product) -> None:
     approve_url = reverse("registry:change_request_approve", args=[change_request.pk])
     assert world.client("viewer_hn").post(approve_url).status_code == 403
     assert world.client("commune_hn1").get(add_url).status_code == 403
+
+
+def test_a_rename_keeps_an_unchanged_historic_place(world) -> None:
+    """The form posts every field; an unchanged former commune is not asked for (nor refused)."""
+    former = Unit.objects.filter(structure=Structure.FORMER, level=Level.COMMUNE).select_related().first()
+    producer = make_producer(world.places["hn1"])
+    product = make_product(producer, unit=former)
+    account = world.users["producer_hn1"]
+    account.producer = producer
+    account.save()
+    fields = change_requests.requestable_fields(account, product)
+    data = {
+        "name": RENAMED,
+        "classification_set": product.classification_set,
+        "unit_province": product.province.code,
+        "unit": former.pk,
+        "reason": "Đổi tên",
+    }
+    form = ChangeRequestForm(data, product=product, fields=fields)
+    form.fields["unit"].queryset = Unit.objects.filter(pk=former.pk)  # a former unit is not on offer
+    assert form.is_valid(), form.errors
+    change_request = change_requests.submit(account, product, form.values(), form.cleaned_data["reason"])
+    assert change_request.changes == {"name": {"old": product.name, "new": RENAMED}}
+
+
+def test_admin_lists_requests_in_scope_and_never_edits_them(world, product, client) -> None:
+    request_id = ask(client, world, product, name=RENAMED).json()["id"]
+    admin_page = world.client("admin").get(reverse("admin:registry_changerequest_changelist"))
+    assert admin_page.status_code == 200 and CERTIFIED in admin_page.content.decode()
+    detail = world.client("admin").get(reverse("admin:registry_changerequest_change", args=[request_id]))
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
