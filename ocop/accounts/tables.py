@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.accounts.models import User
 from ocop.core.scoping import CHANGE, can
+from ocop.core.tables import Table
 
 
-class UserTable(tables.Table):
+class UserTable(Table):
     username = tables.Column(verbose_name=_("Tên đăng nhập"))
     full_name = tables.Column(verbose_name=_("Họ và tên"))
     email = tables.EmailColumn(verbose_name=_("Thư điện tử"))

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.formatting import format_date
+from ocop.core.tables import Table
 from ocop.registry.tables import TABLE_ATTRS
 
 from . import extensions, reminders
@@ -27,7 +28,7 @@ def star_text(certificate: Certificate) -> str:
     return stars
 
 
-class CertificateTable(tables.Table):
+class CertificateTable(Table):
     code = tables.Column(verbose_name=_("Mã giấy chứng nhận"), linkify=True)
     product = tables.Column(
         verbose_name=_("Sản phẩm"),
@@ -81,7 +82,7 @@ def _location(product) -> str:
     return product.province.short_name
 
 
-class ExpiringCertificateTable(tables.Table):
+class ExpiringCertificateTable(Table):
     """Certificates about to expire, with the re-evaluation window (Art. 7.6.a) and any dossier."""
 
     product = tables.Column(

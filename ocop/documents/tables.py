@@ -7,12 +7,14 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.tables import Table
+
 from .models import EvidenceDocument
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 
-class ExpiringTable(tables.Table):
+class ExpiringTable(Table):
     expiry_date = tables.Column(verbose_name=_("Ngày hết hạn"), order_by=("expiry_date", "pk"))
     title = tables.Column(verbose_name=_("Giấy tờ"), linkify=True, order_by=("title", "pk"))
     doc_type = tables.Column(verbose_name=_("Loại"))

@@ -5,13 +5,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.formatting import format_date
+from ocop.core.tables import Table
 from ocop.registry.tables import TABLE_ATTRS
 
 from . import criteria
 from .models import Dossier, DossierStatus, Round
 
 
-class RoundTable(tables.Table):
+class RoundTable(Table):
     """The rounds list: dates of Art. 5 and how many dossiers each council has before it."""
 
     name = tables.Column(
@@ -81,7 +82,7 @@ def sheet_title(dossier: Dossier) -> str:
         return ""
 
 
-class DossierTable(tables.Table):
+class DossierTable(Table):
     product = tables.Column(
         verbose_name=_("Sản phẩm"),
         order_by=("product__sort_key", "pk"),

@@ -1,10 +1,12 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.tables import Table
+
 from .models import Unit
 
 
-class UnitTable(tables.Table):
+class UnitTable(Table):
     code = tables.Column(verbose_name=_("Mã"))
     name = tables.Column(verbose_name=_("Tên"), linkify=True, order_by=("sort_key", "code"))
     division_type = tables.Column(verbose_name=_("Loại đơn vị"))

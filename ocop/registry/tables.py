@@ -4,6 +4,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.tables import Table
+
 from .models import ChangeRequest, Producer, Product
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -17,7 +19,7 @@ def _unit_label(record) -> str:
     return f"{record.unit.name} ({_('đơn vị cũ')}), {province.short_name}"
 
 
-class ProducerTable(tables.Table):
+class ProducerTable(Table):
     name = tables.Column(verbose_name=_("Tên chủ thể"), order_by=("sort_key", "pk"), linkify=True)
     producer_type = tables.Column(verbose_name=_("Loại hình"))
     tax_code = tables.Column(verbose_name=_("Mã số thuế"))
@@ -41,7 +43,7 @@ class ProducerTable(tables.Table):
         return record.get_producer_type_display()
 
 
-class ProductTable(tables.Table):
+class ProductTable(Table):
     name = tables.Column(verbose_name=_("Tên sản phẩm"), order_by=("sort_key", "pk"), linkify=True)
     code = tables.Column(
         verbose_name=_("Mã sản phẩm"),
@@ -86,7 +88,7 @@ class ProductTable(tables.Table):
         return format_html('<span aria-label="{} sao">{}</span>', value, "★" * value)
 
 
-class ChangeRequestTable(tables.Table):
+class ChangeRequestTable(Table):
     id = tables.Column(verbose_name=_("Số"), linkify=True)
     product = tables.Column(
         verbose_name=_("Sản phẩm"),

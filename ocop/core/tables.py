@@ -1,0 +1,241 @@
+"""The base of every list table: django-tables2's columns, sorting, pagination, linkify and
+empty text, with the table body rendered in Python.
+
+django-tables2 renders each cell through its template (a dozen template nodes per cell) and calls
+``inspect.signature`` on the render method and the link callable of every cell; on a 50-row list
+that is most of the page's time. `Table` renders the same ``<tbody>`` once per page: what a column
+needs (its render method's arguments, its ``<td>`` attributes, its choice labels) is worked out
+once per column, then each cell is a few attribute reads and the column's render method.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import django_tables2 as tables
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.utils import formats
+from django.utils.hashable import make_hashable
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.utils import A, AttributeDict, computed_values
+from django_tables2.utils import signature as _read_signature
+
+from ocop.core.choices import field_labels
+
+TEMPLATE = "core/table.html"
+CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
+
+# (argument names, takes **kwargs) per function, read once: bound methods by their function.
+_BOUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLAIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def signature(fn: Callable) -> tuple[tuple[str, ...], bool]:
+    """django_tables2.utils.signature(fn), computed once per function (not once per cell)."""
+    func = getattr(fn, "__func__", None)
+    cache, key = (_BOUND, func) if func is not None else (_PLAIN, fn)
+    try:
+        return cache[key]
+    except (KeyError, TypeError):
+        pass
+    args, catch_all = _read_signature(fn)
+    result = (tuple(args), catch_all is not None)
+    with contextlib.suppress(TypeError):  # not weakly referenceable: read again next time
+        cache[key] = result
+    return result
+
+
+def call_with_appropriate(fn: Callable, kwargs: dict[str, Any]) -> Any:
+    """django_tables2.utils.call_with_appropriate, with the signature cached."""
+    args, catch_all = signature(fn)
+    if catch_all:
+        return fn(**kwargs)
+    if any(arg not in kwargs for arg in args):
+        return None
+    return fn(**{arg: kwargs[arg] for arg in args})
+
+
+def _has_callable(attrs: Any) -> bool:
+    if callable(attrs):
+        return True
+    if isinstance(attrs, dict):
+        return any(_has_callable(value) for value in attrs.values())
+    return False
+
+
+_CONTEXT = Context()  # autoescape on, localisation and time zone as the settings say: like {{ cell }}
+_UNSET = object()
+
+
+class _Column:
+    """What rendering one column's cells needs, worked out once per page."""
+
+    def __init__(self, table: Table, bound_column: Any) -> None:
+        column = bound_column.column
+        self.table = table
+        self.bound_column = bound_column
+        self.column = column
+        self.accessor = A(bound_column.accessor)
+        self.single = len(self.accessor.bits) == 1
+        self.default = bound_column.default
+        self.empty_values = column.empty_values
+        self.m2m = isinstance(column, ManyToManyColumn)
+        self.link_text_column = isinstance(column, BaseLinkColumn) and column.text is not None
+        self.localize = bound_column.localize
+        self.render = bound_column.render
+        args, self.catch_all = signature(self.render)
+        self.args = args
+        self.callable_render = self.catch_all or all(arg in CELL_ARGUMENTS for arg in args)
+        self.link = bound_column.link
+        self.link_attrs = None
+        if self.link is not None and not _has_callable(self.link.attrs or {}):
+            self.link_attrs = dict(self.link.attrs or {})
+        table_attrs, column_attrs = table.attrs, column.attrs
+        self.td = None
+        if not _has_callable(table_attrs.get("td", table_attrs.get("cell", {}))) and not _has_callable(
+            column_attrs.get("td", column_attrs.get("cell", {}))
+        ):
+            self.td = bound_column.attrs["td"].as_html()
+        self.choice_field: Any = _UNSET  # the model field whose label is shown, found on the first row
+
+    def _choice_field(self, record: models.Model) -> models.Field | None:
+        name = self.accessor.bits[0]
+        try:
+            field = record._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if getattr(field, "choices", ()) and hasattr(record, f"get_{name}_display"):
+            return field
+        return None
+
+    def _render(self, value: Any, record: Any, row: Any) -> Any:
+        if self.catch_all or self.link is not None:
+            kwargs = {
+                "value": value,
+                "record": record,
+                "column": self.column,
+                "bound_column": self.bound_column,
+                "bound_row": row,
+                "table": self.table,
+            }
+            content = (
+                self.render(**kwargs)
+                if self.catch_all
+                else (self.render(**{a: kwargs[a] for a in self.args}) if self.callable_render else None)
+            )
+            return self._linkify(content, kwargs) if self.link is not None else content
+        if not self.callable_render:
+            return None
+        kwargs = {}
+        for arg in self.args:
+            if arg == "value":
+                kwargs[arg] = value
+            elif arg == "record":
+                kwargs[arg] = record
+            elif arg == "bound_row":
+                kwargs[arg] = row
+            elif arg == "table":
+                kwargs[arg] = self.table
+            elif arg == "column":
+                kwargs[arg] = self.column
+            else:
+                kwargs[arg] = self.bound_column
+        return self.render(**kwargs)
+
+    def _linkify(self, content: Any, kwargs: dict[str, Any]) -> Any:
+        link = self.link
+        if link.url and callable(link.url):
+            href = call_with_appropriate(link.url, kwargs)
+        else:
+            href = link.compose_url(**kwargs)
+        if href is None:
+            return content
+        if self.link_attrs is not None:
+            attrs = AttributeDict(self.link_attrs)
+        else:
+            attrs = AttributeDict(computed_values(link.attrs or {}, kwargs=kwargs))
+        attrs["href"] = href
+        return format_html("<a {}>{}</a>", attrs.as_html(), content)
+
+    def _by_bound_row(self, row: Any) -> Any:
+        # The general case (a path through relations, a non-model record): django-tables2's own
+        # lookup, with this column's cached render.
+        def render(bound_column: Any, value: Any = None) -> Any:
+            return self._render(value, row.record, row)
+
+        return row._get_and_render_with(self.bound_column, render_func=render, default=self.default)
+
+    def cell(self, row: Any) -> Any:
+        record = row.record
+        if not (self.single and isinstance(record, models.Model)):
+            return self._by_bound_row(row)
+        if self.choice_field is _UNSET:
+            self.choice_field = self._choice_field(record)
+        field = self.choice_field
+        if field is not None:
+            # get_FOO_display(), from labels built once per language (ocop.core.choices).
+            value = getattr(record, field.attname)
+            with contextlib.suppress(TypeError):  # unhashable: no label, as get_FOO_display() says
+                value = field_labels(field).get(make_hashable(value), value)
+        else:
+            try:
+                value = self.accessor.resolve(record)
+            except Exception:
+                if self.link_text_column:
+                    return self._render(None, record, row)
+                value = None
+        if value in self.empty_values or (self.m2m and not value.exists()):
+            return self.default
+        return self._render(value, record, row)
+
+    def td_html(self, row: Any, content: Any) -> str:
+        if self.localize is not None:
+            content = formats.localize(content, use_l10n=self.localize)
+        html = render_value_in_context(content, _CONTEXT)
+        td = self.td
+        if td is None:
+            bound_column = self.bound_column
+            bound_column.current_record, bound_column.current_value = row.record, content
+            td = bound_column.attrs["td"].as_html()
+        return f"<td {td}>{html}</td>"
+
+
+class Table(tables.Table):
+    """A django-tables2 table whose body is rendered by `tbody_html` (template core/table.html)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("template_name") is None and self._meta.template_name == getattr(
+            settings, "DJANGO_TABLES2_TEMPLATE", None
+        ):
+            kwargs["template_name"] = TEMPLATE
+        super().__init__(*args, **kwargs)
+
+    @property
+    def fast_body(self) -> bool:
+        """Pinned rows keep django-tables2's own body template."""
+        return not (self.get_top_pinned_data() or self.get_bottom_pinned_data())
+
+    def tbody_html(self) -> SafeString:
+        """<tbody>…</tbody> as django-tables2's bootstrap template writes it."""
+        columns = [_Column(self, bound_column) for bound_column in self.columns]
+        parts = [f"<tbody {self.attrs['tbody'].as_html()}>"]
+        static_row = not self.row_attrs
+        for row in self.paginated_rows:
+            row_attrs = f'class="{row.get_even_odd_css_class()}"' if static_row else row.attrs.as_html()
+            parts.append(f"<tr {row_attrs}>")
+            parts.extend(column.td_html(row, column.cell(row)) for column in columns)
+            parts.append("</tr>")
+        if len(parts) == 1 and self.empty_text:
+            parts.append(f'<tr><td colspan="{len(columns)}">{conditional_escape(self.empty_text)}</td></tr>')
+        parts.append("</tbody>")
+        return mark_safe("".join(parts))  # noqa: S308 (every cell escaped by render_value_in_context)
