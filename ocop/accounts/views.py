@@ -11,14 +11,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, UpdateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from ocop.accounts import forms
 from ocop.accounts.filtersets import UserFilterSet
 from ocop.accounts.forms import UserForm
 from ocop.accounts.models import User
 from ocop.accounts.tables import UserTable
-from ocop.core.generic import VersionedUpdateMixin
+from ocop.core.generic import TableListMixin, VersionedUpdateMixin
 from ocop.core.scoping import ADD, CHANGE, RestrictedViewMixin, role_can
 
 # --- authentication ---
@@ -70,7 +69,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- account management ---
 
 
-class UserListView(LoginRequiredMixin, RestrictedViewMixin, SingleTableMixin, FilterView):
+class UserListView(LoginRequiredMixin, RestrictedViewMixin, TableListMixin, FilterView):
     model = User
     table_class = UserTable
     filterset_class = UserFilterSet

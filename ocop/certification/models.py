@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.core import clock
 from ocop.core.audit import AuditedHistory
+from ocop.core.choices import choice_label
 from ocop.core.records import related_or_none as _related
 from ocop.core.scoping import (
     COMMUNE,
@@ -602,7 +603,7 @@ class Certificate(models.Model):
     def status_label(self) -> str:
         if self.is_extended:
             return str(EXTENDED_LABEL)
-        return str(CertificateStatus(self.status).label)
+        return choice_label(CertificateStatus, self.status)
 
     @property
     def status_colour(self) -> str:
@@ -610,7 +611,7 @@ class Certificate(models.Model):
 
     @property
     def legal_basis_label(self) -> str:
-        return LegalBasis(self.legal_basis).label if self.legal_basis else ""
+        return choice_label(LegalBasis, self.legal_basis) if self.legal_basis else ""
 
     @property
     def stars(self) -> str:

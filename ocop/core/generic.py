@@ -28,7 +28,18 @@ class ReferenceDataMixin(LoginRequiredMixin):
     """Reference data (administrative units, criteria): every signed-in user may read it."""
 
 
-class _ListBase(SingleTableMixin, FilterView):
+class TableListMixin(SingleTableMixin):
+    """SingleTableMixin where only the table paginates.
+
+    ListView would paginate the object list too (a second COUNT(*) and a page nobody renders);
+    the list templates show the table's page (`table.page`, `table.paginator`).
+    """
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[None, None, Any, bool]:
+        return None, None, queryset, False
+
+
+class _ListBase(TableListMixin, FilterView):
     template_name = "core/object_list.html"
     results_template_name = "core/includes/object_list_results.html"
     paginate_by = 50

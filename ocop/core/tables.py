@@ -220,6 +220,21 @@ class Table(tables.Table):
             kwargs["template_name"] = TEMPLATE
         super().__init__(*args, **kwargs)
 
+    def paginate(self, *args: Any, **kwargs: Any) -> None:
+        super().paginate(*args, **kwargs)
+        self._prepare()
+
+    def prepare_records(self, records: list[Any]) -> None:
+        """Add to the shown records what their cells need (e.g. counts): one query for the page."""
+
+    def _prepare(self) -> None:
+        if getattr(self, "_prepared", False):
+            return
+        self._prepared = True
+        rows = self.paginated_rows
+        # The records, not BoundRow objects: each BoundRow takes a number from the odd/even counter.
+        self.prepare_records(list(getattr(rows, "data", rows)))
+
     @property
     def fast_body(self) -> bool:
         """Pinned rows keep django-tables2's own body template."""
@@ -227,6 +242,7 @@ class Table(tables.Table):
 
     def tbody_html(self) -> SafeString:
         """<tbody>…</tbody> as django-tables2's bootstrap template writes it."""
+        self._prepare()
         columns = [_Column(self, bound_column) for bound_column in self.columns]
         parts = [f"<tbody {self.attrs['tbody'].as_html()}>"]
         static_row = not self.row_attrs

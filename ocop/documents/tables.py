@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.choices import display
 from ocop.core.tables import Table
 
 from .models import EvidenceDocument
@@ -43,7 +44,7 @@ class ExpiringTable(Table):
         return render_to_string("documents/_expiry.html", {"document": record})
 
     def render_doc_type(self, record: EvidenceDocument) -> str:
-        return record.get_doc_type_display()
+        return display(record, "doc_type")
 
     def render_product(self, record: EvidenceDocument) -> str:
         if record.product is None:

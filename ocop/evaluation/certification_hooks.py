@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet
 from django.urls import reverse
 
 from ocop.certification import extensions
+from ocop.core.choices import choice_label
 
 from .models import Dossier, DossierKind, DossierStatus
 
@@ -26,7 +27,7 @@ class ReevaluationDossiers:
         return dossiers.exclude(status=DossierStatus.WITHDRAWN)
 
     def status_label(self, status: str) -> str:
-        return str(DossierStatus(status).label)
+        return choice_label(DossierStatus, status)
 
     def detail_url(self, pk: int) -> str:
         return reverse("evaluation:dossier_detail", args=[pk])

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.choices import display
 from ocop.core.formatting import format_date
 from ocop.core.tables import Table
 from ocop.registry.tables import TABLE_ATTRS
@@ -58,7 +59,7 @@ DOSSIER_STATUS_COLOURS = {
 def dossier_status_badge(dossier: Dossier) -> str:
     """The status in words on a colour (text-bg-* keeps the contrast; the words carry the meaning)."""
     colour = DOSSIER_STATUS_COLOURS.get(dossier.status, "secondary")
-    return format_html('<span class="badge text-bg-{}">{}</span>', colour, dossier.get_status_display())
+    return format_html('<span class="badge text-bg-{}">{}</span>', colour, display(dossier, "status"))
 
 
 def commune_deadline_text(dossier: Dossier) -> str:
@@ -127,7 +128,7 @@ class DossierTable(Table):
         return value.name
 
     def render_kind(self, record: Dossier) -> str:
-        return record.get_kind_display()
+        return display(record, "kind")
 
     def render_sheet(self, record: Dossier) -> str:
         return format_html('<span title="{}">{}</span>', sheet_title(record), record.sheet)

@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 CURRENT, FORMER = "current", "former"
 PROVINCE, DISTRICT, COMMUNE = "province", "district", "commune"
@@ -49,6 +50,7 @@ def code(level: str, number: int) -> str:
     return f"{int(number):0{_CODE_WIDTH[level]}d}"
 
 
+@lru_cache(maxsize=65536)  # a list shows the same provinces and communes on every row
 def short_name(name: str) -> str:
     """The name without its division type: 'Tỉnh Đồng Tháp' → 'Đồng Tháp', 'Phường 4' stays."""
     stripped = _TYPE_PREFIX.sub("", name.strip(), count=1)

@@ -1,9 +1,11 @@
 """List tables for producers and products (django-tables2); names sort in Vietnamese order."""
 
 import django_tables2 as tables
+from django.db.models import Count, QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.choices import display
 from ocop.core.tables import Table
 
 from .models import ChangeRequest, Producer, Product
@@ -39,8 +41,31 @@ class ProducerTable(Table):
     def render_location(self, record: Producer) -> str:
         return _unit_label(record)
 
+    def order_product_count(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
+        # Only a sort by the count counts every producer's products; otherwise the page's rows are
+        # counted after pagination (prepare_records).
+        order = "-product_count" if is_descending else "product_count"
+        return queryset.annotate(product_count=Count("products", distinct=True)).order_by(
+            order, "sort_key", "pk"
+        ), True
+
+    def prepare_records(self, records: list[Producer]) -> None:
+        missing = [record.pk for record in records if "product_count" not in record.__dict__]
+        if not missing:
+            return
+        counts = dict(
+            Product.objects.filter(producer_id__in=missing)
+            .order_by()
+            .values("producer_id")
+            .annotate(n=Count("pk"))
+            .values_list("producer_id", "n")
+        )
+        for record in records:
+            if "product_count" not in record.__dict__:
+                record.product_count = counts.get(record.pk, 0)
+
     def render_producer_type(self, record: Producer) -> str:
-        return record.get_producer_type_display()
+        return display(record, "producer_type")
 
 
 class ProductTable(Table):

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Count, ProtectedError, QuerySet
+from django.db.models import ProtectedError, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -89,12 +89,8 @@ class ProducerListView(ActionsMixin, RegistryExportMixin, ObjectListView):
 
     def get_queryset(self) -> QuerySet[Producer]:
         return (
-            super()
-            .get_queryset()
-            .select_related(*LOCATION)
-            .annotate(product_count=Count("products", distinct=True))
-            .order_by("sort_key", "pk")  # aggregation drops Meta.ordering
-        )
+            super().get_queryset().select_related(*LOCATION).order_by("sort_key", "pk")
+        )  # product_count: counted for the shown page only (ProducerTable.prepare_records)
 
 
 def add_extension_tabs(context: dict[str, Any], tabs: Any, request: HttpRequest, obj: Any) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
+from ocop.core.choices import choice_label, display
 from ocop.core.scoping import PRODUCER, RestrictedQuerySet, ScopePaths
 from ocop.geo.models import Located
 
@@ -305,7 +306,7 @@ class Product(Searchable, Located):
 
     @property
     def programme_status_label(self) -> str:
-        return str(ProductStatus(self.programme_status).label)
+        return choice_label(ProductStatus, self.programme_status)
 
     @property
     def current_certificate(self) -> Any:
@@ -316,7 +317,7 @@ class Product(Searchable, Located):
 
     @property
     def classification_label(self) -> str:
-        return self.get_classification_set_display() if self.classification_set else ""
+        return display(self, "classification_set") if self.classification_set else ""
 
     def clean(self) -> None:
         super().clean()
