@@ -37,7 +37,7 @@ class CertificateTable(Table):
     )
     star = tables.Column(verbose_name=_("Hạng sao"))
     decision = tables.Column(verbose_name=_("Quyết định"), order_by=("decision__date", "decision__number"))
-    issue_date = tables.DateColumn(verbose_name=_("Ngày cấp"), format="d/m/Y")
+    issue_date = tables.DateColumn(verbose_name=_("Ngày cấp"), format="d/m/Y", order_by=("issue_date", "pk"))
     expiry = tables.DateColumn(verbose_name=_("Hiệu lực đến"), format="d/m/Y")
     status = tables.Column(verbose_name=_("Tình trạng"), empty_values=(), orderable=False)
     legal_basis = tables.Column(verbose_name=_("Căn cứ pháp lý"))
