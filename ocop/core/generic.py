@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, BinaryIO
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import InvalidPage
 from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -37,6 +38,25 @@ class TableListMixin(SingleTableMixin):
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[None, None, Any, bool]:
         return None, None, queryset, False
+
+    def get_table(self, **kwargs: Any) -> Any:
+        table = super().get_table(**kwargs)
+        paginator = getattr(table, "paginator", None)
+        if paginator is not None:
+            # What ListView's pagination answered: a page that is not a number (or "last") or out
+            # of range is a 404, not the first or last page shown instead.
+            page = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or 1
+            try:
+                number = int(page)
+            except ValueError:
+                if page == "last":
+                    return table
+                raise Http404 from None
+            try:
+                paginator.validate_number(number)
+            except InvalidPage:
+                raise Http404 from None
+        return table
 
 
 class _ListBase(TableListMixin, FilterView):

@@ -13,13 +13,14 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import django_tables2 as tables
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.template import Context
+from django.template import Context, Template
 from django.template.base import render_value_in_context
 from django.utils import formats
 from django.utils.hashable import make_hashable
@@ -27,6 +28,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.columns.templatecolumn import TemplateColumn
 from django_tables2.utils import A, AttributeDict, computed_values
 from django_tables2.utils import signature as _read_signature
 
@@ -73,6 +75,26 @@ def _has_callable(attrs: Any) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
+def _template(code: str) -> Template:
+    return Template(code)
+
+
+def _template_column_render(column: TemplateColumn) -> Callable[..., Any]:
+    """TemplateColumn.render (DateColumn, DateTimeColumn…) with its template compiled once, not per cell."""
+
+    def render(record: Any, table: Any, value: Any, bound_column: Any, **kwargs: Any) -> Any:
+        parent_context = getattr(table, "context", None) or Context()
+        context = column.get_context_data(
+            record=record, table=table, value=value, bound_column=bound_column, **kwargs
+        )
+        with parent_context.update(context):
+            parent_context["request"] = getattr(table, "request", None)
+            return _template(column.template_code).render(parent_context)
+
+    return render
+
+
 _CONTEXT = Context()  # autoescape on, localisation and time zone as the settings say: like {{ cell }}
 _UNSET = object()
 
@@ -94,6 +116,8 @@ class _Column:
         self.localize = bound_column.localize
         self.render = bound_column.render
         args, self.catch_all = signature(self.render)
+        if isinstance(column, TemplateColumn) and column.template_code and self.render == column.render:
+            self.render, args, self.catch_all = _template_column_render(column), (), True
         self.args = args
         self.callable_render = self.catch_all or all(arg in CELL_ARGUMENTS for arg in args)
         self.link = bound_column.link
