@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
+from ocop.core.links import reverse_pk
 from ocop.core.scoping import ACTIONS, PRODUCER, RestrictedManager, ScopePaths
 
 from . import filetypes
@@ -120,10 +120,10 @@ class EvidenceDocument(models.Model):
         return f"{self.get_doc_type_display()}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("documents:detail", args=[self.pk])
+        return reverse_pk("documents:detail", self.pk)
 
     def get_download_url(self) -> str:
-        return reverse("documents:download", args=[self.pk])
+        return reverse_pk("documents:download", self.pk)
 
     @property
     def kind(self) -> filetypes.Kind | None:

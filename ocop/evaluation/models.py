@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.certification.models import READ_ONLY, Certificate
 from ocop.core import clock
 from ocop.core.audit import AuditedHistory
+from ocop.core.links import reverse_pk
 from ocop.core.records import related_or_none as _related
 from ocop.core.records import stored_value as _stored
 from ocop.core.scoping import (
@@ -179,7 +180,7 @@ class Round(models.Model):
         return self.name or self.default_name()
 
     def get_absolute_url(self) -> str:
-        return reverse("evaluation:round_detail", args=[self.pk])
+        return reverse_pk("evaluation:round_detail", self.pk)
 
     def default_name(self) -> str:
         where = self.province.name if self.province_id else _("Trung ương")
@@ -349,7 +350,7 @@ class Dossier(models.Model):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse("evaluation:dossier_detail", args=[self.pk])
+        return reverse_pk("evaluation:dossier_detail", self.pk)
 
     def get_sheet(self) -> criteria.Sheet:
         return criteria.get_sheet(self.criteria_version, self.sheet)

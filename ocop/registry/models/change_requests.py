@@ -14,10 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
+from ocop.core.links import reverse_pk
 from ocop.core.scoping import (
     ADD,
     ADMIN,
@@ -116,7 +116,7 @@ class ChangeRequest(models.Model):
         return str(_("Đề nghị thay đổi #%(pk)s") % {"pk": self.pk})
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:change_request_detail", args=[self.pk])
+        return reverse_pk("registry:change_request_detail", self.pk)
 
     @property
     def is_pending(self) -> bool:

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
+from ocop.core.links import reverse_pk
 from ocop.core.scoping import PRODUCER, RestrictedManager, ScopePaths
 from ocop.geo.models import Located
 
@@ -251,7 +251,7 @@ class Producer(Searchable, Located):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:producer_detail", args=[self.pk])
+        return reverse_pk("registry:producer_detail", self.pk)
 
     def search_parts(self) -> list[str]:
         return [self.name, self.tax_code]

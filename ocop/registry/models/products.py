@@ -16,13 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.audit import AuditedHistory
 from ocop.core.choices import choice_label, display
+from ocop.core.links import reverse_pk
 from ocop.core.scoping import PRODUCER, RestrictedQuerySet, ScopePaths
 from ocop.geo.models import Located
 
@@ -259,7 +259,7 @@ class Product(Searchable, Located):
         self.__dict__.pop("_programme_status", None)  # annotated before the change (the stage may differ)
 
     def get_absolute_url(self) -> str:
-        return reverse("registry:product_detail", args=[self.pk])
+        return reverse_pk("registry:product_detail", self.pk)
 
     def search_parts(self) -> list[str]:
         return [self.name, self.name_en, self.code or "", self.legacy_code, self.gtin]
