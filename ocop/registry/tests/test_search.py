@@ -244,3 +244,17 @@ def test_migrate_puts_back_triggers_a_table_remake_dropped(catalogue) -> None:
         cursor.execute(
             "INSERT INTO registry_product_fts(registry_product_fts, rank) VALUES ('integrity-check', 1)"
         )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's")
+def test_flush_leaves_the_index_empty_and_whole(transactional_db, unit) -> None:
+    from django.core.management import call_command
+
+    make_product(make_producer(unit("00004"), name="HTX Sen Hồng"), name="Trà sen")
+    assert search.search_products(Product.objects.all(), "tra sen").exists()
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        for fts in search.FTS_TABLES.values():
+            cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
+            cursor.execute(f"SELECT count(*) FROM {fts}_docsize")
+            assert cursor.fetchone()[0] == 0
