@@ -247,7 +247,9 @@ def test_migrate_puts_back_triggers_a_table_remake_dropped(catalogue) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's")
-def test_flush_leaves_the_index_empty_and_whole(transactional_db, unit) -> None:
+def test_flush_leaves_the_index_empty_and_whole(db, unit) -> None:
+    """`ocop flush` and a TransactionTestCase's teardown delete every row: the triggers empty the
+    index too. (Inside this test's transaction, so the flush is rolled back for the next tests.)"""
     from django.core.management import call_command
 
     make_product(make_producer(unit("00004"), name="HTX Sen Hồng"), name="Trà sen")
