@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.core import clock
 from ocop.core.api import MAX_ID
+from ocop.registry import search
 from ocop.registry.classification import LegalBasis
-from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current, fold_terms
+from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current
 
 from . import reminders
 from .models import Certificate, CertificateStatus, Star
@@ -70,9 +71,7 @@ class CertificateFilterSet(AreaFilterMixin):
 
     def search(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
         text = value.strip()
-        words = Q()
-        for term in fold_terms(value):
-            words &= Q(product__search_text__contains=term)
+        words = search.product_condition(value, path="product__", producer=False, using=queryset.db)
         # Codes and numbers also match as typed (they carry "/" and "-").
         exact = Q(code__iexact=text) | Q(number__iexact=text) | Q(decision__number__iexact=text)
         return queryset.filter(words | exact) if text else queryset

@@ -441,6 +441,24 @@ def check(path: Path) -> Summary:
 # --- restore ---
 
 
+def fulltext_tables(connection) -> list[str]:
+    """SQLite FTS5 tables (indexes, not data: never saved; their shadow tables neither)."""
+    if connection.vendor != "sqlite":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def rebuild_fulltext(connection) -> None:
+    """Rebuilds every FTS5 index from its content table after a load (whatever triggers did)."""
+    with connection.cursor() as cursor:
+        for table in fulltext_tables(connection):
+            cursor.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'rebuild\')')
+
+
 def _migrate_to(connection, nodes: set[tuple[str, str]]) -> None:
     """Migrates a new database to the state ``nodes``: per app the node that follows all others."""
     executor = MigrationExecutor(connection)
@@ -585,6 +603,7 @@ def _load(archive: Archive, connection, saved: dict, media_root: Path) -> int:
                 with connection.cursor() as cursor:
                     for statement in connection.ops.sequence_reset_sql(no_style(), list(saved.values())):
                         cursor.execute(statement)
+            rebuild_fulltext(connection)
             for entry in archive.manifest["media"]:
                 staged = staging / entry["path"]
                 staged.parent.mkdir(parents=True, exist_ok=True)

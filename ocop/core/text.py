@@ -68,6 +68,11 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def fold_terms(text: str | None) -> list[str]:
+    """The folded words of a search query: "Gạo  ĐẮK lắk" → ["gao", "dak", "lak"] (each must occur)."""
+    return [term for term in fold(text).split(" ") if term]
+
+
 def slugify_vi(text: str | None) -> str:
     """An ASCII slug that keeps 'đ' as 'd': 'Đồng Tháp' → 'dong-thap'."""
     return _NON_SLUG.sub("-", fold(text)).strip("-")

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from ocop.core import clock
 from ocop.core.api import MAX_ID
 from ocop.core.scoping import VIEW, restrict
-from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current, fold_terms
+from ocop.registry import search
+from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current
 
 from .models import Dossier, DossierKind, DossierStatus, Level, Round, RoundStatus
 
@@ -97,6 +98,6 @@ class DossierFilterSet(AreaFilterMixin):
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def search(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
-        for term in fold_terms(value):
-            queryset = queryset.filter(product__search_text__contains=term)
-        return queryset
+        return queryset.filter(
+            search.product_condition(value, path="product__", producer=False, using=queryset.db)
+        )

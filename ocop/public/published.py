@@ -35,7 +35,6 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -50,8 +49,9 @@ from ocop.certification import models as certification
 from ocop.certification.models import Certificate, RevocationGround, valid_condition
 from ocop.certification.pdf import verification_path
 from ocop.core import clock
-from ocop.core.text import fold, slugify_vi
+from ocop.core.text import slugify_vi
 from ocop.registry import codes as registry_codes
+from ocop.registry import search as registry_search
 from ocop.registry.models import Producer, Product, ProductImage
 
 # --- statuses -------------------------------------------------------------------------------------
@@ -213,19 +213,14 @@ def is_published(product_id: int, day: dt.date | None = None) -> bool:
     return Certificate.objects.filter(product_id=product_id, issue_date__lte=day or today()).exists()
 
 
-def search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+def search(queryset: QuerySet[Product], text: str, *, rank: bool = True) -> QuerySet[Product]:
     """Every folded word must appear in the product's search column or in its producer's name.
 
     The producer's search column also holds its tax number: a word without a letter (digits,
     dashes) is matched against the product only (codes, GTIN), so the public search can never
-    confirm whose tax number a number is.
+    confirm whose tax number a number is. Indexed and ranked like the registry (registry.search).
     """
-    for term in (t for t in fold(text).split(" ") if t):
-        condition = Q(search_text__contains=term)
-        if any(ch.isalpha() for ch in term):
-            condition |= Q(producer__search_text__contains=term)
-        queryset = queryset.filter(condition)
-    return queryset
+    return registry_search.search_products(queryset, text, producer_numbers=False, rank=rank)
 
 
 # --- certificates as shown ------------------------------------------------------------------------

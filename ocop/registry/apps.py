@@ -10,6 +10,8 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from functools import partial
 
+        from django.db.models.signals import post_migrate
+
         from . import extensions
         from . import io as registry_io
         from .models import Producer, Product
@@ -31,3 +33,18 @@ class RegistryConfig(AppConfig):
                     order=order,
                 )
             )
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="registry-search-index")
+
+
+def _ensure_search_index(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    """Puts back the SQLite FTS triggers a table remake dropped (only once 0008 is applied)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from .search import ensure_fts
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    if ("registry", "0008_search_fts") in MigrationRecorder(connection).applied_migrations():
+        ensure_fts(connection)

@@ -1,7 +1,8 @@
 """One FilterSet per model, shared by the list pages and the API (/api/v1/producers/, /products/).
 
-Search folds the query like the stored `search_text` (no diacritics, đ → d), so "gao ruong ruoi"
-finds "Gạo ruộng rươi" and "dak" finds "Đắk …" on SQLite and PostgreSQL alike. Units are given by
+Search (registry.search) folds the query like the stored `search_text` (no diacritics, đ → d), so
+"gao ruong ruoi" finds "Gạo ruộng rươi" and "dak" finds "Đắk …" on SQLite and PostgreSQL alike,
+through an index on both, ranked when a query is given. Units are given by
 their current code (province 2 digits, commune 5 digits), the same in the URL and the API.
 """
 
@@ -11,25 +12,19 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core.api import MAX_ID
-from ocop.core.text import fold
 from ocop.geo.models import Level, Structure, Unit
 
-from . import classification, extensions
+from . import classification, extensions, search
 from .classification import ProducerType, ProductStatus
 from .models import ChangeRequest, ChangeRequestStatus, Producer, ProducerStatus, Product
 
 
 def _current(level: str) -> QuerySet[Unit]:
     return Unit.objects.filter(structure=Structure.CURRENT, level=level)
-
-
-def fold_terms(value: str) -> list[str]:
-    """The folded words of a query: every word must appear (in any order)."""
-    return [term for term in fold(value).split(" ") if term]
 
 
 class UnitChoiceFilter(django_filters.ModelChoiceFilter):
@@ -105,9 +100,7 @@ class ProducerFilterSet(AreaFilterMixin):
         fields = ["q", "province", "commune", "producer_type", "status"]
 
     def search(self, queryset: QuerySet[Producer], name: str, value: str) -> QuerySet[Producer]:
-        for term in fold_terms(value):
-            queryset = queryset.filter(search_text__contains=term)
-        return queryset
+        return search.search_producers(queryset, value)
 
 
 def _sector_choices() -> list[tuple[str, str]]:
@@ -186,11 +179,7 @@ class ProductFilterSet(AreaFilterMixin):
         return queryset.filter(extensions.certificates.get().issued_in_year(int(value)))
 
     def search(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
-        for term in fold_terms(value):
-            queryset = queryset.filter(
-                Q(search_text__contains=term) | Q(producer__search_text__contains=term)
-            )
-        return queryset
+        return search.search_products(queryset, value)
 
     def in_sector(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
         return queryset.filter(

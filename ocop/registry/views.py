@@ -46,6 +46,7 @@ from . import io as registry_io
 from .filtersets import ProducerFilterSet, ProductFilterSet
 from .forms import ProducerForm, ProductForm, ProductImageForm, commune_choices, unit_choices
 from .models import Producer, Product, ProductImage
+from .search import RankedListMixin
 from .tables import ProducerTable, ProductTable
 
 LOCATION = ("unit", "province", "commune")
@@ -78,7 +79,7 @@ class RegistryExportMixin(ExportMixin):
         registry_io.export_queryset(self.export_kind, queryset, stream, fmt)
 
 
-class ProducerListView(ActionsMixin, RegistryExportMixin, ObjectListView):
+class ProducerListView(ActionsMixin, RankedListMixin, RegistryExportMixin, ObjectListView):
     model = Producer
     table_class = ProducerTable
     filterset_class = ProducerFilterSet
@@ -191,7 +192,7 @@ class ProducerDeleteView(ScopedDeleteView):
 # --- products ---
 
 
-class ProductListView(ActionsMixin, RegistryExportMixin, ObjectListView):
+class ProductListView(ActionsMixin, RankedListMixin, RegistryExportMixin, ObjectListView):
     model = Product
     table_class = ProductTable
     filterset_class = ProductFilterSet

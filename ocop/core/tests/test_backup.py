@@ -175,6 +175,16 @@ def test_backup_restores_into_the_other_database_kind_and_back(
         applied = set(MigrationRecorder(connections[alias]).applied_migrations())
         assert applied == set(MigrationRecorder(connection).applied_migrations())
 
+    # Search indexes are not data: no FTS table (nor its shadow tables) in the archive, and the
+    # restored databases find by the index what the plain substring rule finds.
+    archive = backup.Archive(tmp_path / "first.zip")
+    saved_tables = {entry["table"] for entry in archive.manifest["tables"]}
+    archive.close()
+    assert not {table for table in saved_tables if "_fts" in table}
+    name = Product.objects.order_by("pk").first().name
+    for alias in (second, third):
+        _assert_search_works(alias, name)
+
     # The models' own view: counts through the ORM, the evidence files' recorded hashes.
     for model, key in ((Producer, "producers"), (Product, "products"), (Certificate, "certificates")):
         assert model.objects.using(third).count() == world[key]
@@ -190,6 +200,20 @@ def test_backup_restores_into_the_other_database_kind_and_back(
     decision.number = "9999/QĐ-UBND"
     decision.save(using=second)
     assert decision.pk > Decision.objects.using(DEFAULT_DB_ALIAS).order_by("pk").last().pk
+
+
+def _assert_search_works(alias: str, name: str) -> None:
+    from ocop.registry import search
+
+    products = Product.objects.using(alias)
+    for text in (name, name[:3], "dak lak", "gao"):
+        found = set(search.search_products(products, text).values_list("pk", flat=True))
+        assert found == set(search.naive_products(products, text).values_list("pk", flat=True)), text
+    assert search.search_products(products, name).exists()
+    if connections[alias].vendor == "sqlite":
+        with connections[alias].cursor() as cursor:
+            for fts in search.FTS_TABLES.values():  # the index matches its table, row for row
+                cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
 
 
 def test_restore_refuses_a_database_that_holds_rows(world, tmp_path, settings) -> None:

@@ -1,22 +1,19 @@
-"""Trigram index for substring search on folded names (PostgreSQL only; SQLite scans, which is fast enough)."""
+"""Trigram index for substring search on folded names (PostgreSQL only; SQLite scans, which is fast enough).
+Skipped with a warning when pg_trgm cannot be enabled (ocop.core.pgtrgm)."""
 
 from django.db import migrations
+
+from ocop.core.pgtrgm import create_trigram_indexes, drop_indexes
 
 INDEX = "geo_unit_name_folded_trgm"
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON geo_unit USING gin (name_folded gin_trgm_ops)"
-    )
+    create_trigram_indexes(schema_editor, {INDEX: ("geo_unit", "name_folded")})
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+    drop_indexes(schema_editor, [INDEX])
 
 
 class Migration(migrations.Migration):

@@ -1,25 +1,22 @@
-"""PostgreSQL: trigram indexes on the folded search columns (`contains` searches); nothing on SQLite."""
+"""PostgreSQL: trigram indexes on the folded search columns (registry.search); nothing on SQLite.
+Skipped with a warning when pg_trgm cannot be enabled (ocop.core.pgtrgm; README, "Search")."""
 
 from django.db import migrations
 
+from ocop.core.pgtrgm import create_trigram_indexes, drop_indexes
+
 INDEXES = {
-    "registry_producer_search_trgm": "registry_producer",
-    "registry_product_search_trgm": "registry_product",
+    "registry_producer_search_trgm": ("registry_producer", "search_text"),
+    "registry_product_search_trgm": ("registry_product", "search_text"),
 }
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for index, table in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin (search_text gin_trgm_ops)")
+    create_trigram_indexes(schema_editor, INDEXES)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for index in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
+    drop_indexes(schema_editor, list(INDEXES))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,29 @@
+"""SQLite: FTS5 trigram indexes over the folded search_text of producers and products, kept in sync
+by triggers and filled from the existing rows. Nothing on PostgreSQL (pg_trgm GIN, migration 0002)."""
+
+from django.db import migrations
+
+from ocop.registry.search import FTS_TABLES, fts_drop_statements, fts_statements
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for table, fts in FTS_TABLES.items():
+        for statement in fts_statements(table):
+            schema_editor.execute(statement)
+        schema_editor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for table in FTS_TABLES:
+        for statement in fts_drop_statements(table):
+            schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0007_import_job")]
+
+    operations = [migrations.RunPython(forwards, backwards, elidable=False)]

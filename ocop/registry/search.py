@@ -1,0 +1,217 @@
+"""The one search path of the registry: lists, the API and the public catalogue.
+
+A query is folded into terms (ocop.core.text.fold_terms); every term must occur as a substring of
+the folded ``search_text`` (for a product: its own or its producer's). The same rule on both
+databases, served by an index over the same folded column:
+
+- SQLite: an FTS5 table with the ``trigram`` tokenizer per table (``registry_product_fts``,
+  ``registry_producer_fts``), external content kept in sync by triggers, so bulk_create, update(),
+  raw SQL, imports and restores keep it right;
+- PostgreSQL: a ``pg_trgm`` GIN index on ``search_text`` (migration 0002) serving ``LIKE '%term%'``.
+
+A trigram index cannot serve a term of fewer than 3 characters: such a term is matched with the
+plain LIKE, which gives the same rows.
+
+Ranking (``rank_products`` / ``rank_producers``) is a portable CASE, identical on both databases:
+the text starts with the phrase (the name comes first in search_text) < every term starts a word <
+every term in the row's own text < a term only in the producer's text; ties by sort_key, pk.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from ocop.core.text import fold_terms
+
+from .models import Producer, Product
+
+MIN_INDEXED = 3  # a trigram index matches terms of at least 3 characters
+RANK = "search_rank"
+
+# table → its FTS5 table (SQLite)
+FTS_TABLES = {"registry_product": "registry_product_fts", "registry_producer": "registry_producer_fts"}
+
+
+def fts_statements(table: str) -> list[str]:
+    """DDL of the FTS5 index of ``table`` and the triggers keeping it in sync (idempotent)."""
+    fts = FTS_TABLES[table]
+    delete = f"INSERT INTO {fts}({fts}, rowid, search_text) VALUES ('delete', old.id, old.search_text);"
+    insert = f"INSERT INTO {fts}(rowid, search_text) VALUES (new.id, new.search_text);"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
+        f"search_text, content='{table}', content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF id, search_text ON {table} "
+        f"BEGIN {delete} {insert} END",
+    ]
+
+
+def fts_drop_statements(table: str) -> list[str]:
+    fts = FTS_TABLES[table]
+    return [f"DROP TRIGGER IF EXISTS {fts}_{suffix}" for suffix in ("ai", "ad", "au")] + [
+        f"DROP TABLE IF EXISTS {fts}"
+    ]
+
+
+def ensure_fts(connection: BaseDatabaseWrapper) -> list[str]:
+    """Creates what is missing of the SQLite FTS indexes and rebuilds those that were incomplete.
+
+    Django remakes a SQLite table for some schema changes (copy, drop, rename): the old table's
+    triggers go with it. Run after every migrate, this puts them back. Returns the rebuilt tables.
+    """
+    if connection.vendor != "sqlite":
+        return []
+    rebuilt = []
+    with connection.cursor() as cursor:
+        for table, fts in FTS_TABLES.items():
+            names = [fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"]
+            cursor.execute(
+                f"SELECT count(*) FROM sqlite_master WHERE name IN ({', '.join(['%s'] * len(names))})", names
+            )
+            if cursor.fetchone()[0] == len(names):
+                continue
+            for statement in fts_statements(table):
+                cursor.execute(statement)
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+            rebuilt.append(fts)
+    return rebuilt
+
+
+def rebuild_fts(connection: BaseDatabaseWrapper) -> None:
+    """Rebuilds the SQLite FTS indexes from their tables (after a restore, or to repair)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for fts in FTS_TABLES.values():
+            cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _ids_sql(model: type[Producer] | type[Product], term: str, using: str) -> tuple[str, tuple]:
+    """SQL selecting the ids of the rows of ``model`` whose own folded text holds ``term``."""
+    if len(term) >= MIN_INDEXED and connections[using].vendor == "sqlite":
+        fts = FTS_TABLES[model._meta.db_table]
+        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (_fts_phrase(term),)
+    # PostgreSQL: the trigram GIN index serves this LIKE; a short term scans (the same rows).
+    query = model._base_manager.filter(search_text__contains=term).order_by().values("pk").query
+    sql, params = query.get_compiler(using).as_sql()
+    return sql, tuple(params)
+
+
+def _product_ids(term: str, *, producer: bool, using: str) -> RawSQL:
+    """The ids of the products whose text (or, with ``producer``, whose producer's) holds ``term``.
+
+    One set (a UNION), so that each database drives the query from the few matching ids instead of
+    scanning the products and probing two sets per row.
+    """
+    sql, params = _ids_sql(Product, term, using)
+    if producer:
+        quote = connections[using].ops.quote_name
+        by_producer, more = _ids_sql(Producer, term, using)
+        sql = (
+            f"{sql} UNION SELECT {quote('id')} FROM {quote(Product._meta.db_table)} "
+            f"WHERE {quote('producer_id')} IN ({by_producer})"
+        )
+        params += more
+    return RawSQL(sql, params)
+
+
+def product_condition(
+    text: str, *, path: str = "", producer: bool = True, producer_numbers: bool = True, using: str = "default"
+) -> Q:
+    """Every folded term of ``text`` in the product's text (or, with ``producer``, its producer's).
+
+    ``path`` leads from the queried model to the product ("product__" for certificates);
+    ``producer_numbers=False`` matches a term without a letter (codes, GTIN, tax numbers) against
+    the product only (the public catalogue never confirms whose tax number a number is).
+    """
+    condition = Q()
+    for term in fold_terms(text):
+        with_producer = producer and (producer_numbers or any(ch.isalpha() for ch in term))
+        condition &= Q(**{f"{path}pk__in": _product_ids(term, producer=with_producer, using=using)})
+    return condition
+
+
+def producer_condition(text: str, *, using: str = "default") -> Q:
+    condition = Q()
+    for term in fold_terms(text):
+        condition &= Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
+    return condition
+
+
+def _word_starts(field: str, terms: list[str]) -> Q:
+    condition = Q()
+    for term in terms:
+        condition &= Q(**{f"{field}__startswith": term}) | Q(**{f"{field}__contains": f" {term}"})
+    return condition
+
+
+def _rank(field: str, terms: list[str], *, own_level: bool = False) -> Case:
+    whens = [
+        When(Q(**{f"{field}__startswith": " ".join(terms)}), then=Value(0)),
+        When(_word_starts(field, terms), then=Value(1)),
+    ]
+    if own_level:  # products: a match in the product's own text before one only in its producer's
+        own = Q()
+        for term in terms:
+            own &= Q(**{f"{field}__contains": term})
+        whens.append(When(own, then=Value(2)))
+    return Case(*whens, default=Value(3), output_field=IntegerField())
+
+
+def search_products(
+    queryset: QuerySet[Product], text: str, *, producer_numbers: bool = True, rank: bool = True
+) -> QuerySet[Product]:
+    """Products matching ``text`` (see product_condition), ranked when ``rank``."""
+    terms = fold_terms(text)
+    if not terms:
+        return queryset
+    queryset = queryset.filter(product_condition(text, producer_numbers=producer_numbers, using=queryset.db))
+    if not rank:
+        return queryset
+    return queryset.annotate(**{RANK: _rank("search_text", terms, own_level=True)}).order_by(
+        RANK, "sort_key", "pk"
+    )
+
+
+def search_producers(queryset: QuerySet[Producer], text: str, *, rank: bool = True) -> QuerySet[Producer]:
+    terms = fold_terms(text)
+    if not terms:
+        return queryset
+    queryset = queryset.filter(producer_condition(text, using=queryset.db))
+    if not rank:
+        return queryset
+    return queryset.annotate(**{RANK: _rank("search_text", terms)}).order_by(RANK, "sort_key", "pk")
+
+
+def naive_products(
+    queryset: QuerySet[Product], text: str, *, producer_numbers: bool = True
+) -> QuerySet[Product]:
+    """The unindexed rule (every term a substring of the product's or producer's text): the reference
+    the indexed search is tested against."""
+    for term in fold_terms(text):
+        condition = Q(search_text__contains=term)
+        if producer_numbers or any(ch.isalpha() for ch in term):
+            condition |= Q(producer__search_text__contains=term)
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+class RankedListMixin:
+    """For a list view with a table: a search without a chosen column sort keeps the search's rank
+    order (the table's default order would replace it); a sort the user picks still wins."""
+
+    def get_table_kwargs(self) -> dict:
+        kwargs = super().get_table_kwargs()  # type: ignore[misc]
+        request = self.request  # type: ignore[attr-defined]
+        sort_field = getattr(getattr(self.table_class, "_meta", None), "order_by_field", "sort")  # type: ignore[attr-defined]
+        if fold_terms(request.GET.get("q", "")) and not request.GET.get(sort_field):
+            kwargs["order_by"] = ()  # an empty order: django-tables2 leaves the queryset's order
+        return kwargs
