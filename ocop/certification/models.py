@@ -500,6 +500,17 @@ class Certificate(models.Model):
         indexes = [
             models.Index(fields=["product", "issue_date"], name="evaluation_cert_product"),
             models.Index(fields=["expiry"], name="evaluation_cert_expiry"),
+            # Dashboard (ocop.reports.dashboard): every column of "valid on a day" and the star, so
+            # the valid certificates are read from the index alone (docs/indexes.md).
+            models.Index(
+                fields=[
+                    *("product", "issue_date", "expiry", "extended_until"),
+                    *("revoked_on", "superseded_by", "star"),
+                ],
+                name="evaluation_cert_valid",
+            ),
+            # The superseding certificate's issue date (valid_condition), without reading the wide rows.
+            models.Index(fields=["id", "issue_date"], name="evaluation_cert_supersede"),
         ]
 
     def __str__(self) -> str:
