@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+_database_url: str | None = None
+
+
 def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
@@ -34,15 +37,19 @@ def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=5, help="repetitions (median and spread reported)")
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="run on this database (e.g. postgres://postgres@127.0.0.1:5432/bench) instead of the scratch"
-        " SQLite; it is migrated and filled like the scratch one, and never dropped",
-    )
     if extra:
         extra(parser)
-    return parser.parse_args()
+    if "--database-url" not in parser._option_string_actions:  # a script may declare its own
+        parser.add_argument(
+            "--database-url",
+            metavar="URL",
+            help="run on this database (e.g. postgres://postgres@127.0.0.1:5432/bench) instead of the scratch"
+            " SQLite; it is migrated and filled like the scratch one, and never dropped",
+        )
+    args = parser.parse_args()
+    global _database_url
+    _database_url = getattr(args, "database_url", None)  # start_django() uses it, for every script
+    return args
 
 
 def start_django(keep: str | None, database_url: str | None = None) -> Path:
@@ -53,6 +60,7 @@ def start_django(keep: str | None, database_url: str | None = None) -> Path:
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     directory.mkdir(parents=True, exist_ok=True)
     os.environ["OCOP_VAR_DIR"] = str(directory)
+    database_url = database_url or _database_url
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{directory / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop.settings")
     import django
