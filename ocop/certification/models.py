@@ -498,10 +498,10 @@ class Certificate(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["product", "issue_date"], name="evaluation_cert_product"),
             models.Index(fields=["expiry"], name="evaluation_cert_expiry"),
-            # Dashboard (ocop.reports.dashboard): every column of "valid on a day" and the star, so
-            # the valid certificates are read from the index alone (docs/indexes.md).
+            # A product's certificates by issue date, and (covering) every column of "valid on a
+            # day" and the star: the dashboard reads the valid certificates from the index alone
+            # (docs/indexes.md). Replaces evaluation_cert_product (product, issue_date), its prefix.
             models.Index(
                 fields=[
                     *("product", "issue_date", "expiry", "extended_until"),

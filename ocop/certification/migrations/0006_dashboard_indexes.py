@@ -12,6 +12,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Its prefix (product, issue_date) is served by evaluation_cert_valid.
+        migrations.RemoveIndex(model_name="certificate", name="evaluation_cert_product"),
         migrations.AddIndex(
             model_name='certificate',
             index=models.Index(fields=['product', 'issue_date', 'expiry', 'extended_until', 'revoked_on', 'superseded_by', 'star'], name='evaluation_cert_valid'),
