@@ -3,7 +3,9 @@
 Importing this module points OCOP_VAR_DIR and DATABASE_URL at a temporary directory BEFORE Django
 starts, so a benchmark never touches var/ (or a DATABASE_URL exported in the shell). `national()`
 migrates the scratch database, loads the administrative units and generates the national-scale
-dataset (ocop.demo.scale); `--keep DIR` reuses a directory between runs.
+dataset (ocop.demo.scale); `--keep DIR` reuses a directory between runs. `--database-url URL`
+runs on that database instead of the scratch SQLite (e.g. PostgreSQL: a database of its own, which
+the benchmark migrates and fills; the scratch directory still holds var/ files).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+_database_url: str | None = None
+
+
 def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None] | None = None):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
@@ -34,15 +39,29 @@ def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None
     parser.add_argument("--repeat", type=int, default=5, help="repetitions (median and spread reported)")
     if extra:
         extra(parser)
-    return parser.parse_args()
+    if "--database-url" not in parser._option_string_actions:  # a script may declare its own
+        parser.add_argument(
+            "--database-url",
+            metavar="URL",
+            help="run on this database (e.g. postgres://postgres@127.0.0.1:5432/bench) instead of the scratch"
+            " SQLite; it is migrated and filled like the scratch one, and never dropped",
+        )
+    args = parser.parse_args()
+    global _database_url
+    _database_url = getattr(args, "database_url", None)  # start_django() uses it, for every script
+    return args
 
 
-def start_django(keep: str | None) -> Path:
-    """Point the settings at a scratch directory and start Django there."""
+def start_django(keep: str | None, database_url: str | None = None) -> Path:
+    """Point the settings at a scratch directory and start Django there.
+
+    The database is the scratch directory's SQLite file, or `database_url` when given (a database
+    of its own: the benchmark migrates and fills it)."""
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     directory.mkdir(parents=True, exist_ok=True)
     os.environ["OCOP_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
+    database_url = database_url or _database_url
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{directory / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop.settings")
     import django
 
@@ -81,6 +100,20 @@ def national(args) -> dict[str, float | int]:
         info["generation_s"] = round(time.perf_counter() - started, 1)
         info["certificates"] = result.certificates
     return info
+
+
+def database_label(directory: Path) -> str:
+    """What the report says about the database the benchmark ran on."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version} (scratch, {directory})"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
 
 
 def timed(function: Callable[[], object], repeat: int) -> list[float]:

@@ -499,10 +499,21 @@ class Certificate(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["product", "issue_date"], name="evaluation_cert_product"),
             models.Index(fields=["expiry"], name="evaluation_cert_expiry"),
             # The certificate list's default order (newest first): 50 rows read, not all sorted.
             models.Index(fields=["issue_date", "id"], name="evaluation_cert_issued"),
+            # A product's certificates by issue date, and (covering) every column of "valid on a
+            # day" and the star: the dashboard reads the valid certificates from the index alone
+            # (docs/indexes.md). Replaces evaluation_cert_product (product, issue_date), its prefix.
+            models.Index(
+                fields=[
+                    *("product", "issue_date", "expiry", "extended_until"),
+                    *("revoked_on", "superseded_by", "star"),
+                ],
+                name="evaluation_cert_valid",
+            ),
+            # The superseding certificate's issue date (valid_condition), without reading the wide rows.
+            models.Index(fields=["id", "issue_date"], name="evaluation_cert_supersede"),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,10 @@ A product's star is the star of its currently valid certificate, as the evaluati
 defines it (`Product.current_star`: the highest star among the certificates valid today, validity
 from `ocop.evaluation.models.valid_condition`); nothing here re-derives validity rules.
 
-Query budget, whatever the data size: one grouped query over products (province × star ×
-product set), one for the communes with OCOP products, one for province names, one for
-producers by type and one for the number of communes in the scope.
+Query budget, whatever the data size: one query over products (groups by province × star ×
+product set, and the communes with OCOP products), one for province names, one for producers by
+type and one for the number of communes in the scope. The indexes that serve them are listed in
+docs/indexes.md.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ocop.certification.models import Certificate, valid_condition
+from ocop.certification.models import Certificate
 from ocop.core import scoping
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry import classification
@@ -176,20 +177,23 @@ def build(user: Any) -> Dashboard:
     products = Product.objects.restrict(user, scoping.VIEW).order_by()
     producers = Producer.objects.restrict(user, scoping.VIEW).order_by()
 
-    # 1. Products grouped by (province, star, product set): stars, sectors and provinces from it.
-    grouped = _count_by_province_star_and_set(products)
+    # 1. Products by province × star and by product set × star, and the communes with an OCOP
+    #    product, in one statement.
+    counts = _count_products(products)
     stars: Counter[int | None] = Counter()
-    sector_all: Counter[str] = Counter()
-    sector_ocop: Counter[str] = Counter()
     province_stars: dict[int, Counter[int | None]] = {}
-    for province_id, current_star, set_code, count in grouped:
+    for province_id, current_star, count in counts.by_province:
         star = current_star if current_star in STARS else None
         stars[star] += count
+        province_stars.setdefault(province_id, Counter())[star] += count
+    sector_all: Counter[str] = Counter()
+    sector_ocop: Counter[str] = Counter()
+    for set_code, current_star, count in counts.by_set:
         sector = _sector_of(set_code)
         sector_all[sector] += count
-        if star is not None:
+        if current_star in STARS:
             sector_ocop[sector] += count
-        province_stars.setdefault(province_id, Counter())[star] += count
+    communes_with_ocop = counts.communes_with_ocop
 
     by_star = [Row(str(star), star_label(star), stars[star]) for star in STARS]
     by_star.append(Row("none", _("Chưa có sao"), stars[None]))
@@ -221,14 +225,6 @@ def build(user: Any) -> Dashboard:
             counts = province_stars.get(province_id, Counter())
             by_province.append(ProvinceRow(code, name, counts[3], counts[4], counts[5], counts[None]))
 
-    # 3. Communes with at least one OCOP product (products whose current commune is known).
-    #    "Has a valid certificate" as a semi-join (EXISTS) is several times cheaper on PostgreSQL
-    #    than filtering on the current-star subquery, and means the same: a star iff a valid one.
-    valid = Certificate.objects.valid_on().filter(product=OuterRef("pk"))
-    communes_with_ocop = (
-        products.filter(Exists(valid), commune__isnull=False).values("commune_id").distinct().count()
-    )
-
     # 4. Producers by type (dissolved organisations no longer count as subjects).
     type_counts = dict(
         producers.exclude(status=ProducerStatus.DISSOLVED)
@@ -251,30 +247,60 @@ def build(user: Any) -> Dashboard:
     )
 
 
-def _count_by_province_star_and_set(products: QuerySet) -> list[tuple[int, int | None, str, int]]:
-    """(province id, current star or None, product set, number of products), in one query.
+@dataclass
+class _ProductCounts:
+    by_province: list[tuple[int, int | None, int]]  # (province id, current star or None, products)
+    by_set: list[tuple[str, int | None, int]]  # (product set, current star or None, products)
+    communes_with_ocop: int
+
+
+def _count_products(products: QuerySet) -> _ProductCounts:
+    """Products in scope counted by province × star and by product set × star, and the number of
+    communes with at least one OCOP product (a product with a star whose current commune is
+    known), in one query.
 
     The current star is the highest star among the product's valid certificates: the rule of
     `CertificateQuerySet.current_for_products` (best first: highest star), with validity from
-    `ocop.evaluation.models.valid_condition`; test_dashboard pins it to `with_current_star()`.
-    Computed as a join + GROUP BY per product inside a GROUP BY per category: the correlated
-    subquery of `with_current_star()` runs once per product and, at national scale, costs
-    PostgreSQL ~5 times more (mostly JIT compilation of its high cost estimate).
+    `ocop.certification.models.valid_condition`; test_dashboard pins it to `with_current_star()`.
+    The valid certificates are grouped per product first (read from the `evaluation_cert_valid`
+    index alone), then joined to the products in scope (`registry_product_dash`); the three
+    counts share that per-product result as a common table expression, which both databases
+    materialise once since it is used more than once. See docs/indexes.md for the plans.
     """
-    per_product = products.annotate(
-        current_star=Max("certificates__star", filter=valid_condition(timezone.localdate(), "certificates__"))
-    ).values("province_id", "current_star", "classification_set")
+    result = _ProductCounts([], [], 0)
+    valid = Certificate.objects.valid_on(timezone.localdate())
+    if products.query.where:  # a scoped user: only the certificates of the products in scope
+        valid = valid.filter(product__in=products.values("pk"))
+    stars = valid.order_by().values("product_id").annotate(star=Max("star")).values("product_id", "star")
+    in_scope = products.order_by().values("pk", "province_id", "commune_id", "classification_set")
     try:
-        sql, params = per_product.query.sql_with_params()
+        stars_sql, stars_params = stars.query.sql_with_params()
+        products_sql, products_params = in_scope.query.sql_with_params()
     except EmptyResultSet:  # restrict() gave .none(): a role or account that sees nothing
-        return []
-    with connections[products.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT province_id, current_star, classification_set, COUNT(*) FROM ({sql}) per_product"
-            " GROUP BY province_id, current_star, classification_set",
-            params,
-        )
-        return [tuple(row) for row in cursor.fetchall()]
+        return result
+    connection = connections[products.db]
+    qn = connection.ops.quote_name
+    sql = (
+        f"WITH stars AS ({stars_sql}), per_product AS ("
+        f" SELECT p.{qn('province_id')} AS province_id, p.{qn('commune_id')} AS commune_id,"
+        f" p.{qn('classification_set')} AS classification_set, s.{qn('star')} AS star"
+        f" FROM ({products_sql}) p LEFT JOIN stars s ON s.{qn('product_id')} = p.{qn('pk')})"
+        " SELECT 0, province_id, NULL, star, COUNT(*) FROM per_product GROUP BY province_id, star"
+        " UNION ALL SELECT 1, NULL, classification_set, star, COUNT(*) FROM per_product"
+        " GROUP BY classification_set, star"
+        " UNION ALL SELECT 2, NULL, NULL, NULL, COUNT(DISTINCT commune_id) FROM per_product"
+        " WHERE star IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*stars_params, *products_params))
+        for kind, province_id, set_code, star, count in cursor.fetchall():
+            if kind == 0:
+                result.by_province.append((province_id, star, count))
+            elif kind == 1:
+                result.by_set.append((set_code, star, count))
+            else:
+                result.communes_with_ocop = count
+    return result
 
 
 def _sector_of(set_code: str | None) -> str:

@@ -238,7 +238,11 @@ class Producer(Searchable, Located):
                 violation_error_message=_("Mã số thuế này đã có trong sổ đăng ký."),
             ),
         ]
-        indexes = [models.Index(fields=["province", "commune"], name="registry_producer_area")]
+        indexes = [
+            models.Index(fields=["province", "commune"], name="registry_producer_area"),
+            # Dashboard: producers by type in a province (or the country), from the index alone.
+            models.Index(fields=["province", "producer_type", "status"], name="registry_producer_dash"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -236,7 +236,13 @@ class Product(Searchable, Located):
                 violation_error_message=_("Mã GTIN này đã được gán cho một sản phẩm khác."),
             ),
         ]
-        indexes = [models.Index(fields=["province", "commune"], name="registry_product_area")]
+        indexes = [
+            models.Index(fields=["province", "commune"], name="registry_product_area"),
+            # Dashboard counts by province × product set (and communes): read from the index alone.
+            models.Index(
+                fields=["province", "classification_set", "commune", "id"], name="registry_product_dash"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

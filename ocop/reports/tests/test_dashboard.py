@@ -460,3 +460,34 @@ def test_dissolved_producers_are_not_counted(data: Data) -> None:
     assert Producer.objects.filter(status=ProducerStatus.DISSOLVED).count() == 1
     board = dashboard.build(data.world.users["commune_hcm1"])
     assert counts(board.producers_by_type) == {**dict.fromkeys(map(str, ProducerType), 0), "HO_SX": 1}
+
+
+@pytest.mark.parametrize("username", ["central", "province_hn", "commune_hn1", "producer_hn1"])
+def test_every_scope_takes_the_same_queries_whatever_the_data_size(data: Data, username: str) -> None:
+    """Central, province, commune and producer dashboards: the page's query count does not grow."""
+    client = data.world.client(username)
+    client.get(reverse("core:home"))  # session and caches warm
+    before = _home_queries(client)
+    producer = data.world.users["producer_hn1"].producer
+    for index, place in enumerate(["hn1", "hn2", "hcm1"] * 3):
+        other = make_producer(data.world.places[place], producer_type=list(ProducerType)[index % 5])
+        for star in (3, 4, 5):
+            certify(make_product(other), star, RECENT)
+        certify(make_product(producer), 3 + index % 3, RECENT)
+    assert _home_queries(client) == before
+
+
+def test_product_counts_are_one_query_on_indexes(data: Data) -> None:
+    """The products' figures are one statement whose plan reads the dashboard indexes."""
+    products = Product.objects.restrict(data.world.users["province_hn"]).order_by()
+    with CaptureQueriesContext(connection) as queries:
+        counts = dashboard._count_products(products)
+    assert len(queries) == 1
+    assert counts.communes_with_ocop == 2
+    assert sum(n for _p, _s, n in counts.by_province) == sum(n for _s, _t, n in counts.by_set) == 4
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL picks sequential scans on tables this small (plans: docs/indexes.md)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + queries[0]["sql"])
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "evaluation_cert_valid" in plan and "registry_product_dash" in plan
