@@ -3,7 +3,9 @@
 Importing this module points OCOP_VAR_DIR and DATABASE_URL at a temporary directory BEFORE Django
 starts, so a benchmark never touches var/ (or a DATABASE_URL exported in the shell). `national()`
 migrates the scratch database, loads the administrative units and generates the national-scale
-dataset (ocop.demo.scale); `--keep DIR` reuses a directory between runs.
+dataset (ocop.demo.scale); `--keep DIR` reuses a directory between runs. `--database-url URL`
+(e.g. postgres://postgres@127.0.0.1:5432/bench) uses that database instead of the scratch SQLite
+file (the directory still holds var/: static files, media); the database must exist and is kept.
 """
 
 from __future__ import annotations
@@ -28,21 +30,32 @@ def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None
     parser.add_argument(
         "--keep", metavar="DIR", help="scratch directory to create or reuse (default: a temp dir)"
     )
+    parser.add_argument(
+        "--database-url", metavar="URL", help="use this database (e.g. PostgreSQL) instead of scratch SQLite"
+    )
     parser.add_argument("--producers", type=int, default=10_000)
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=5, help="repetitions (median and spread reported)")
     if extra:
         extra(parser)
-    return parser.parse_args()
+    args = parser.parse_args()
+    global _database_url
+    _database_url = args.database_url
+    return args
 
 
-def start_django(keep: str | None) -> Path:
-    """Point the settings at a scratch directory and start Django there."""
+_database_url: str | None = None  # --database-url, as parsed by parse_args
+
+
+def start_django(keep: str | None, database_url: str | None = None) -> Path:
+    """Point the settings at a scratch directory and start Django there (on its SQLite file, or
+    on ``database_url`` / the parsed ``--database-url`` when given)."""
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     directory.mkdir(parents=True, exist_ok=True)
     os.environ["OCOP_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
+    database_url = database_url or _database_url
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{directory / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop.settings")
     import django
 
@@ -105,6 +118,18 @@ def summary(name: str, operation: list[float], baseline: list[float]) -> dict[st
         "raw_operation_ms": [round(t * 1000, 1) for t in operation],
         "raw_baseline_ms": [round(t * 1000, 2) for t in baseline],
     }
+
+
+def database(directory: Path) -> str:
+    """What the benchmark ran on, for the report (vendor and version; the scratch directory)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        version = cursor.fetchone()[0]
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(connection.vendor, connection.vendor)
+    where = str(directory) if connection.vendor == "sqlite" else connection.settings_dict["NAME"]
+    return f"{name} {version} (scratch, {where})"
 
 
 def machine() -> str:
