@@ -120,7 +120,7 @@ def stop(server: subprocess.Popen) -> None:
             os.killpg(server.pid, signal.SIGKILL)
 
 
-def settle(url: str, seconds: float = 60.0, quick: float = 0.05) -> None:
+def settle(url: str, seconds: float = 20.0, quick: float = 0.2) -> None:
     """Wait until the server answers ``url`` quickly twice in a row: wrk stops with requests still
     queued in the server (slow pages), which must not be charged to the next URL measured."""
     deadline = time.monotonic() + seconds
