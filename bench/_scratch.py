@@ -102,18 +102,19 @@ def national(args) -> dict[str, float | int]:
     return info
 
 
-def database_label(directory: Path) -> str:
-    """What the report says about the database the benchmark ran on."""
+def database(directory: Path) -> str:
+    """What the benchmark ran on, for the report (vendor and version; the scratch directory)."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version} (scratch, {directory})"
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
         version = cursor.fetchone()[0]
-    return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(connection.vendor, connection.vendor)
+    where = str(directory) if connection.vendor == "sqlite" else connection.settings_dict["NAME"]
+    return f"{name} {version} (scratch, {where})"
+
+
+database_label = database
 
 
 def timed(function: Callable[[], object], repeat: int) -> list[float]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 
-from _scratch import machine, national, parse_args, start_django, summary, timed
+from _scratch import database, machine, national, parse_args, start_django, summary, timed
 
 
 def main() -> None:
@@ -68,7 +68,7 @@ def main() -> None:
 
     report = {
         "machine": machine(),
-        "database": "SQLite (scratch, " + str(directory) + ")",
+        "database": database(directory),
         "producers": args.producers,
         "products": Product.objects.count(),
         "matches": {q: Product.objects.filter(search_text__contains=fold(q)).count() for q in ("gao", "dak")},

@@ -38,6 +38,29 @@ def test_gunicorn_accepts_every_option() -> None:
     assert app.cfg.accesslog == "-"
 
 
+def test_warm_up_prepares_the_workers_without_the_database() -> None:
+    # No django_db mark: pytest-django makes any database access here an error (a connection
+    # opened by the master would be shared by the forked workers).
+    import gc
+
+    from django.template import engines
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    try:
+        serve.warm_up()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    engine = engines["django"].engine
+    # The project's templates are compiled and cached (the cached loader keeps them)...
+    loader = engine.template_loaders[0]
+    assert "public/verify.html" in loader.get_template_cache
+    # ...and the URL reversal tables are built for every language.
+    with translation.override("en"):
+        assert "en" in get_resolver()._reverse_dict
+
+
 def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)

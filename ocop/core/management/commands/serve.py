@@ -8,11 +8,14 @@ By default it also starts one `ocop db_worker` child process, which runs the bac
 worker runs as its own service (systemd) or on another host.
 """
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 from argparse import ArgumentParser
+from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import URLResolver
 from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
@@ -91,6 +95,45 @@ def stop_worker(worker: subprocess.Popen, timeout: float = WORKER_STOP_SECONDS) 
         worker.wait()
 
 
+def _populate_resolvers(resolver: URLResolver) -> None:
+    # reverse() fills these per resolver and language on first use (~0.1 s for the whole URLconf).
+    resolver.reverse_dict  # noqa: B018 (the access populates)
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            _populate_resolvers(pattern)
+
+
+def warm_up() -> None:
+    """Do in the master, once, the work each worker would otherwise do in its first requests.
+
+    A worker forked cold spent ~0.3 s on its first public page (translation catalogues, URL
+    reversal tables, template compilation, lazy imports), and the requests queued behind it waited
+    as long; and its first full garbage collection walked every object inherited from the master
+    (~0.25 s). With workers recycled every ~2,000 requests that was the p99 of /v/ and /p/ under load
+    (bench/public_load.py). No database access: the forked workers must not share a connection.
+    """
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            _populate_resolvers(get_resolver())
+    for engine in engines.all():
+        getattr(engine, "engine", engine).template_context_processors  # noqa: B018 (imports them)
+        for directory in engine.template_dirs:
+            root = Path(directory)
+            if not root.is_relative_to(settings.BASE_DIR):
+                continue  # the project's own templates; third-party ones compile when first used
+            for path in root.rglob("*.html"):
+                with suppress(TemplateDoesNotExist, TemplateSyntaxError):
+                    engine.get_template(path.relative_to(root).as_posix())
+    # Everything loaded so far lives as long as the process: out of the garbage collector's sight,
+    # a worker's full collections no longer walk (and copy, after fork) the whole of Django.
+    gc.collect()
+    gc.freeze()
+
+
 class OcopServer(BaseApplication):
     """Gunicorn application serving ocop.wsgi:application with the options above; with `worker`,
     a db_worker child process runs alongside and is stopped with the server."""
@@ -113,6 +156,7 @@ class OcopServer(BaseApplication):
         # workers fork, not in each worker's first request: workers are recycled every ~2,000
         # requests, and every cold start showed in the public pages' p99 (bench/public_load.py).
         get_resolver().url_patterns  # noqa: B018 (the access imports it)
+        warm_up()
         return application
 
     def run(self) -> None:
