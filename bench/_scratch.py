@@ -37,12 +37,16 @@ def parse_args(description: str, extra: Callable[[argparse.ArgumentParser], None
     return parser.parse_args()
 
 
-def start_django(keep: str | None) -> Path:
-    """Point the settings at a scratch directory and start Django there."""
+def start_django(keep: str | None, database_url: str | None = None) -> Path:
+    """Point the settings at a scratch directory and start Django there.
+
+    The database is a SQLite file in that directory, or `database_url` when given (a scratch
+    PostgreSQL database the caller created, e.g. postgres://postgres@127.0.0.1:5432/bench_import).
+    """
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="ocop-bench-"))
     directory.mkdir(parents=True, exist_ok=True)
     os.environ["OCOP_VAR_DIR"] = str(directory)
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{directory / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocop.settings")
     import django
 
