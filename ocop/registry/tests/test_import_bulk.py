@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ocop.geo.models import Level, Structure, Unit
-from ocop.registry.models import Product, ProductCodeCounter
+from ocop.registry.models import Producer, Product, ProductCodeCounter
 
 from .conftest import make_producer, make_product
 from .test_io import VIETTEL, import_csv, product_row
@@ -173,3 +173,28 @@ def test_concurrent_imports_never_hand_out_the_same_code(unit) -> None:
         sequences = sorted(Product.objects.filter(commune=commune).values_list("code_sequence", flat=True))
         assert sequences == list(range(1, len(sequences) + 1))
         assert ProductCodeCounter.objects.get(commune=commune).last == len(sequences)
+
+
+def test_new_producers_are_written_in_batches_with_their_history(db, world):
+    communes = _communes(12)
+
+    def rows(count: int, prefix: str) -> list[dict[str, str]]:
+        return [
+            {"name": f"Hợp tác xã {prefix} {i}", "producer_type": "HTX", "unit_code": communes[i % 12].code}
+            for i in range(count)
+        ]
+
+    def queries(made: list[dict[str, str]]) -> int:
+        with CaptureQueriesContext(connection) as context:
+            result = import_csv("producers", made, user=world.users["admin"])
+        assert result.ok, result.errors[:3]
+        return len(context.captured_queries)
+
+    assert queries(rows(20, "Nhỏ")) == queries(rows(200, "Lớn"))
+    created = Producer.objects.filter(name__startswith="Hợp tác xã Lớn")
+    assert created.count() == 200
+    producer = created.get(name="Hợp tác xã Lớn 7")
+    assert producer.search_text == "hop tac xa lon 7" and producer.commune == communes[7]
+    (record,) = producer.history.all()
+    assert record.history_user == world.users["admin"]
+    assert record.history_change_reason == "Nhập từ tệp producers.csv"
