@@ -16,7 +16,7 @@ from .. import codes
 from ..classification import ProducerType
 from ..models import LegalForm, Producer, ProducerStatus
 from .common import _parse_bool, _parse_date, _parse_decimal, _parse_int, _valid
-from .importer import _batches, _bulk_create, _copy, _Importer, _Row
+from .importer import _batches, _bulk_create, _copy, _filter_in, _Importer, _Row
 from .specs import PRODUCER_SPEC
 
 BATCH_SIZE = 500
@@ -59,10 +59,10 @@ class _ProducerImporter(_Importer):
         ids = {int(r.values["id"]) for r in rows if r.values.get("id", "").isdigit()}
         self.by_id = Producer.objects.select_related("unit").in_bulk([i for i in ids if i < 2**31])
         taxes = {_valid(codes.validate_tax_code, r.values.get("tax_code", "")) for r in rows} - {None}
-        self.by_tax = {p.tax_code: p for p in Producer.objects.filter(tax_code__in=taxes)}
+        self.by_tax = {p.tax_code: p for p in _filter_in(Producer.objects, "tax_code", taxes)}
         households = {_valid(codes.validate_household_id, r.values.get("household_id", "")) for r in rows}
         self.by_household = {
-            p.household_id: p for p in Producer.objects.filter(household_id__in=households - {None})
+            p.household_id: p for p in _filter_in(Producer.objects, "household_id", households - {None})
         }
         self.seen_household: dict[str, int] = {}
         self.seen_tax: dict[str, int] = {}

@@ -24,7 +24,7 @@ from .. import classification, codes
 from ..classification import ProductStatus
 from ..models import Producer, Product, ProductCodeCounter, normalize_gtin
 from .common import _Located, _valid
-from .importer import _batches, _bulk_create, _copy, _Importer, _Row
+from .importer import _batches, _bulk_create, _copy, _filter_in, _Importer, _Row
 from .specs import PRODUCT_SPEC
 
 BATCH_SIZE = 500
@@ -57,14 +57,15 @@ class _ProductImporter(_Importer):
         self.parsed_codes = parsed
         # The communes of the codes the file carries (a code not in the database yet is adopted).
         self.locator.prefetch(Structure.CURRENT, [c.commune for c in parsed.values()], (5,))
-        self.by_code = {p.code: p for p in Product.objects.filter(code__in={str(c) for c in parsed.values()})}
+        carried = {str(c) for c in parsed.values()}
+        self.by_code = {p.code: p for p in _filter_in(Product.objects, "code", carried)}
         taxes = {_valid(codes.validate_tax_code, r.values.get("producer_tax_code", "")) for r in rows} - {
             None
         }
         producers = Producer.objects.select_related("unit__current_province").prefetch_related(
             "unit__successions__current"
         )
-        self.producer_by_tax = {p.tax_code: p for p in producers.filter(tax_code__in=taxes)}
+        self.producer_by_tax = {p.tax_code: p for p in _filter_in(producers, "tax_code", taxes)}
         households = {
             _valid(codes.validate_household_id, value)
             for r in rows
@@ -72,7 +73,7 @@ class _ProductImporter(_Importer):
             and _valid(codes.validate_tax_code, value) not in self.producer_by_tax
         } - {None}
         self.producer_by_household = {
-            p.household_id: p for p in producers.filter(household_id__in=households)
+            p.household_id: p for p in _filter_in(producers, "household_id", households)
         }
         names = {
             fold(r.values.get("producer_name", "")) for r in rows if not r.values.get("producer_tax_code")
@@ -80,9 +81,7 @@ class _ProductImporter(_Importer):
         visible = producers if self.user is None else producers.restrict(self.user, VIEW)
         self.producers_by_name: dict[str, list[Producer]] = defaultdict(list)
         if names:
-            for producer in visible.filter(
-                search_text__in=[f"{n}" for n in names] + [f"{n} | " for n in names]
-            ):
+            for producer in _filter_in(visible, "search_text", [*names, *(f"{n} | " for n in names)]):
                 self.producers_by_name[fold(producer.name)].append(producer)
             missing = names - set(self.producers_by_name)
             if missing:  # search_text holds "name | tax": match on the folded name in Python
@@ -97,8 +96,8 @@ class _ProductImporter(_Importer):
             | {p.pk for group in self.producers_by_name.values() for p in group}
         )
         self.existing_names: dict[tuple[int, str], Product] = {}
-        for product in Product.objects.filter(producer_id__in=self.producer_ids).only(
-            "id", "name", "producer", "code"
+        for product in _filter_in(
+            Product.objects.only("id", "name", "producer", "code"), "producer_id", self.producer_ids
         ):
             self.existing_names.setdefault((product.producer_id, fold(product.name)), product)
         # Who holds each GTIN of the file (Product.clean would ask the database row by row).

@@ -198,3 +198,23 @@ def test_new_producers_are_written_in_batches_with_their_history(db, world):
     (record,) = producer.history.all()
     assert record.history_user == world.users["admin"]
     assert record.history_change_reason == "Nhập từ tệp producers.csv"
+
+
+def test_look_ups_are_chunked_within_the_databases_parameter_limit(db, unit, monkeypatch):
+    """Large files query in IN lists of IN_CHUNK values (SQLite refuses too many parameters)."""
+    monkeypatch.setattr("ocop.registry.io.importer.IN_CHUNK", 2)
+    taxes = ["0100109106", "0300588569", "0100112437", "0101248141"]
+    producers = [make_producer(unit("00004"), name=f"HTX {i}", tax_code=tax) for i, tax in enumerate(taxes)]
+    (named,) = [make_producer(unit("00004"), name="Hộ Lê Văn Tám")]
+    existing = make_product(producers[0], name="Đã có")
+    rows = [product_row(name=f"Sản phẩm {i}", producer_tax_code=tax) for i, tax in enumerate(taxes)]
+    rows.append(product_row(name="Của hộ", producer_tax_code="", producer_name="Hộ Lê Văn Tám"))
+    rows.append(product_row(name="Đã có", code=existing.code, producer_tax_code=taxes[0], description="Mới"))
+    result = import_csv("products", rows)
+    assert result.ok, result.errors
+    assert (result.created, result.updated) == (5, 1)
+    assert {p.producer_id for p in Product.objects.filter(name__startswith="Sản phẩm")} == {
+        p.pk for p in producers
+    }
+    assert Product.objects.get(name="Của hộ").producer == named
+    assert Product.objects.get(pk=existing.pk).description == "Mới"
