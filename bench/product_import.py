@@ -36,6 +36,7 @@ After each measurement the created products are deleted again (not timed).
 from __future__ import annotations
 
 import json
+import sys
 import time
 
 from _scratch import machine, national, parse_args, start_django, summary
@@ -157,6 +158,7 @@ def main() -> None:
             started = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - started)
+            print(f"{name}: {times[name][-1]:.1f} s", file=sys.stderr, flush=True)  # progress of long runs
             assert created_after(marker).count() == rows_in_file, name
             clean_up(marker)
 
