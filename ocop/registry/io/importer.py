@@ -212,6 +212,17 @@ def _batches(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
+# Values per IN list: within SQLite's limit on query parameters, whatever the file's size.
+IN_CHUNK = 900
+
+
+def _filter_in(queryset: models.QuerySet, field: str, values: Iterable[Any]) -> Iterator[Any]:
+    """The rows of `queryset` whose `field` is one of `values`, one query per IN_CHUNK values."""
+    wanted = sorted(set(values))
+    for chunk in _batches(wanted, IN_CHUNK):
+        yield from queryset.filter(**{f"{field}__in": chunk})
+
+
 def _bulk_create(objs: list[models.Model], user: Any, reason: str) -> None:
     from simple_history.utils import bulk_create_with_history
 

@@ -1,10 +1,11 @@
 """The producer importer: a row updates the producer whose id or tax code it carries (tax codes
-may not repeat within the file), otherwise creates one; producers are saved one by one, keeping
-every model side effect.
+may not repeat within the file), otherwise creates one; new producers are written in batches with
+their history rows, updated ones saved one by one, keeping every model side effect.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
@@ -15,8 +16,10 @@ from .. import codes
 from ..classification import ProducerType
 from ..models import LegalForm, Producer, ProducerStatus
 from .common import _parse_bool, _parse_date, _parse_decimal, _parse_int, _valid
-from .importer import _copy, _Importer, _Row
+from .importer import _batches, _bulk_create, _copy, _filter_in, _Importer, _Row
 from .specs import PRODUCER_SPEC
+
+BATCH_SIZE = 500
 
 # What a producer's name says of its type (published lists give only the name): folded prefixes.
 _TYPE_BY_NAME = (
@@ -56,10 +59,10 @@ class _ProducerImporter(_Importer):
         ids = {int(r.values["id"]) for r in rows if r.values.get("id", "").isdigit()}
         self.by_id = Producer.objects.select_related("unit").in_bulk([i for i in ids if i < 2**31])
         taxes = {_valid(codes.validate_tax_code, r.values.get("tax_code", "")) for r in rows} - {None}
-        self.by_tax = {p.tax_code: p for p in Producer.objects.filter(tax_code__in=taxes)}
+        self.by_tax = {p.tax_code: p for p in _filter_in(Producer.objects, "tax_code", taxes)}
         households = {_valid(codes.validate_household_id, r.values.get("household_id", "")) for r in rows}
         self.by_household = {
-            p.household_id: p for p in Producer.objects.filter(household_id__in=households - {None})
+            p.household_id: p for p in _filter_in(Producer.objects, "household_id", households - {None})
         }
         self.seen_household: dict[str, int] = {}
         self.seen_tax: dict[str, int] = {}
@@ -167,15 +170,27 @@ class _ProducerImporter(_Importer):
         self.finish(row, obj, original)
 
     def write(self, rows: list[_Row], progress: Callable[[int], None]) -> None:
-        # Producers are few (hundreds per province): save() one by one keeps every model side effect.
-        for index, row in enumerate(rows, start=1):
-            obj = row.obj
-            if row.action == "unchanged":
+        # New producers in batches with their history rows (nothing refers to them yet: no public
+        # page to refresh); an update is saved one by one, keeping every model side effect (the
+        # public pages showing the producer are invalidated by its post_save).
+        creates = [row.obj for row in rows if row.action == "create"]
+        done = 0
+        for batch in _batches(creates, BATCH_SIZE):
+            for obj in batch:
+                obj.tax_code = re.sub(r"\s+", "", obj.tax_code or "")  # as Producer.save()
+                obj.refresh_search()
+            _bulk_create(batch, self.user, self.reason)
+            done += len(batch)
+            progress(done)
+        for row in rows:
+            if row.action != "update":
                 continue
+            obj = row.obj
             obj._change_reason = self.reason
             if self.user is not None:
                 obj._history_user = self.user
             obj.save()
-            if index % 100 == 0:
-                progress(index)
+            done += 1
+            if done % 100 == 0:
+                progress(done)
         progress(len(rows))

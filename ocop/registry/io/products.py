@@ -1,8 +1,9 @@
 """The product importer: finds the producer (by tax code, or by a name that must be unique in the
 user's view), the place (or the producer's), the code (an OCOP code not yet in the database is
 kept, and the commune's counter moved past it), catches duplicates within the file, then writes in
-bulk: new codes reserved per commune, creations and history in batches of `BATCH_SIZE`, one UPDATE
-of the changed fields per updated row.
+bulk: new codes numbered in memory from the communes' counters (locked and updated once per file,
+whatever the number of communes), creations and their history rows in batches of `BATCH_SIZE`
+(`bulk_create_with_history`), one UPDATE of the changed fields per updated row.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from .. import classification, codes
 from ..classification import ProductStatus
 from ..models import Producer, Product, ProductCodeCounter, normalize_gtin
 from .common import _Located, _valid
-from .importer import _batches, _bulk_create, _copy, _Importer, _Row
+from .importer import _batches, _bulk_create, _copy, _filter_in, _Importer, _Row
 from .specs import PRODUCT_SPEC
 
 BATCH_SIZE = 500
@@ -56,14 +55,17 @@ class _ProductImporter(_Importer):
             if r.values.get("code") and (code := _valid(codes.parse_product_code, r.values["code"])):
                 parsed[r.values["code"]] = code
         self.parsed_codes = parsed
-        self.by_code = {p.code: p for p in Product.objects.filter(code__in={str(c) for c in parsed.values()})}
+        # The communes of the codes the file carries (a code not in the database yet is adopted).
+        self.locator.prefetch(Structure.CURRENT, [c.commune for c in parsed.values()], (5,))
+        carried = {str(c) for c in parsed.values()}
+        self.by_code = {p.code: p for p in _filter_in(Product.objects, "code", carried)}
         taxes = {_valid(codes.validate_tax_code, r.values.get("producer_tax_code", "")) for r in rows} - {
             None
         }
         producers = Producer.objects.select_related("unit__current_province").prefetch_related(
             "unit__successions__current"
         )
-        self.producer_by_tax = {p.tax_code: p for p in producers.filter(tax_code__in=taxes)}
+        self.producer_by_tax = {p.tax_code: p for p in _filter_in(producers, "tax_code", taxes)}
         households = {
             _valid(codes.validate_household_id, value)
             for r in rows
@@ -71,7 +73,7 @@ class _ProductImporter(_Importer):
             and _valid(codes.validate_tax_code, value) not in self.producer_by_tax
         } - {None}
         self.producer_by_household = {
-            p.household_id: p for p in producers.filter(household_id__in=households)
+            p.household_id: p for p in _filter_in(producers, "household_id", households)
         }
         names = {
             fold(r.values.get("producer_name", "")) for r in rows if not r.values.get("producer_tax_code")
@@ -79,9 +81,7 @@ class _ProductImporter(_Importer):
         visible = producers if self.user is None else producers.restrict(self.user, VIEW)
         self.producers_by_name: dict[str, list[Producer]] = defaultdict(list)
         if names:
-            for producer in visible.filter(
-                search_text__in=[f"{n}" for n in names] + [f"{n} | " for n in names]
-            ):
+            for producer in _filter_in(visible, "search_text", [*names, *(f"{n} | " for n in names)]):
                 self.producers_by_name[fold(producer.name)].append(producer)
             missing = names - set(self.producers_by_name)
             if missing:  # search_text holds "name | tax": match on the folded name in Python
@@ -96,8 +96,8 @@ class _ProductImporter(_Importer):
             | {p.pk for group in self.producers_by_name.values() for p in group}
         )
         self.existing_names: dict[tuple[int, str], Product] = {}
-        for product in Product.objects.filter(producer_id__in=self.producer_ids).only(
-            "id", "name", "producer", "code"
+        for product in _filter_in(
+            Product.objects.only("id", "name", "producer", "code"), "producer_id", self.producer_ids
         ):
             self.existing_names.setdefault((product.producer_id, fold(product.name)), product)
         # Who holds each GTIN of the file (Product.clean would ask the database row by row).
@@ -257,28 +257,7 @@ class _ProductImporter(_Importer):
 
     def write(self, rows: list[_Row], progress: Callable[[int], None]) -> None:
         now = timezone.now()
-        # Codes carried by the file first: the counters move past them before new codes are drawn.
-        adopted: dict[int, int] = {}
-        for row in rows:
-            if row.adopted_code is not None:
-                commune_id = row.adopted_commune.pk
-                adopted[commune_id] = max(adopted.get(commune_id, 0), row.adopted_code.seq)
-        for commune_id, seq in adopted.items():
-            ProductCodeCounter.objects.get_or_create(commune_id=commune_id)
-            ProductCodeCounter.objects.filter(commune_id=commune_id).update(last=Greatest(F("last"), seq))
-        needing: dict[int, list[Product]] = defaultdict(list)
-        for row in rows:
-            obj = row.obj
-            if not obj.code and obj.commune_id is not None:
-                needing[obj.commune_id].append(obj)
-        year = timezone.localdate().year
-        for commune_id, objs in needing.items():
-            first = _reserve(commune_id, len(objs))
-            for offset, obj in enumerate(objs):
-                # As Product.assign_code: T-X-STT-YYYY from the current province and commune.
-                sequence = first + offset
-                obj.code = codes.format_product_code(obj.province.code, obj.commune.code, sequence, year)
-                obj.code_sequence, obj.code_year = sequence, year
+        _allocate_codes(rows, timezone.localdate().year)
         creates, updates = [], []
         for row in rows:
             obj = row.obj
@@ -331,12 +310,62 @@ def _stored_gtin(value: str) -> str:
         return ""
 
 
-def _reserve(commune_id: int, count: int) -> int:
-    """The first of `count` consecutive sequence numbers reserved in the commune's counter.
+def _allocate_codes(rows: list[_Row], year: int) -> None:
+    """Give every new product without a code the next sequence numbers of its commune.
 
-    Same counter as ProductCodeCounter.next_for (the row stays locked until the import commits).
+    A few queries per file, not per commune: the counters of every commune the file touches are
+    locked at once (`_lock_counters`), the codes the file carries move them past their sequence,
+    the new codes are numbered in memory, and the counters are written back in one bulk UPDATE.
+    The locks (PostgreSQL row locks; SQLite's write lock, taken at BEGIN IMMEDIATE) last until the
+    import commits, so two imports never hand out the same code.
     """
-    ProductCodeCounter.objects.get_or_create(commune_id=commune_id)
-    ProductCodeCounter.objects.filter(commune_id=commune_id).update(last=F("last") + count)
-    last = ProductCodeCounter.objects.filter(commune_id=commune_id).values_list("last", flat=True).get()
-    return last - count + 1
+    adopted: dict[int, int] = {}
+    for row in rows:
+        if row.adopted_code is not None:
+            commune_id = row.adopted_commune.pk
+            adopted[commune_id] = max(adopted.get(commune_id, 0), row.adopted_code.seq)
+    needing: dict[int, list[Product]] = defaultdict(list)
+    for row in rows:
+        obj = row.obj
+        if not obj.code and obj.commune_id is not None:
+            needing[obj.commune_id].append(obj)
+    counters = _lock_counters(sorted(set(adopted) | set(needing)))
+    changed = []
+    for commune_id, counter in counters.items():
+        start = max(counter.last, adopted.get(commune_id, 0))
+        for offset, obj in enumerate(needing.get(commune_id, ()), start=1):
+            # As Product.assign_code: T-X-STT-YYYY from the current province and commune.
+            obj.code = codes.format_product_code(obj.province.code, obj.commune.code, start + offset, year)
+            obj.code_sequence, obj.code_year = start + offset, year
+        last = start + len(needing.get(commune_id, ()))
+        if last != counter.last:
+            counter.last = last
+            changed.append(counter)
+    # 2 parameters per row of the CASE plus one per id: within SQLite's limit on parameters.
+    ProductCodeCounter.objects.bulk_update(changed, ["last"], batch_size=_COUNTER_BATCH)
+
+
+_COUNTER_BATCH = 300
+
+
+def _lock_counters(commune_ids: list[int]) -> dict[int, ProductCodeCounter]:
+    """The counters of `commune_ids` (created when missing), locked until the transaction ends.
+
+    Locked in commune order (SELECT … FOR UPDATE ORDER BY), so two imports sharing communes wait
+    for each other instead of deadlocking; SQLite has no row locks, its transactions serialise.
+    """
+    locked = ProductCodeCounter.objects.select_for_update().order_by("commune_id")
+    counters: dict[int, ProductCodeCounter] = {}
+    for chunk in _batches(commune_ids, _COUNTER_BATCH * 3):
+        counters.update((c.commune_id, c) for c in locked.filter(commune_id__in=chunk))
+    missing = [pk for pk in commune_ids if pk not in counters]
+    if missing:
+        # Another import may create the same counters meanwhile: theirs stand, ours are skipped.
+        ProductCodeCounter.objects.bulk_create(
+            [ProductCodeCounter(commune_id=pk) for pk in missing],
+            ignore_conflicts=True,
+            batch_size=_COUNTER_BATCH * 3,
+        )
+        for chunk in _batches(missing, _COUNTER_BATCH * 3):
+            counters.update((c.commune_id, c) for c in locked.filter(commune_id__in=chunk))
+    return counters
