@@ -13,6 +13,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.parser import Parser
 from pydantic import ConfigDict
 
+from ocop.core.paging import page_slice
+
 from .text import unclean_path
 from .validators import CLEAN_TEXT_MESSAGE
 
@@ -26,6 +28,19 @@ class Pagination(LimitOffsetPagination):
 
     class Input(LimitOffsetPagination.Input):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class KeysFirstPagination(Pagination):
+    """Pagination for lists whose rows are joined (products, producers): the page's keys first."""
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        # The page's keys first, then its rows (ocop.core.paging): 50 rows joined, not every match.
+        offset = pagination.offset
+        limit: int = min(pagination.limit, self.max_limit)
+        return {
+            self.items_attribute: page_slice(queryset, offset, offset + limit),
+            "count": self._items_count(queryset),
+        }
 
 
 class InputSchema(Schema):

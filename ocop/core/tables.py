@@ -33,6 +33,7 @@ from django_tables2.utils import A, AttributeDict, computed_values
 from django_tables2.utils import signature as _read_signature
 
 from ocop.core.choices import field_labels
+from ocop.core.paging import KeysFirstPaginator
 
 TEMPLATE = "core/table.html"
 CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
@@ -245,6 +246,8 @@ class Table(tables.Table):
         super().__init__(*args, **kwargs)
 
     def paginate(self, *args: Any, **kwargs: Any) -> None:
+        if not args:  # the page's keys first, then its rows (ocop.core.paging)
+            kwargs.setdefault("paginator_class", KeysFirstPaginator)
         super().paginate(*args, **kwargs)
         self._prepare()
 

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ocop.core import concurrency
-from ocop.core.api import ErrorOut, Pagination
+from ocop.core.api import ErrorOut, KeysFirstPagination
 from ocop.core.concurrency import IfMatch
 from ocop.core.scoping import (
     ADD,
@@ -61,7 +61,7 @@ def _producer_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @producers_router.get("/", response=list[ProducerOut], summary="Danh sách chủ thể / list producers")
-@paginate(Pagination)
+@paginate(KeysFirstPagination)
 def list_producers(request: HttpRequest, filters: Query[ProducerQuery]):  # noqa: ANN201 - paginated
     queryset = restrict_qs(_producers(), request_user(request), VIEW)
     return _filtered(ProducerFilterSet, request, filters, queryset)

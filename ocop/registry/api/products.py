@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from ocop.core import concurrency
-from ocop.core.api import ErrorOut, Pagination
+from ocop.core.api import ErrorOut, KeysFirstPagination
 from ocop.core.concurrency import IfMatch
 from ocop.core.scoping import (
     ADD,
@@ -82,7 +82,7 @@ def _product_data(user: Any, data: dict[str, Any], product: Product | None = Non
 
 
 @products_router.get("/", response=list[ProductOut], summary="Danh sách sản phẩm / list products")
-@paginate(Pagination)
+@paginate(KeysFirstPagination)
 def list_products(request: HttpRequest, filters: Query[ProductQuery]):  # noqa: ANN201 - paginated
     queryset = restrict_qs(_products(), request_user(request), VIEW)
     return _filtered(ProductFilterSet, request, filters, queryset)

@@ -1,0 +1,68 @@
+"""Pages read in two steps (the page's keys, then its rows; ocop.core.paging) hold exactly the rows
+and the order that slicing the list gives, in the lists and the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from ocop.core.paging import page_slice
+from ocop.registry.models import Product
+
+from .conftest import communes_of, make_producer, make_product
+
+
+@pytest.fixture
+def products(world) -> list[Product]:
+    communes = communes_of(world.places["hn"], 4)
+    made = []
+    for i in range(12):
+        # Equal names in pairs: the order's tie-break (pk) decides between them.
+        producer = make_producer(communes[i % 4], name=f"Hợp tác xã gạo {i % 3}")
+        made.append(make_product(producer, name=f"Gạo thơm {i // 2}"))
+    return made
+
+
+@pytest.mark.parametrize(
+    "ordering", [("sort_key", "pk"), ("-code_sequence", "-pk"), ("producer__sort_key", "-pk")]
+)
+def test_page_slice_gives_the_rows_and_order_of_slicing(products, ordering) -> None:
+    queryset = (
+        Product.objects.with_programme_status()
+        .select_related("producer", "province")
+        .prefetch_related("images")
+        .order_by(*ordering)
+    )
+    for start, stop in [(0, 5), (5, 10), (10, 20), (30, 40)]:
+        expected = list(queryset[start:stop])
+        got = page_slice(queryset, start, stop)
+        assert [p.pk for p in got] == [p.pk for p in expected]
+        assert [p.programme_status for p in got] == [p.programme_status for p in expected]
+        assert all(p.producer.name for p in got)
+
+
+def test_page_slice_falls_back_to_slicing_where_keys_would_not_do(products) -> None:
+    grouped = Product.objects.values("producer_id").annotate(n=Count("pk")).order_by("producer_id")
+    assert list(page_slice(grouped, 0, 3)) == list(grouped[0:3])
+    distinct = Product.objects.order_by("name").distinct()
+    assert list(page_slice(distinct, 2, 6)) == list(distinct[2:6])
+
+
+def test_api_pages_join_up_to_the_whole_ranked_search(world, products) -> None:
+    client = world.client("central")
+    whole = client.get("/api/v1/products/?q=gao&limit=12").json()
+    assert whole["count"] == 12
+    halves = [
+        client.get(f"/api/v1/products/?q=gao&limit=6&offset={offset}").json()["items"] for offset in (0, 6)
+    ]
+    assert [p["id"] for p in halves[0] + halves[1]] == [p["id"] for p in whole["items"]]
+
+
+def test_list_pages_join_up_to_the_whole_sorted_list(world, products) -> None:
+    client = world.client("central")
+    first = client.get("/registry/products/?q=gao&sort=-code").context["table"]
+    rows = [row.record.pk for row in first.paginated_rows]
+    expected = list(
+        first.data.data.values_list("pk", flat=True)[:50]
+    )  # the filtered, sorted queryset of the page
+    assert rows == expected and len(rows) == 12
