@@ -129,6 +129,9 @@ ROOT_URLCONF = "ocop.urls"
 CSRF_FAILURE_VIEW = "ocop.core.errors.csrf_failure"
 WSGI_APPLICATION = "ocop.wsgi.application"
 
+# <select> written in Python, the same markup as Django's templates (ocop.core.renderers).
+FORM_RENDERER = "ocop.core.renderers.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
