@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 
 def _two_step(queryset: Any) -> bool:
@@ -23,7 +24,7 @@ def _two_step(queryset: Any) -> bool:
         and not query.distinct
         and not query.combinator
         and not query.is_sliced
-        and queryset._iterable_class.__name__ == "ModelIterable"
+        and issubclass(queryset._iterable_class, ModelIterable)
     )
 
 

@@ -17,7 +17,8 @@ SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 
 
-def _escape(value: Any) -> str:
+def escape(value: Any) -> str:
+    """conditional_escape() without its per-call lazy-string check: the same output, for hot loops."""
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
@@ -29,23 +30,23 @@ def _attrs(attrs: dict[str, Any]) -> str:
     for name, value in attrs.items():
         if value is False:
             continue
-        text = _escape(value)  # |stringformat:'s' keeps a safe string safe
-        parts.append(f" {_escape(name)}" if value is True else f' {_escape(name)}="{text}"')
+        text = escape(value)  # |stringformat:'s' keeps a safe string safe
+        parts.append(f" {escape(name)}" if value is True else f' {escape(name)}="{text}"')
     return "".join(parts)
 
 
 def render_select(widget: dict[str, Any]) -> SafeString | None:
     """select.html for `widget` (a Select's context), or None where its options are not the default."""
-    parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
         for option in options:
             if option.get("template_name") != OPTION:
                 return None
             parts.append(
-                f'\n  <option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_escape(option['label'])}</option>\n"  # the option template's final newline
+                f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{escape(option['label'])}</option>\n"  # the option template's final newline
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -11,7 +11,6 @@ once per column, then each cell is a few attribute reads and the column's render
 from __future__ import annotations
 
 import contextlib
-import html
 import weakref
 from collections.abc import Callable
 from functools import lru_cache
@@ -35,6 +34,7 @@ from django_tables2.utils import signature as _read_signature
 
 from ocop.core.choices import field_labels
 from ocop.core.paging import KeysFirstPaginator
+from ocop.core.renderers import escape
 
 TEMPLATE = "core/table.html"
 CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
@@ -192,7 +192,7 @@ class _Column:
             attrs = AttributeDict(computed_values(link.attrs or {}, kwargs=kwargs))
         attrs["href"] = href
         # AttributeDict.as_html() and format_html(), without their per-call lazy-string checks.
-        return mark_safe(f"<a {_attrs_html(attrs)}>{_escape(content)}</a>")  # noqa: S308 (escaped)
+        return mark_safe(f"<a {_attrs_html(attrs)}>{escape(content)}</a>")  # noqa: S308 (escaped)
 
     def _by_bound_row(self, row: Any) -> Any:
         # The general case (a path through relations, a non-model record): django-tables2's own
@@ -237,20 +237,13 @@ class _Column:
         return f"<td {td}>{html}</td>"
 
 
-def _escape(value: Any) -> str:
-    """conditional_escape(): safe strings as they are, everything else escaped (same output)."""
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html.escape(str(value))
-
-
 def _attrs_html(attrs: AttributeDict) -> str:
     """AttributeDict.as_html(): callables called, blacklisted keys and None values left out."""
     parts = []
     for key, raw in attrs.items():
         value = raw() if callable(raw) else raw
         if key not in AttributeDict.blacklist and value is not None:
-            parts.append(f'{_escape(key)}="{_escape(value)}"')
+            parts.append(f'{escape(key)}="{escape(value)}"')
     return " ".join(parts)
 
 
