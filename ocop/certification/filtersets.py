@@ -71,7 +71,7 @@ class CertificateFilterSet(AreaFilterMixin):
 
     def search(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
         text = value.strip()
-        words = search.product_condition(value, path="product__", producer=False, using=queryset.db)
+        words = search.product_condition(value, path="product__", producer_numbers=False, using=queryset.db)
         # Codes and numbers also match as typed (they carry "/" and "-").
         exact = Q(code__iexact=text) | Q(number__iexact=text) | Q(decision__number__iexact=text)
         return queryset.filter(words | exact) if text else queryset

@@ -99,5 +99,5 @@ class DossierFilterSet(AreaFilterMixin):
 
     def search(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
         return queryset.filter(
-            search.product_condition(value, path="product__", producer=False, using=queryset.db)
+            search.product_condition(value, path="product__", producer_numbers=False, using=queryset.db)
         )

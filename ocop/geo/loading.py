@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
-from .models import Level, Structure, Unit, UnitSuccession
+from .models import Level, Structure, Unit, UnitSuccession, refresh_place_texts
 from .sources import LOADER_SOURCES, Dataset, UnitRow, build_dataset
 
 _UNIT_FIELDS = [
@@ -53,6 +53,7 @@ def load_units(using: str = "default", dataset: Dataset | None = None) -> LoadRe
         for group in _ORDER:
             _write_units(using, rows_by_group[group], units, result)
         _write_successions(using, data, units, result)
+        refresh_place_texts(using)
     return result
 
 

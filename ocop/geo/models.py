@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ocop.core.audit import AuditedHistory
 from ocop.core.text import fold, sort_key
 
+from .places import PlaceUnit, place_texts
 from .sources import short_name
 
 
@@ -34,6 +35,8 @@ class Unit(models.Model):
     division_type = models.CharField(_("loại đơn vị"), max_length=40, blank=True)
     name_folded = models.CharField(max_length=120, db_index=True, editable=False)
     sort_key = models.CharField(max_length=600, editable=False)
+    # Folded names search matches a record's place by (geo.places); refreshed by load-units and renames.
+    place_text = models.TextField(editable=False, blank=True, default="")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("đơn vị cấp trên"),
@@ -53,7 +56,7 @@ class Unit(models.Model):
     )
 
     # Renames are audited; the bulk loader writes creations without history.
-    history = AuditedHistory(excluded_fields=["name_folded", "sort_key"])
+    history = AuditedHistory(excluded_fields=["name_folded", "sort_key", "place_text"])
 
     class Meta:
         verbose_name = _("đơn vị hành chính")
@@ -67,7 +70,10 @@ class Unit(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.name_folded, self.sort_key = self.derived_fields(self.name)
+        renamed = self.pk is None or not Unit.objects.filter(pk=self.pk, name=self.name).exists()
         super().save(*args, **kwargs)
+        if renamed:  # the name shows in the place text of its children and successors too
+            refresh_place_texts(using=kwargs.get("using") or self._state.db or "default")
 
     def get_absolute_url(self) -> str:
         return reverse("geo:unit_detail", args=[self.structure, self.code])
@@ -177,3 +183,18 @@ class Located(models.Model):
     def locate(self) -> None:
         """Fill province and commune from unit (also useful after the units were reloaded)."""
         self.province, self.commune = resolve_current(self.unit)
+
+
+def refresh_place_texts(using: str = "default") -> int:
+    """Recomputes every unit's place_text (a rename reaches children and successors); returns the
+    number of units changed. Whole table: ~14,000 units in about a second, done on loads and renames."""
+    units = Unit._base_manager.using(using)
+    rows = list(units.values_list("id", "name", "parent_id", "current_province_id", "place_text"))
+    successions = UnitSuccession.objects.using(using).values_list("former_id", "current_id")
+    texts = place_texts(
+        (PlaceUnit(pk, short_name(name), parent, province) for pk, name, parent, province, _ in rows),
+        successions,
+    )
+    changed = [Unit(pk=pk, place_text=texts[pk]) for pk, *_, old in rows if texts[pk] != old]
+    units.bulk_update(changed, ["place_text"], batch_size=2000)
+    return len(changed)

@@ -1,20 +1,25 @@
 """The one search path of the registry: lists, the API and the public catalogue.
 
 A query is folded into terms (ocop.core.text.fold_terms); every term must occur as a substring of
-the folded ``search_text`` (for a product: its own or its producer's). The same rule on both
-databases, served by an index over the same folded column:
+the folded ``search_text`` (for a product: its own or its producer's) or, for a term with a letter,
+of its place's names (``Unit.place_text``, ocop.geo.places: commune, district, province, current
+and former). The same rule on both databases, served by an index over the same folded column:
 
 - SQLite: an FTS5 table with the ``trigram`` tokenizer per table (``registry_product_fts``,
   ``registry_producer_fts``), external content kept in sync by triggers, so bulk_create, update(),
   raw SQL, imports and restores keep it right;
 - PostgreSQL: a ``pg_trgm`` GIN index on ``search_text`` (migration 0002) serving ``LIKE '%term%'``.
 
+Place names live on the ~14,000 units (trigram-indexed on PostgreSQL, scanned on SQLite, a few ms);
+a record matches through the index on its ``unit_id``.
+
 A trigram index cannot serve a term of fewer than 3 characters: such a term is matched with the
 plain LIKE, which gives the same rows.
 
 Ranking (``rank_products`` / ``rank_producers``) is a portable CASE, identical on both databases:
-the text starts with the phrase (the name comes first in search_text) < every term starts a word <
-every term in the row's own text < a term only in the producer's text; ties by sort_key, pk.
+the exact code or name < the text starts with the phrase (the name comes first in search_text) <
+every term starts a word < every term in the row's own text < a term only in the producer's text
+or the place; ties by sort_key, pk.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from ocop.core.text import fold_terms
+from ocop.geo.models import Unit
 
 from .models import Producer, Product
 
@@ -105,11 +111,27 @@ def _ids_sql(model: type[Producer] | type[Product], term: str, using: str) -> tu
     return sql, tuple(params)
 
 
-def _product_ids(term: str, *, producer: bool, using: str) -> RawSQL:
-    """The ids of the products whose text (or, with ``producer``, whose producer's) holds ``term``.
+def _by_place_sql(model: type[Producer] | type[Product], term: str, using: str) -> tuple[str, tuple]:
+    """SQL selecting the ids of the rows of ``model`` whose place's names hold ``term``."""
+    quote = connections[using].ops.quote_name
+    units = Unit._base_manager.filter(place_text__contains=term).order_by().values("pk").query
+    sql, params = units.get_compiler(using).as_sql()
+    return (
+        f"SELECT {quote('id')} FROM {quote(model._meta.db_table)} WHERE {quote('unit_id')} IN ({sql})",
+        tuple(params),
+    )
+
+
+def _places(term: str) -> bool:
+    return any(ch.isalpha() for ch in term)  # codes and numbers are never place names
+
+
+def _product_ids(term: str, *, producer: bool, place: bool, using: str) -> RawSQL:
+    """The ids of the products whose text (or, with ``producer``, whose producer's; with ``place``,
+    whose place's names) holds ``term``.
 
     One set (a UNION), so that each database drives the query from the few matching ids instead of
-    scanning the products and probing two sets per row.
+    scanning the products and probing several sets per row.
     """
     sql, params = _ids_sql(Product, term, using)
     if producer:
@@ -120,6 +142,9 @@ def _product_ids(term: str, *, producer: bool, using: str) -> RawSQL:
             f"WHERE {quote('producer_id')} IN ({by_producer})"
         )
         params += more
+    if place and _places(term):
+        by_place, more = _by_place_sql(Product, term, using)
+        sql, params = f"{sql} UNION {by_place}", params + more
     return RawSQL(sql, params)
 
 
@@ -135,14 +160,20 @@ def product_condition(
     condition = Q()
     for term in fold_terms(text):
         with_producer = producer and (producer_numbers or any(ch.isalpha() for ch in term))
-        condition &= Q(**{f"{path}pk__in": _product_ids(term, producer=with_producer, using=using)})
+        ids = _product_ids(term, producer=with_producer, place=True, using=using)
+        condition &= Q(**{f"{path}pk__in": ids})
     return condition
 
 
 def producer_condition(text: str, *, using: str = "default") -> Q:
+    """Every folded term of ``text`` in the producer's text or its place's names."""
     condition = Q()
     for term in fold_terms(text):
-        condition &= Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
+        sql, params = _ids_sql(Producer, term, using)
+        if _places(term):
+            by_place, more = _by_place_sql(Producer, term, using)
+            sql, params = f"{sql} UNION {by_place}", params + more
+        condition &= Q(pk__in=RawSQL(sql, params))
     return condition
 
 
@@ -153,17 +184,24 @@ def _word_starts(field: str, terms: list[str]) -> Q:
     return condition
 
 
-def _rank(field: str, terms: list[str], *, own_level: bool = False) -> Case:
+def _rank(field: str, terms: list[str], exact: Q) -> Case:
+    phrase = " ".join(terms)
     whens = [
-        When(Q(**{f"{field}__startswith": " ".join(terms)}), then=Value(0)),
-        When(_word_starts(field, terms), then=Value(1)),
+        # The exact code or name: search_text is "name | …", the name alone, or the code typed.
+        When(exact | Q(**{field: phrase}) | Q(**{f"{field}__startswith": f"{phrase} |"}), then=Value(0)),
+        When(Q(**{f"{field}__startswith": phrase}), then=Value(1)),
+        When(_word_starts(field, terms), then=Value(2)),
     ]
-    if own_level:  # products: a match in the product's own text before one only in its producer's
-        own = Q()
-        for term in terms:
-            own &= Q(**{f"{field}__contains": term})
-        whens.append(When(own, then=Value(2)))
-    return Case(*whens, default=Value(3), output_field=IntegerField())
+    own = Q()
+    for term in terms:
+        own &= Q(**{f"{field}__contains": term})
+    # Products: a match in the product's own text before one only in its producer's or its place.
+    whens.append(When(own, then=Value(3)))
+    return Case(*whens, default=Value(4), output_field=IntegerField())
+
+
+def _code_text(text: str) -> str:
+    return text.strip().upper()
 
 
 def search_products(
@@ -176,9 +214,9 @@ def search_products(
     queryset = queryset.filter(product_condition(text, producer_numbers=producer_numbers, using=queryset.db))
     if not rank:
         return queryset
-    return queryset.annotate(**{RANK: _rank("search_text", terms, own_level=True)}).order_by(
-        RANK, "sort_key", "pk"
-    )
+    code = _code_text(text)
+    exact = Q(code=code) | Q(legacy_code=code) | Q(gtin=code)
+    return queryset.annotate(**{RANK: _rank("search_text", terms, exact)}).order_by(RANK, "sort_key", "pk")
 
 
 def search_producers(queryset: QuerySet[Producer], text: str, *, rank: bool = True) -> QuerySet[Producer]:
@@ -188,18 +226,21 @@ def search_producers(queryset: QuerySet[Producer], text: str, *, rank: bool = Tr
     queryset = queryset.filter(producer_condition(text, using=queryset.db))
     if not rank:
         return queryset
-    return queryset.annotate(**{RANK: _rank("search_text", terms)}).order_by(RANK, "sort_key", "pk")
+    exact = Q(tax_code=text.strip())
+    return queryset.annotate(**{RANK: _rank("search_text", terms, exact)}).order_by(RANK, "sort_key", "pk")
 
 
 def naive_products(
     queryset: QuerySet[Product], text: str, *, producer_numbers: bool = True
 ) -> QuerySet[Product]:
-    """The unindexed rule (every term a substring of the product's or producer's text): the reference
-    the indexed search is tested against."""
+    """The unindexed rule (every term a substring of the product's or producer's text or, with a
+    letter, of its place's names): the reference the indexed search is tested against."""
     for term in fold_terms(text):
         condition = Q(search_text__contains=term)
         if producer_numbers or any(ch.isalpha() for ch in term):
             condition |= Q(producer__search_text__contains=term)
+        if _places(term):
+            condition |= Q(unit__place_text__contains=term)
         queryset = queryset.filter(condition)
     return queryset
 

@@ -67,6 +67,12 @@ def test_list_filters_and_status_words(world, certificates) -> None:
     assert codes_in(client.get(url, {"q": certificates["valid"].code}).content.decode(), certificates) == {
         "valid"
     }
+    # the place and the producer's name find certificates too (issue 12.5)
+    assert codes_in(client.get(url, {"q": "ho chi minh"}).content.decode(), certificates) == {"revoked"}
+    producer = certificates["valid"].product.producer
+    producer.name = "HTX Chè Tân Cương"
+    producer.save()
+    assert codes_in(client.get(url, {"q": "che tan cuong"}).content.decode(), certificates) == {"valid"}
 
 
 def test_commune_officer_sees_only_their_commune(world, certificates) -> None:

@@ -268,7 +268,8 @@ class Product(Searchable, Located):
         return reverse_pk("registry:product_detail", self.pk)
 
     def search_parts(self) -> list[str]:
-        return [self.name, self.name_en, self.code or "", self.legacy_code, self.gtin]
+        # The description last: rank levels read the name at the start (registry.search).
+        return [self.name, self.name_en, self.code or "", self.legacy_code, self.gtin, self.description]
 
     def sort_name(self) -> str:
         return self.name

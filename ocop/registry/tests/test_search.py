@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.signals import post_migrate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,13 +55,18 @@ def _pks(queryset) -> set[int]:
 def _naive_producers(text: str) -> set[int]:
     queryset = Producer.objects.all()
     for term in fold(text).split():
-        queryset = queryset.filter(search_text__contains=term)
+        condition = Q(search_text__contains=term)
+        if any(ch.isalpha() for ch in term):
+            condition |= Q(unit__place_text__contains=term)
+        queryset = queryset.filter(condition)
     return _pks(queryset)
 
 
 def _texts() -> list[str]:
-    return list(Product.objects.values_list("search_text", flat=True)) + list(
-        Producer.objects.values_list("search_text", flat=True)
+    return (
+        list(Product.objects.values_list("search_text", flat=True))
+        + list(Producer.objects.values_list("search_text", flat=True))
+        + list(Product.objects.values_list("unit__place_text", flat=True).distinct())
     )
 
 
@@ -260,3 +266,44 @@ def test_flush_leaves_the_index_empty_and_whole(db, unit) -> None:
             cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
             cursor.execute(f"SELECT count(*) FROM {fts}_docsize")
             assert cursor.fetchone()[0] == 0
+
+
+def test_places_and_descriptions_are_found(db, unit) -> None:
+    """Issue 12.5: "dong thap" finds the province's products; former names (a district, a province
+    merged in 2025) find them too; a description holds words the name does not."""
+    lai_vung = unit("30226")  # Xã Lai Vung, Đồng Tháp; made of communes of former huyện Lấp Vò
+    producer = make_producer(lai_vung, name="HTX Hoa Sen")
+    product = make_product(producer, name="Hủ tiếu Sa Đéc", description="Hủ tiếu khô từ gạo Đồng Tháp.")
+    elsewhere = make_product(make_producer(unit("00004"), name="HTX Ba Đình"), name="Bánh cốm")
+    products = Product.objects.all()
+    for text in ("Đồng Tháp", "dong thap", "DONG THAP", "lap vo", "Lai Vung", "hu tieu dong thap"):
+        assert _pks(search.search_products(products, text)) == {product.pk}, text
+        assert _pks(search.naive_products(products, text)) == {product.pk}, text
+    assert _pks(search.search_products(products, "gao")) == {product.pk}  # in the description only
+    assert _pks(search.search_products(products, "ha noi")) == {elsewhere.pk}
+    assert _pks(search.search_producers(Producer.objects.all(), "dong thap")) == {producer.pk}
+    assert not search.search_products(products, "dong thap banh com").exists()
+
+
+def test_a_renamed_unit_is_found_by_its_new_name(db, unit) -> None:
+    from ocop.geo.models import Unit
+
+    commune = unit("00004")
+    product = make_product(make_producer(commune), name="Bánh cốm")
+    assert not search.search_products(Product.objects.all(), "Hoàng Thành").exists()
+    province = Unit.objects.get(pk=commune.current_province_id)
+    province.name = "Thành phố Hoàng Thành"
+    province.save()
+    assert _pks(search.search_products(Product.objects.all(), "Hoàng Thành")) == {product.pk}
+
+
+def test_the_exact_code_or_name_ranks_first(db, unit) -> None:
+    place = unit("00004")
+    producer = make_producer(place, name="HTX Bốn Mùa")
+    longer = make_product(producer, name="Gạo tám thơm Hải Hậu")
+    exact = make_product(producer, name="Gạo tám")
+    ranked = list(search.search_products(Product.objects.all(), "gao tam").values_list("pk", flat=True))
+    assert ranked == [exact.pk, longer.pk]
+    # a code typed in full comes before the rows that merely contain it
+    ranked = list(search.search_products(Product.objects.all(), longer.code).values_list("pk", flat=True))
+    assert ranked[0] == longer.pk
