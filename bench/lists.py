@@ -7,7 +7,8 @@ Data: the national dataset (bench/_scratch.py `national()`: all administrative u
 `--database-url` (PostgreSQL). A central officer (`trunguong`, whole country) asks for the first
 page (50 rows, the generic lists' page size; `limit=50` for the API) of:
 
-    /registry/products/                     and ?q=gao, ?q=dak+lak ("Đắk Lắk", no diacritics)
+    /registry/products/                     and ?q=gao, ?q=dak+lak ("Đắk Lắk", no diacritics),
+                                            ?q=dong+thap (a province's name: the place's names)
     /registry/producers/                    and ?q=hop+tac+xa ("Hợp tác xã", a third of them)
     /evaluation/certificates/?status=valid&expiring_within=180     and the same with &q=gao
     /api/v1/products/?q=gao&limit=50        and ?q=gao (the API's default page of 100)
@@ -32,6 +33,8 @@ LISTS = [
     "/registry/products/",
     "/registry/products/?q=gao",
     "/registry/products/?q=dak+lak",
+    "/registry/products/?q=dong+thap",
+    "/san-pham/?q=dong+thap",
     "/registry/producers/",
     "/registry/producers/?q=hop+tac+xa",
     "/evaluation/certificates/?status=valid&expiring_within=180",

@@ -9,6 +9,7 @@ A central officer (`trunguong`, whole country) asks for:
     /registry/products/            first page (50 rows), sorted by name, with the total count
     /registry/products/?q=gao      search without diacritics ("Gạo …")
     /registry/products/?q=dak      search without diacritics ("Đắk …")
+    /registry/products/?q=dong+thap    a province's name, no diacritics (the place's names, issue 12)
     /registry/products/?province=82    one province (its communes only in the filter's drop-down)
     /api/v1/products/?q=gao        the same search through the API (JSON, no HTML form)
 
@@ -49,6 +50,7 @@ def main() -> None:
         "/registry/products/",
         "/registry/products/?q=gao",
         "/registry/products/?q=dak",
+        "/registry/products/?q=dong+thap",
         "/registry/products/?province=82",
         "/api/v1/products/?q=gao",
     ]

@@ -36,7 +36,7 @@ class DossierFilterSet(AreaFilterMixin):
         method="search",
         label=_("Tìm kiếm"),
         max_length=100,
-        help_text=_("Tên, mã sản phẩm hoặc GTIN; không cần dấu"),
+        help_text=_("Tên, mã sản phẩm, GTIN, tên chủ thể hoặc địa danh; không cần dấu"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=DossierStatus.choices)

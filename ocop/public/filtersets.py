@@ -29,7 +29,9 @@ class PublicProductFilterSet(django_filters.FilterSet):
         method="search",
         label=_("Tìm sản phẩm"),
         max_length=100,
-        help_text=_("Tên sản phẩm hoặc chủ thể, mã sản phẩm, mã vạch; không cần gõ dấu"),
+        help_text=_(
+            "Tên sản phẩm hoặc chủ thể, mô tả, địa danh (xã, tỉnh, cả tên cũ), mã sản phẩm, mã vạch; không cần gõ dấu"
+        ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     province = django_filters.ModelChoiceFilter(

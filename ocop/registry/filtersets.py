@@ -89,7 +89,7 @@ class ProducerFilterSet(AreaFilterMixin):
         method="search",
         label=_("Tìm kiếm"),
         max_length=100,
-        help_text=_("Tên hoặc mã số thuế, không cần dấu"),
+        help_text=_("Tên, mã số thuế hoặc địa danh (xã, tỉnh, cả tên cũ); không cần dấu"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     producer_type = django_filters.ChoiceFilter(label=_("Loại hình"), choices=ProducerType.choices())
@@ -120,7 +120,9 @@ class ProductFilterSet(AreaFilterMixin):
         method="search",
         label=_("Tìm kiếm"),
         max_length=100,
-        help_text=_("Tên sản phẩm, mã sản phẩm, GTIN, tên hoặc mã số thuế của chủ thể; không cần dấu"),
+        help_text=_(
+            "Tên, mô tả, mã sản phẩm, GTIN, tên hoặc mã số thuế của chủ thể, địa danh (xã, tỉnh, cả tên cũ); không cần dấu"
+        ),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     sector = django_filters.ChoiceFilter(label=_("Ngành"), choices=_sector_choices, method="in_sector")
