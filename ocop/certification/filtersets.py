@@ -38,7 +38,8 @@ class CertificateFilterSet(AreaFilterMixin):
         label=_("Tìm kiếm"),
         max_length=100,
         help_text=_(
-            "Mã hoặc số giấy chứng nhận, số quyết định, tên hoặc mã sản phẩm, tên chủ thể, địa danh; không cần dấu"
+            "Mã hoặc số giấy chứng nhận, số quyết định, tên hoặc mã sản phẩm, "
+            "tên chủ thể, địa danh; không cần dấu"
         ),
         widget=forms.TextInput(attrs={"type": "search"}),
     )

@@ -30,7 +30,8 @@ class PublicProductFilterSet(django_filters.FilterSet):
         label=_("Tìm sản phẩm"),
         max_length=100,
         help_text=_(
-            "Tên sản phẩm hoặc chủ thể, mô tả, địa danh (xã, tỉnh, cả tên cũ), mã sản phẩm, mã vạch; không cần gõ dấu"
+            "Tên sản phẩm hoặc chủ thể, mô tả, địa danh (xã, tỉnh, cả tên cũ), "
+            "mã sản phẩm, mã vạch; không cần gõ dấu"
         ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )

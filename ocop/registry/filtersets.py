@@ -121,7 +121,8 @@ class ProductFilterSet(AreaFilterMixin):
         label=_("Tìm kiếm"),
         max_length=100,
         help_text=_(
-            "Tên, mô tả, mã sản phẩm, GTIN, tên hoặc mã số thuế của chủ thể, địa danh (xã, tỉnh, cả tên cũ); không cần dấu"
+            "Tên, mô tả, mã sản phẩm, GTIN, tên hoặc mã số thuế của chủ thể, "
+            "địa danh (xã, tỉnh, cả tên cũ); không cần dấu"
         ),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
