@@ -20,6 +20,7 @@ from ocop.geo.models import Level, Structure, Unit
 from .. import cache, published
 from ..cache import LISTINGS, PRODUCER
 from ..filtersets import PublicProductFilterSet
+from ..language import browser_language
 from .common import Entry, _card, _not_found_entry, _render, _respond, _variant
 
 PAGE_SIZE = 24
@@ -40,6 +41,7 @@ def _query_variant(request: HttpRequest) -> str:
 
 
 @require_safe
+@browser_language
 def catalogue(request: HttpRequest) -> HttpResponse:
     """/san-pham/: recognised products, searchable and filtered (province, ngành, star, status)."""
 
@@ -62,6 +64,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def producer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """/chu-the/<id>/: a producer's name, place and recognised products (no personal data)."""
     if slug is not None:
@@ -100,6 +103,7 @@ def _star_counts(queryset) -> dict[str, int]:
 
 
 @require_safe
+@browser_language
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     """/tinh/<code>/: counts by star and status, and the province's recognised products."""
 
@@ -127,6 +131,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def province_list(request: HttpRequest) -> HttpResponse:
     """/tinh/: the current provinces and how many recognised products each has."""
 

@@ -21,6 +21,7 @@ from ocop.registry.models import Product, ProductImage
 
 from .. import cache, gs1, images, published
 from ..cache import LISTINGS, PRODUCT
+from ..language import browser_language
 from ..scans import hit_source, record_hit
 from .common import (
     BROWSER_MAX_AGE,
@@ -154,6 +155,7 @@ def _product_response(request: HttpRequest, pk: int, headers: dict[str, str] | N
 
 
 @require_safe
+@browser_language
 def product_by_code(request: HttpRequest, code: str, slug: str | None = None) -> HttpResponse:
     """/p/<OCOP product code> (T-X-STT-YYYY, or a legacy five-part code when unambiguous)."""
     kind, normal = published.find_product_code(code)
@@ -189,6 +191,7 @@ def _choices(request: HttpRequest, code: str, ids: list[int]) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def product_by_id(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """/san-pham/<id>/: the address of a product with neither an OCOP code nor a GTIN."""
     summary = cache.get_or_build(
@@ -205,6 +208,7 @@ def product_by_id(request: HttpRequest, pk: int, slug: str | None = None) -> Htt
 
 
 @require_safe
+@browser_language
 def gs1_resolver(request: HttpRequest, gtin: str, lot: str | None = None) -> HttpResponse:
     """/01/<GTIN>[/10/<lot>]: the product page, or its linkset (Accept or ?linkType=all)."""
     try:
