@@ -111,7 +111,11 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("Mã sản phẩm OCOP (Mã tỉnh-Mã xã-STT-Năm), không đổi sau khi cấp; có thể trống."),
     ),
     Column("product_legacy_code", "text", gettext_lazy("Mã sản phẩm cũ (trước khi có mã mới), nếu có.")),
-    Column("gtin", "text", gettext_lazy("Mã vạch GTIN-14 của sản phẩm, nếu có.")),
+    Column(
+        "gtin",
+        "text",
+        gettext_lazy("Mã vạch GTIN của sản phẩm như in trên bao bì (13 chữ số; 14 với GTIN-14), nếu có."),
+    ),
     Column(
         "product_name", "text", gettext_lazy("Tên sản phẩm như được công nhận (ghi trên giấy chứng nhận).")
     ),
@@ -243,7 +247,7 @@ def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Pat
         "authority": row["decision__authority"] or None,
         "product_code": row["product__code"] or None,
         "product_legacy_code": row["product__legacy_code"] or None,
-        "gtin": published.gtin14(row["product__gtin"]) or None,
+        "gtin": published.gtin_shown(row["product__gtin"]) or None,
         "product_name": certified_name,
         "product_name_en": row["product__name_en"] or None,
         "product_current_name": row["product__name"] if row["product__name"] != certified_name else None,

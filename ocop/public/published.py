@@ -454,8 +454,18 @@ def verify(text: str, day: dt.date | None = None) -> Verification:
 
 
 def gtin14(stored: str) -> str:
-    """The 14-digit form of a stored GTIN (the registry stores GTIN-13 without its leading 0)."""
+    """The 14-digit form of a stored GTIN (the registry stores GTIN-13 without its leading 0).
+
+    For addresses only (/01/<GTIN-14>, GS1 Digital Link's canonical form); people read
+    ``gtin_shown``.
+    """
     return stored.zfill(14) if stored else ""
+
+
+def gtin_shown(gtin: str) -> str:
+    """A GTIN as printed under the barcode and kept in the registry: 13 digits for a GTIN-13
+    (EAN-13), 14 only for a real GTIN-14. Pages, JSON and open data show this form."""
+    return gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else gtin
 
 
 def product_path(product: Product) -> str:
