@@ -33,6 +33,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -189,6 +190,17 @@ def published_products(day: dt.date | None = None) -> QuerySet[Product]:
             ),
         )
     )
+
+
+def valid_first(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """``published_products`` with the products valid today before the expired and revoked ones,
+    otherwise in the queryset's order (name by default; a search's relevance still comes first)."""
+    validity = Case(
+        When(valid_star__isnull=False, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    ordering = list(queryset.query.order_by) or ["sort_key", "pk"]
+    lead = ordering[:1] if ordering[:1] == [registry_search.RANK] else []
+    return queryset.order_by(*lead, validity, *ordering[len(lead) :])
 
 
 def published_plain(day: dt.date | None = None) -> QuerySet[Product]:
