@@ -3,8 +3,9 @@ a DCAT-AP catalogue of the files; an Atom feed of new, expired and revoked certi
 
 One row per certificate that has taken effect (issued on or before today), so a product appears
 once per certificate it has held; its stable identifiers are the certificate code, the OCOP product
-code (and legacy code) and the GTIN-14. Only what ``published`` may show: the producer's *name* and
-public page id, never its representative, contacts, address line or tax number; no decision signer.
+code (and legacy code) and the GTIN (as printed: 13 digits for a GTIN-13). Only what ``published``
+may show: the producer's *name* and public page id, never its representative, contacts, address
+line or tax number; no decision signer.
 
 Deterministic: rows are ordered by certificate code, there is no generation time in the files, and
 the ETag is a hash of the bytes, so a file downloaded twice is byte-identical when nothing changed
