@@ -43,7 +43,8 @@ def test_the_home_in_english(anonymous, catalogue) -> None:
 def test_the_language_switch_is_remembered_over_the_browser_language(anonymous, catalogue) -> None:
     response = anonymous.post(reverse("public:set_language"), {"language": "vi"}, HTTP_REFERER="/san-pham/")
     assert response.status_code == 302 and response["Location"] == "/san-pham/"
-    assert anonymous.cookies[settings.LANGUAGE_COOKIE_NAME].value == "vi"
+    cookie = anonymous.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "vi" and cookie["max-age"] == 365 * 24 * 3600  # kept after the browser closes
     for path in ("/", "/san-pham/", product_path(catalogue.products["valid"])):
         assert anonymous.get(path, **ENGLISH)["Content-Language"] == "vi", path
     anonymous.post(reverse("public:set_language"), {"language": "en"}, HTTP_REFERER="/")
