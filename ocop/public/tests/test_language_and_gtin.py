@@ -51,12 +51,6 @@ def test_the_language_switch_is_remembered_over_the_browser_language(anonymous, 
     assert anonymous.get("/san-pham/", **VIETNAMESE)["Content-Language"] == "en"
 
 
-def test_officers_pages_keep_vietnamese_with_an_english_browser(world) -> None:
-    client = world.client("viewer_hn")
-    response = client.get("/", **ENGLISH)  # the dashboard
-    assert response["Content-Language"] == "vi" and lang(response.content.decode()) == "vi"
-
-
 def test_a_single_product_and_producer_are_named_in_the_singular(anonymous, catalogue) -> None:
     certificate = catalogue.certificates["valid"]
     html = anonymous.get(f"/v/{certificate.code}", **ENGLISH).content.decode()
