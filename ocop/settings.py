@@ -219,6 +219,8 @@ AXES_CLIENT_IP_CALLABLE = "ocop.core.network.client_ip"
 # Vietnamese is the source language; English is a translation.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+# The language switch's choice outlives the browser session (a phone's browser is rarely "closed").
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["ocop.formats"]
 USE_I18N = True

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from ocop.api import api
 from ocop.core import urls as core_urls
+from ocop.public.views import home
 from ocop.reports import urls as reports_urls
 
 # JSON under /api/, the Vietnamese/English pages elsewhere; 413 and 503 where they apply.
@@ -23,6 +24,15 @@ urlpatterns = [
     path("evaluation/certificates/", include("ocop.certification.urls")),
     path("evaluation/", include("ocop.evaluation.urls")),
     path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
-    # The `core` namespace: core's pages and the home page (core:home), which ocop.reports serves.
-    path("", include(([*reports_urls.urlpatterns, *core_urls.urlpatterns], core_urls.app_name))),
+    # The `core` namespace: core's pages and the site's address `/` (core:home): the public home for
+    # visitors, the dashboard of ocop.reports once signed in (ocop.public.views.home dispatches).
+    path(
+        "",
+        include(
+            (
+                [path("", home.home, name="home"), *reports_urls.urlpatterns, *core_urls.urlpatterns],
+                core_urls.app_name,
+            )
+        ),
+    ),
 ]

@@ -51,7 +51,9 @@ class VerificationOut(Schema):
         ..., description="Tên hiện nay của sản phẩm, khi khác tên được công nhận (null nếu không đổi)"
     )
     product_code: str | None = Field(..., description="Mã sản phẩm OCOP")
-    gtin: str | None = Field(..., description="GTIN-14 nếu có")
+    gtin: str | None = Field(
+        ..., description="Mã vạch GTIN như in trên bao bì: 13 chữ số (GTIN-13), 14 chữ số với GTIN-14"
+    )
     producer: str | None = Field(..., description="Tên chủ thể như được công nhận")
     producer_current_name: str | None = Field(..., description="Tên hiện nay của chủ thể, khi khác")
     certified_place: str | None = Field(
@@ -102,7 +104,7 @@ def payload(code: str) -> dict[str, Any]:
         "product": result.product_name or None,
         "product_current_name": result.current_product_name or None,
         "product_code": result.product_code or None,
-        "gtin": published.gtin14(result.gtin) or None,
+        "gtin": published.gtin_shown(result.gtin) or None,
         "producer": result.producer_name or None,
         "producer_current_name": result.current_producer_name or None,
         "certified_place": result.certified_place or None,

@@ -3,8 +3,9 @@ a DCAT-AP catalogue of the files; an Atom feed of new, expired and revoked certi
 
 One row per certificate that has taken effect (issued on or before today), so a product appears
 once per certificate it has held; its stable identifiers are the certificate code, the OCOP product
-code (and legacy code) and the GTIN-14. Only what ``published`` may show: the producer's *name* and
-public page id, never its representative, contacts, address line or tax number; no decision signer.
+code (and legacy code) and the GTIN (as printed: 13 digits for a GTIN-13). Only what ``published``
+may show: the producer's *name* and public page id, never its representative, contacts, address
+line or tax number; no decision signer.
 
 Deterministic: rows are ordered by certificate code, there is no generation time in the files, and
 the ETag is a hash of the bytes, so a file downloaded twice is byte-identical when nothing changed
@@ -111,7 +112,11 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("Mã sản phẩm OCOP (Mã tỉnh-Mã xã-STT-Năm), không đổi sau khi cấp; có thể trống."),
     ),
     Column("product_legacy_code", "text", gettext_lazy("Mã sản phẩm cũ (trước khi có mã mới), nếu có.")),
-    Column("gtin", "text", gettext_lazy("Mã vạch GTIN-14 của sản phẩm, nếu có.")),
+    Column(
+        "gtin",
+        "text",
+        gettext_lazy("Mã vạch GTIN của sản phẩm như in trên bao bì (13 chữ số; 14 với GTIN-14), nếu có."),
+    ),
     Column(
         "product_name", "text", gettext_lazy("Tên sản phẩm như được công nhận (ghi trên giấy chứng nhận).")
     ),
@@ -243,7 +248,7 @@ def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Pat
         "authority": row["decision__authority"] or None,
         "product_code": row["product__code"] or None,
         "product_legacy_code": row["product__legacy_code"] or None,
-        "gtin": published.gtin14(row["product__gtin"]) or None,
+        "gtin": published.gtin_shown(row["product__gtin"]) or None,
         "product_name": certified_name,
         "product_name_en": row["product__name_en"] or None,
         "product_current_name": row["product__name"] if row["product__name"] != certified_name else None,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from ocop.certification.pdf import public_base_url
 
 from . import opendata, published
+from .language import browser_language
 
 MAX_AGE = 300
 
@@ -54,6 +55,7 @@ def catalog_jsonld(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def changes_feed(request: HttpRequest) -> HttpResponse:
     """/open-data/changes.atom: the latest new, expired and revoked certificates (in the page language)."""
     response = _serve(request, opendata.feed_file(public_base_url(request), get_language() or "vi"))
@@ -62,6 +64,7 @@ def changes_feed(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def open_data(request: HttpRequest) -> HttpResponse:
     """/open-data/: what the files hold, column by column, and the licence."""
     base = public_base_url(request)

@@ -33,6 +33,7 @@ from django.db.models import (
     CharField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -189,6 +190,17 @@ def published_products(day: dt.date | None = None) -> QuerySet[Product]:
             ),
         )
     )
+
+
+def valid_first(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """``published_products`` with the products valid today before the expired and revoked ones,
+    otherwise in the queryset's order (name by default; a search's relevance still comes first)."""
+    validity = Case(
+        When(valid_star__isnull=False, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    ordering = list(queryset.query.order_by) or ["sort_key", "pk"]
+    lead = ordering[:1] if ordering[:1] == [registry_search.RANK] else []
+    return queryset.order_by(*lead, validity, *ordering[len(lead) :])
 
 
 def published_plain(day: dt.date | None = None) -> QuerySet[Product]:
@@ -454,8 +466,18 @@ def verify(text: str, day: dt.date | None = None) -> Verification:
 
 
 def gtin14(stored: str) -> str:
-    """The 14-digit form of a stored GTIN (the registry stores GTIN-13 without its leading 0)."""
+    """The 14-digit form of a stored GTIN (the registry stores GTIN-13 without its leading 0).
+
+    For addresses only (/01/<GTIN-14>, GS1 Digital Link's canonical form); people read
+    ``gtin_shown``.
+    """
     return stored.zfill(14) if stored else ""
+
+
+def gtin_shown(gtin: str) -> str:
+    """A GTIN as printed under the barcode and kept in the registry: 13 digits for a GTIN-13
+    (EAN-13), 14 only for a real GTIN-14. Pages, JSON and open data show this form."""
+    return gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else gtin
 
 
 def product_path(product: Product) -> str:

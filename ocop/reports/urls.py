@@ -1,14 +1,10 @@
-"""The home page (Tổng quan: greeting, quick links and the dashboard of the user's scope).
+"""The reports' own addresses, served in the `core` namespace beside core's pages (ocop/urls.py).
 
-Its URL name stays `core:home` (settings.LOGIN_REDIRECT_URL, the menu, templates and links use
-it): ocop/urls.py serves these patterns in the `core` namespace, beside core's own pages, since
-core cannot import this app.
+The dashboard (views.home) has no pattern here: it is shown at `/` (URL name `core:home`) to a
+signed-in user by ocop.public.views.home, which shows the public home to anyone else — the
+address is the public site's as well, and the public app sits above this one.
 """
 
-from django.urls import path
+from django.urls import URLPattern
 
-from . import views
-
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns: list[URLPattern] = []

@@ -33,8 +33,10 @@ def test_province_officer_logs_in_switches_language_and_logs_out(
 ) -> None:
     page.goto(live_server.url + "/")
 
-    # Not logged in: the home page sends us to the login form, in Vietnamese.
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    # Not logged in: the site's address is the public home; its footer leads officers to the login.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu sản phẩm OCOP")
+    page.get_by_role("link", name="Dành cho cán bộ: đăng nhập").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     page.get_by_label("Tên đăng nhập").fill("tinh.dongthap")
     page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
@@ -60,5 +62,5 @@ def test_province_officer_logs_in_switches_language_and_logs_out(
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
-    page.goto(live_server.url + "/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    page.goto(live_server.url + "/")  # signed out: the public home again, in the chosen language
+    expect(page.get_by_role("heading", level=1)).to_have_text("OCOP product lookup")

@@ -92,7 +92,7 @@ def test_csv_lists_every_certificate_in_effect_with_its_status(anonymous, catalo
     }
     valid = by_code[c["valid"].code]
     product = catalogue.products["valid"]
-    assert valid["product_code"] == product.code and valid["gtin"] == product.gtin.zfill(14)
+    assert valid["product_code"] == product.code and valid["gtin"] == product.gtin  # 13 digits, as printed
     assert (valid["star"], valid["issued"], valid["expires"]) == ("4", "2025-01-10", "2028-01-10")
     assert valid["certificate_number"] == "15/GCN" and valid["potential_5_star"] == "false"
     assert (valid["extended"], valid["valid_until"]) == ("false", "2028-01-10")  # no Art. 12.3 extension

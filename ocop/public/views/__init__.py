@@ -1,5 +1,5 @@
-"""Public pages, without login: catalogue, product, producer, province, certificate verification,
-GS1 Digital Link, sitemap and robots.txt.
+"""Public pages, without login: the home, catalogue, product, producer, province, certificate
+verification, GS1 Digital Link, sitemap and robots.txt.
 
 Thin views: what may be shown comes from ``published``, caching from ``cache`` (one entry per owner
 object, rendered once per language, day and host), GS1 rules from ``gs1``; each hit of a product or
@@ -7,11 +7,12 @@ certificate is reported to ``scans.record_hit``. Printed addresses (/v/<code>, /
 /p/<code>) are keyed on codes, never on names: they keep answering after a rename or an expiry.
 The pages use no inline script or style (the CSP); JSON-LD is a data block, which the CSP ignores.
 
-One module per part of the site: `products` (product pages, /p/, GS1 Digital Link), `listings`
-(catalogue, producers, provinces), `verification` (/v/), `site` (photos, sitemap, robots.txt,
-language), `common` (rendering, caching and "not found"). The views are imported here for
-``urls.py``; a test that patches a module global (``PAGE_SIZE``, ``record_hit``) patches it in the
-module that reads it, e.g. ``ocop.public.views.listings.PAGE_SIZE``.
+One module per part of the site: `home` (`/`: the public home, or the dashboard once signed in),
+`products` (product pages, /p/, GS1 Digital Link), `listings` (catalogue, producers, provinces),
+`verification` (/v/), `site` (photos, sitemap, robots.txt, language), `common` (rendering,
+caching and "not found"). The views are imported here for ``urls.py``; a test that patches a
+module global (``PAGE_SIZE``, ``record_hit``) patches it in the module that reads it, e.g.
+``ocop.public.views.listings.PAGE_SIZE``.
 """
 
 from .listings import catalogue, producer_detail, province_detail, province_list

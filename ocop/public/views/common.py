@@ -59,7 +59,7 @@ def _respond(entry: Entry, *, content_type: str = HTML, vary: tuple[str, ...] = 
     for name, value in entry["headers"].items():
         response[name] = value
     patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-    patch_vary_headers(response, vary)  # the language is a cookie
+    patch_vary_headers(response, vary)  # the language switch is a cookie
     return response
 
 

@@ -20,6 +20,7 @@ from ocop.geo.models import Level, Structure, Unit
 from .. import cache, published
 from ..cache import LISTINGS, PRODUCER
 from ..filtersets import PublicProductFilterSet
+from ..language import browser_language
 from .common import Entry, _card, _not_found_entry, _render, _respond, _variant
 
 PAGE_SIZE = 24
@@ -40,13 +41,15 @@ def _query_variant(request: HttpRequest) -> str:
 
 
 @require_safe
+@browser_language
 def catalogue(request: HttpRequest) -> HttpResponse:
-    """/san-pham/: recognised products, searchable and filtered (province, ngành, star, status)."""
+    """/san-pham/: recognised products, searchable and filtered (province, ngành, star, status);
+    those valid today first, then by name (or by relevance to the search)."""
 
     def build() -> Entry:
         queryset = published.published_products().order_by("sort_key", "pk")
         filterset = PublicProductFilterSet(request.GET or None, queryset=queryset, request=request)
-        page, cards = _page(request, filterset.qs)
+        page, cards = _page(request, published.valid_first(filterset.qs))
         filtered = any(v.strip() for k, v in request.GET.items() if k != "page")
         return _render(
             request,
@@ -62,6 +65,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def producer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """/chu-the/<id>/: a producer's name, place and recognised products (no personal data)."""
     if slug is not None:
@@ -76,7 +80,7 @@ def producer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
                 _("Không có chủ thể OCOP nào có sản phẩm được công nhận ở địa chỉ này."),
             )
         products = published.published_products().filter(producer_id=pk).order_by("sort_key", "pk")
-        page, cards = _page(request, products)
+        page, cards = _page(request, published.valid_first(products))
         return _render(
             request,
             "public/producer_detail.html",
@@ -100,6 +104,7 @@ def _star_counts(queryset) -> dict[str, int]:
 
 
 @require_safe
+@browser_language
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
     """/tinh/<code>/: counts by star and status, and the province's recognised products."""
 
@@ -116,7 +121,9 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
                 _("Mã tỉnh/thành phố phải là mã hiện hành gồm 2 chữ số."),
             )
         products = published.published_products().filter(province=province)
-        page, cards = _page(request, products.order_by("-public_star", "sort_key", "pk"))
+        page, cards = _page(
+            request, published.valid_first(products.order_by("-public_star", "sort_key", "pk"))
+        )
         context = {"province": province, "counts": _star_counts(products), "page": page, "cards": cards}
         return _render(request, "public/province_detail.html", context)
 
@@ -127,6 +134,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def province_list(request: HttpRequest) -> HttpResponse:
     """/tinh/: the current provinces and how many recognised products each has."""
 

@@ -21,6 +21,7 @@ from ocop.registry.models import Product, ProductImage
 
 from .. import cache, gs1, images, published
 from ..cache import LISTINGS, PRODUCT
+from ..language import browser_language
 from ..scans import hit_source, record_hit
 from .common import (
     BROWSER_MAX_AGE,
@@ -61,7 +62,7 @@ def _product_json_ld(product: Product, shown: published.PublicCertificate, photo
     if description := (product.description or product.story).strip():
         data["description"] = description[:1000]
     if product.gtin:
-        data["gtin"] = published.gtin14(product.gtin)
+        data["gtin"] = published.gtin_shown(product.gtin)
     sector, product_set = _classification(product.classification_set)
     if product_set:
         data["category"] = f"{sector} > {product_set}"
@@ -119,7 +120,7 @@ def _product_entry(request: HttpRequest, pk: int) -> Entry:
         "photos": [(p, _image_url(p, 480), _image_url(p, 1280), images.scaled_size(p, 480)) for p in photos],
         "sector": sector,
         "product_set": product_set,
-        "gtin": published.gtin14(product.gtin),
+        "gtin": published.gtin_shown(product.gtin),
         # One place per line, or separated by ";" (as the import template says).
         "where_to_buy": [
             p.strip() for p in product.where_to_buy.replace(";", "\n").splitlines() if p.strip()
@@ -154,6 +155,7 @@ def _product_response(request: HttpRequest, pk: int, headers: dict[str, str] | N
 
 
 @require_safe
+@browser_language
 def product_by_code(request: HttpRequest, code: str, slug: str | None = None) -> HttpResponse:
     """/p/<OCOP product code> (T-X-STT-YYYY, or a legacy five-part code when unambiguous)."""
     kind, normal = published.find_product_code(code)
@@ -189,6 +191,7 @@ def _choices(request: HttpRequest, code: str, ids: list[int]) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def product_by_id(request: HttpRequest, pk: int, slug: str | None = None) -> HttpResponse:
     """/san-pham/<id>/: the address of a product with neither an OCOP code nor a GTIN."""
     summary = cache.get_or_build(
@@ -205,6 +208,7 @@ def product_by_id(request: HttpRequest, pk: int, slug: str | None = None) -> Htt
 
 
 @require_safe
+@browser_language
 def gs1_resolver(request: HttpRequest, gtin: str, lot: str | None = None) -> HttpResponse:
     """/01/<GTIN>[/10/<lot>]: the product page, or its linkset (Accept or ?linkType=all)."""
     try:
@@ -223,7 +227,8 @@ def gs1_resolver(request: HttpRequest, gtin: str, lot: str | None = None) -> Htt
         return _not_found(
             request,
             _("Không tìm thấy sản phẩm OCOP"),
-            _("Không có sản phẩm OCOP đã được công nhận nào mang mã GTIN %(gtin)s.") % {"gtin": full},
+            _("Không có sản phẩm OCOP đã được công nhận nào mang mã GTIN %(gtin)s.")
+            % {"gtin": published.gtin_shown(full)},
         )
     pk = ids[0]
     base = public_base_url(request)
@@ -247,7 +252,8 @@ def gs1_resolver(request: HttpRequest, gtin: str, lot: str | None = None) -> Htt
         return _not_found(
             request,
             _("Không có liên kết loại này"),
-            _("Mã GTIN %(gtin)s không có liên kết loại “%(type)s”.") % {"gtin": full, "type": requested},
+            _("Mã GTIN %(gtin)s không có liên kết loại “%(type)s”.")
+            % {"gtin": published.gtin_shown(full), "type": requested},
         )
     link = f'<{anchor}?linkType=all>; rel="linkset"; type="{gs1.LINKSET_TYPE}"'
     return _product_response(request, pk, headers={"Link": link})

@@ -78,7 +78,7 @@ PRIVATE_PREFIXES += ("/i18n/", "/ngon-ngu/")
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *"]
+    lines = ["User-agent: *", "Allow: /$"]  # the public home (signed-in users get their dashboard there)
     lines += [f"Allow: {prefix}" for prefix in PUBLIC_PREFIXES]
     lines += [f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES]
     lines += ["Disallow: /", "", f"Sitemap: {public_base_url(request)}{reverse('public:sitemap')}", ""]

@@ -12,6 +12,7 @@ from ocop.certification.pdf import verification_path
 
 from .. import cache, published
 from ..cache import CERTIFICATE
+from ..language import browser_language
 from ..scans import hit_source, record_hit
 from .common import Entry, _render, _respond, _variant
 
@@ -26,6 +27,7 @@ def _verification_entry(request: HttpRequest, code: str) -> Entry:
 
 
 @require_safe
+@browser_language
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """/v/<certificate code>: the address printed as the certificate's QR code (pdf.verification_url)."""
     normal, problem = published.check_code(code)
@@ -42,6 +44,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@browser_language
 def verify_form(request: HttpRequest) -> HttpResponse:
     """/v/: type the code printed on a certificate or stamp (?code=… goes to /v/<code>)."""
     if code := request.GET.get("code", "").strip():
