@@ -267,7 +267,7 @@ def evaluation_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Phiếu chấm có lựa chọn không hợp lệ."))
         return _render_evaluation(request, item, sheet_form=form)
-    if send and not is_confirmed(request):
+    if send and not is_confirmed(request) and _may_send(request.user, item):
         running = running_result(item, item.get_sheet(), form.answers(), item.knockouts)
         if running["complete"]:  # an incomplete sheet goes on to the workflow's refusal
             return confirmation_page(request, _send_confirmation(item, running))
@@ -297,6 +297,15 @@ def evaluation_consensus(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_evaluation(request, item, consensus_form=form)
     messages.success(request, _("Đã ghi phiếu thống nhất của hội đồng."))
     return _redirect_back(item, "consensus")
+
+
+def _may_send(user: Any, item: Evaluation) -> bool:
+    """Whether "Gửi phiếu" could go now (then it asks first); else the workflow's refusal at once."""
+    seat = workflow.seat(user, item)
+    if item.is_closed or seat is None or not seat.scores:
+        return False
+    declared = item.declarations.filter(member=seat, has_conflict=False).exists()
+    return declared and not item.sheets.filter(member=seat, submitted_at__isnull=False).exists()
 
 
 def _subject(item: Evaluation) -> str:
