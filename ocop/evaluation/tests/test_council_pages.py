@@ -8,6 +8,8 @@ not on this council cannot score, roles that may never act get 403.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import unicodedata
 
 import pytest
@@ -299,9 +301,10 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     confirm = response.content.decode()
     assert response.status_code == 200 and "Ghi quyết định công nhận" in confirm and "25/06/2026" in confirm
     assert "cấp 1 giấy chứng nhận" in confirm and not item.certificates.exists()
-    response = office.post(
-        reverse("evaluation:round_recognise", args=[round_.pk]), {**decision, "_confirmed": "1"}, follow=True
-    )
+    # "Xác nhận" posts what the confirmation page carries: the decision's fields and the confirmation.
+    carried = confirmed_fields(confirm)
+    assert carried["decision-evaluations"] == [str(item.pk)] and carried["_confirmed"] == ["1"]
+    response = office.post(reverse("evaluation:round_recognise", args=[round_.pk]), carried, follow=True)
     assert "1234/QĐ-UBND" in message_of(response)
     certificate = item.certificates.get()
     assert certificate.star == 4 and certificate.issue_date == dt.date(2026, 6, 25)
@@ -333,6 +336,15 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     # The chair's reason is in the minutes, as written.
     office_user = world.users["province_hn"]
     assert minutes.minutes_context(round_, office_user)["dossiers"][0]["result"]["close_reason"] == reason
+
+
+def confirmed_fields(page: str) -> dict[str, list[str]]:
+    """The hidden fields of a confirmation page's form (core/confirm.html), as the browser posts them."""
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page):
+        if name != "csrfmiddlewaretoken":
+            fields.setdefault(name, []).append(html.unescape(value))
+    return fields
 
 
 def pdf_text(content: bytes) -> str | None:
