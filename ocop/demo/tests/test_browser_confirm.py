@@ -76,7 +76,7 @@ def test_chair_closes_a_disputed_session_with_a_reason_in_the_minutes(
     )
     expect(page.locator("#confirm-consequences")).to_contain_text("không thể sửa")
     page.get_by_role("button", name="Xác nhận").click()
-    expect(page.get_by_text("hãy ghi lý do kết thúc phiên chấm")).to_be_visible()
+    expect(page.locator(".invalid-feedback")).to_contain_text("hãy ghi lý do kết thúc phiên chấm")
     evaluation.refresh_from_db()
     assert not evaluation.is_closed
 
