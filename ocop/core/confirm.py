@@ -35,6 +35,9 @@ class Confirmation:
     cancel_url: str  # back to the page the user came from; nothing is written
     warning: str = ""  # a fact that calls for care (a spread beyond the limit), shown highlighted
     details: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value) rows
+    # A reversible way out that keeps the input (e.g. ("save", "Lưu nháp")): a button posting the
+    # same fields with this name; the view must give it precedence over the irreversible step.
+    alternative: tuple[str, str] | None = None
 
 
 def is_confirmed(request: HttpRequest) -> bool:

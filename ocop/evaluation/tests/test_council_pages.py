@@ -189,6 +189,11 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     assert response.status_code == 200 and "Gửi phiếu chấm" in confirm and sent_total in confirm
     assert 'name="_confirmed" value="1"' in confirm and "không sửa được nữa" in confirm
     assert not item.sheets.get().is_submitted
+    # Its "Lưu nháp, chưa gửi" keeps the ticks as a draft instead.
+    assert 'name="save" value="1"' in confirm
+    member_a.post(sheet_url, {**confirmed_fields(confirm), "save": "1"})
+    draft = item.sheets.get()
+    assert draft.answers == ANSWERS["member_a"] and not draft.is_submitted
     response = member_a.post(sheet_url, sheet_post(ANSWERS["member_a"], send="1", _confirmed="1"))
     assert response.status_code == 302
     page_a = member_a.get(url).content.decode()

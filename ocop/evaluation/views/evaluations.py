@@ -263,7 +263,7 @@ def evaluation_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """Lưu nháp / Gửi phiếu (workflow.save_sheet); a sent sheet is final."""
     item = _evaluation_for_step(request, pk)
     form = SheetForm(item.get_sheet(), request.POST, prefix="sheet")
-    send = "send" in request.POST
+    send = "send" in request.POST and "save" not in request.POST  # "Lưu nháp" on the confirmation page
     if not form.is_valid():
         messages.error(request, _("Phiếu chấm có lựa chọn không hợp lệ."))
         return _render_evaluation(request, item, sheet_form=form)
@@ -329,6 +329,7 @@ def _send_confirmation(item: Evaluation, running: dict[str, Any]) -> Confirmatio
             _("Sau khi gửi, bạn thấy phiếu của các thành viên khác đã gửi."),
         ],
         cancel_url=item.get_absolute_url() + "#sheet",
+        alternative=("save", _("Lưu nháp, chưa gửi")),
     )
 
 
