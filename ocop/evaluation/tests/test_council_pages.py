@@ -372,7 +372,10 @@ def test_potential_five_star_goes_to_the_ministry(world, council):
     for name in ("chair", "member_a", "member_b"):
         workflow.declare(User.objects.get(username=f"hd_{name}"), item, has_conflict=False)
         workflow.save_sheet(User.objects.get(username=f"hd_{name}"), item, BEST, submit=True)
-    clients["chair"].post(reverse("evaluation:evaluation_close", args=[item.pk]), {"_confirmed": "1"})
+    close_url = reverse("evaluation:evaluation_close", args=[item.pk])
+    confirm = clients["chair"].post(close_url).content.decode()
+    assert "Kết thúc phiên chấm" in confirm and 'name="close-reason"' not in confirm  # no spread: no reason
+    clients["chair"].post(close_url, {"_confirmed": "1"})
     item.refresh_from_db()
     assert item.outcome == "potential_five_star" and item.close_reason == ""  # no spread: no reason asked
     office = world.client("province_hn")

@@ -377,13 +377,16 @@ def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
     reason = ""
     if preview is not None and preview.quorum_met is not False:  # else the workflow's refusal
         confirmation = _close_confirmation(item, result_summary(item, preview) or {})
+        # The reason is asked only of a session flagged "cần thảo luận" (the only one that keeps it).
+        disputed = preview.needs_discussion
         if not is_confirmed(request):
-            form = CloseReasonForm(required=preview.needs_discussion, prefix="close")
+            form = CloseReasonForm(required=True, prefix="close") if disputed else None
             return confirmation_page(request, confirmation, form)
-        form = CloseReasonForm(request.POST, required=preview.needs_discussion, prefix="close")
-        if not form.is_valid():
-            return confirmation_page(request, confirmation, form)
-        reason = form.cleaned_data["reason"]
+        if disputed:
+            form = CloseReasonForm(request.POST, required=True, prefix="close")
+            if not form.is_valid():
+                return confirmation_page(request, confirmation, form)
+            reason = form.cleaned_data["reason"]
     try:
         workflow.close(request.user, item, reason=reason)
     except ValidationError as error:
