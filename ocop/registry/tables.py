@@ -18,7 +18,8 @@ def _unit_label(record) -> str:
     if commune is not None:
         return f"{commune.short_name}, {province.short_name}"
     # A former unit that split: only its province is known for sure.
-    return f"{record.unit.name} ({_('đơn vị cũ')}), {province.short_name}"
+    former = _("đơn vị cũ")  # outside the f-string, where makemessages finds it
+    return f"{record.unit.name} ({former}), {province.short_name}"
 
 
 class ProducerTable(Table):

@@ -8,8 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.forms import CleanTextMixin
 
-class CloseReasonForm(forms.Form):
+
+class CloseReasonForm(CleanTextMixin, forms.Form):
     """Required only when the members' totals differ beyond the round's limit (``required``)."""
 
     reason = forms.CharField(
