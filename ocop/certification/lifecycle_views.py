@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from ocop.core import clock
+from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
 from ocop.core.formatting import format_date
 from ocop.core.generic import ExportMixin, ObjectListView, is_htmx
 from ocop.core.scoping import CHANGE, get_restricted_object_or_404, role_can
@@ -33,7 +34,7 @@ from ocop.core.tabular import Column, Spec
 from . import extensions, reminders, revocation
 from .filtersets import ExpiringCertificateFilterSet
 from .forms import RevocationForm
-from .models import Certificate
+from .models import Certificate, RevocationGround
 from .steps import StepError
 from .tables import ExpiringCertificateTable
 
@@ -197,6 +198,31 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "certificate": self.certificate}
 
+    def _confirmation(self, form: RevocationForm) -> Confirmation:
+        data = form.cleaned_data
+        certificate = self.certificate
+        return Confirmation(
+            title=_("Thu hồi giấy chứng nhận"),
+            subject=_("Giấy chứng nhận %(code)s — %(product)s")
+            % {"code": certificate.code, "product": certificate.product},
+            details=[
+                (_("Căn cứ thu hồi"), str(RevocationGround(data["ground"]).label)),
+                (_("Số quyết định thu hồi"), data["number"]),
+                (_("Ngày ban hành quyết định"), format_date(data["date"])),
+                (_("Ngày thu hồi"), format_date(data["revoked_on"] or data["date"])),
+            ],
+            consequences=[
+                _(
+                    "Giấy chứng nhận %(code)s hết hiệu lực từ ngày thu hồi; "
+                    "quyết định thu hồi được ghi vào lịch sử."
+                )
+                % {"code": certificate.code},
+                _("Trang tra cứu công khai báo giấy chứng nhận đã bị thu hồi."),
+                _("Không thể hoàn tác: muốn công nhận lại, sản phẩm phải được đánh giá lại."),
+            ],
+            cancel_url=certificate.get_absolute_url(),
+        )
+
     def get_form(self, form_class: Any = None) -> RevocationForm:
         form = super().get_form(form_class)
         live = {
@@ -221,6 +247,8 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
         return context
 
     def form_valid(self, form: RevocationForm) -> HttpResponse:
+        if not is_confirmed(self.request):  # irreversible: the confirmation step first (core.confirm)
+            return confirmation_page(self.request, self._confirmation(form))
         # The whole request's changes (decision, certificate, product) carry the reason in history.
         self.request.audit_reason = form.cleaned_data["reason"][:500]
         try:

@@ -472,6 +472,9 @@ class Evaluation(models.Model):
         related_name="+",
         editable=False,
     )
+    # Required when the members' totals differ beyond the round's limit ("cần thảo luận"): why the
+    # chair closed anyway; printed in the minutes.
+    close_reason = models.TextField(_("lý do kết thúc khi cần thảo luận"), blank=True, editable=False)
     # The result, stored at closing (the engine's answer; exact total kept as a fraction string).
     total = models.DecimalField(
         _("tổng điểm trung bình"), max_digits=5, decimal_places=2, null=True, editable=False

@@ -61,6 +61,7 @@ def result_summary(evaluation_: Evaluation, result: scoring.Result | None = None
             "knockouts": knockout_texts(sheet, stored.get("knockouts")),
             "spread": stored.get("spread"),
             "needs_discussion": stored.get("needs_discussion"),
+            "close_reason": evaluation_.close_reason,
             "quorum_met": stored.get("quorum_met"),
             "members": stored.get("members", []),
         }

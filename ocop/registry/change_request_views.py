@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
 from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, get_restricted_object_or_404
 
@@ -101,12 +102,57 @@ class ChangeRequestDetailView(ObjectDetailView):
         return context
 
 
+def _may(user: Any, change_request: ChangeRequest, action: str, note: str) -> bool:
+    """Whether the step could go now (then it asks for confirmation first); else the service's
+    refusal is shown straight away. A rejection needs its note before anything is confirmed."""
+    if not change_request.is_pending:
+        return False
+    if action == "withdraw":
+        return can(user, ADD, change_request)
+    return can(user, CHANGE, change_request) and (action == "approve" or bool(note.strip()))
+
+
+def _confirmation(change_request: ChangeRequest, action: str, note: str) -> Confirmation:
+    product = change_request.product
+    changes = [
+        (str(row["label"]).capitalize(), f"{row['old']} → {row['new']}") for row in change_request.rows()
+    ]
+    note_row = [(_("Ý kiến"), note)] if note else []
+    if action == "approve":
+        title = _("Duyệt đề nghị thay đổi")
+        consequences = [
+            _("Thông tin sản phẩm được cập nhật ngay như dưới đây và ghi vào lịch sử."),
+            _("Đề nghị đã duyệt không rút lại được."),
+        ]
+    elif action == "reject":
+        title = _("Từ chối đề nghị thay đổi")
+        consequences = [
+            _("Thông tin sản phẩm giữ nguyên; chủ thể thấy ý kiến từ chối."),
+            _("Đề nghị đã từ chối không mở lại được; chủ thể có thể gửi đề nghị mới."),
+        ]
+    else:
+        title = _("Rút đề nghị thay đổi")
+        consequences = [
+            _("Đề nghị không còn chờ duyệt; thông tin sản phẩm giữ nguyên."),
+            _("Đề nghị đã rút không mở lại được; có thể gửi đề nghị mới."),
+        ]
+    return Confirmation(
+        title=title,
+        subject=_("Sản phẩm “%(product)s”") % {"product": product},
+        details=[*changes, *note_row],
+        consequences=consequences,
+        cancel_url=change_request.get_absolute_url(),
+    )
+
+
 def _decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     change_request = get_restricted_object_or_404(ChangeRequest.objects.all(), request.user, VIEW, pk=pk)
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not is_confirmed(request) and _may(request.user, change_request, action, note):
+        return confirmation_page(request, _confirmation(change_request, action, note))
     try:
         if action == "approve":
             service.approve(request.user, change_request, note)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DeleteView, UpdateView
 
+from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
 from ocop.core.generic import (
     ExportMixin,
     ObjectDetailView,
@@ -342,6 +343,15 @@ def product_image_delete(request: HttpRequest, pk: int) -> HttpResponse:
         ProductImage.objects.select_related("product"), request.user, CHANGE, pk=pk
     )
     product = image.product
+    if not is_confirmed(request):  # the file is deleted for good: confirm first (core.confirm)
+        confirmation = Confirmation(
+            title=_("Xoá ảnh sản phẩm"),
+            subject=_("Sản phẩm “%(product)s”") % {"product": product},
+            details=[(_("Ảnh"), image.caption or image.image.name.rsplit("/", 1)[-1])],
+            consequences=[_("Tệp ảnh bị xoá khỏi máy chủ; việc xoá được ghi vào lịch sử.")],
+            cancel_url=f"{product.get_absolute_url()}?tab=evidence",
+        )
+        return confirmation_page(request, confirmation)
     image._change_reason = request.audit_reason
     stored = image.image.name
     image.delete()

@@ -58,9 +58,10 @@ def revocation_post(**overrides: str) -> dict[str, str]:
         "signer": "Nguyễn Văn A",
         "revoked_on": "",
         "reason": "Kết luận kiểm tra số 12/KL-SNNMT: sản phẩm không còn đạt tiêu chí.",
+        "_confirmed": "1",  # the confirmation step (tested on its own below)
     }
     data.update(overrides)
-    return data
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def nothing_written(certificate: Certificate, decisions_before: int) -> bool:
@@ -187,6 +188,23 @@ def test_deadline_preview_and_late_warning(world, four) -> None:
         revoke_url(four), revocation_post(conclusion_on="2026-11-01", reason="")
     ).content.decode()
     assert "16/11/2026" in page and "đã quá thời hạn 15 ngày" in page
+
+
+def test_revocation_asks_for_confirmation_and_writes_nothing_before(world, four) -> None:
+    client = world.client("province_hn")
+    before = Decision.objects.count()
+    response = client.post(revoke_url(four), revocation_post(_confirmed=None))
+    page = response.content.decode()
+    assert response.status_code == 200 and "Chưa thực hiện" in page and "Thu hồi giấy chứng nhận" in page
+    assert four.code in page and "2000/QĐ-UBND" in page and "01/12/2026" in page  # what will happen
+    assert 'name="reason" value="Kết luận kiểm tra số 12/KL-SNNMT' in page  # the form, carried over
+    assert nothing_written(four, before)
+    # Invalid input is shown on the form first, not on a confirmation page.
+    page = client.post(revoke_url(four), revocation_post(_confirmed=None, number="")).content.decode()
+    assert "Chưa thực hiện" not in page and nothing_written(four, before)
+    assert client.post(revoke_url(four), revocation_post()).status_code == 302
+    four.refresh_from_db()
+    assert four.revoked_on is not None
 
 
 def test_revocation_is_recorded_and_the_certificate_shows_it(world, four) -> None:

@@ -55,6 +55,7 @@ def form(**overrides: str) -> dict[str, str]:
         "signer": "Nguyễn Văn A",
         "revoked_on": "",
         "reason": "Kết luận kiểm tra số 12/KL-SNNMT: sản phẩm không còn đạt tiêu chí.",
+        "_confirmed": "1",  # past the confirmation step (ocop.core.confirm)
     }
     data.update(overrides)
     return data

@@ -80,6 +80,9 @@ def _score(page: Page, answers: dict[str, int]) -> None:
         _tick(page, f"input[type=radio][name='{name}'][value='{position}'], "
                     f"input[type=radio][name$='-{name}'][value='{position}']")  # fmt: skip
     page.get_by_role("button", name="Gửi phiếu").click()
+    # Irreversible: a confirmation step names the sheet's total first.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gửi phiếu chấm")
+    page.get_by_role("button", name="Xác nhận").click()
     expect(page.get_by_text("Đã gửi phiếu chấm.")).to_be_visible()
 
 
@@ -121,6 +124,8 @@ def test_province_runs_a_round_with_three_members_scoring_blind(
     page.goto(url)
     _score(page, answers)
     page.get_by_role("button", name="Kết thúc phiên chấm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kết thúc phiên chấm")
+    page.get_by_role("button", name="Xác nhận").click()  # no spread beyond the limit: no reason asked
     expect(page.get_by_role("status").filter(has_text="Đã kết thúc phiên chấm")).to_be_visible()
     evaluation.refresh_from_db()
     assert (evaluation.star, evaluation.outcome) == (4, "recognised")
@@ -133,6 +138,8 @@ def test_province_runs_a_round_with_three_members_scoring_blind(
     form.get_by_label("Ngày ban hành").fill(timezone.localdate().isoformat())
     form.get_by_label("Cơ quan ban hành").fill("UBND tỉnh Đồng Tháp")
     form.get_by_role("button", name="Ghi quyết định và cấp giấy chứng nhận").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ghi quyết định công nhận")
+    page.get_by_role("button", name="Xác nhận").click()
     expect(page.get_by_text("Đã ghi quyết định 2468/QĐ-UBND")).to_be_visible()
     certificate = Certificate.objects.get(evaluation=evaluation)
     assert certificate.star == 4

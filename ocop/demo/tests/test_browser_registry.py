@@ -83,6 +83,8 @@ def test_a_producers_rename_waits_for_the_commune_officer(live_server, demo_acco
     certified = product.name
     page.goto(base + pending.get_absolute_url())
     page.get_by_role("button", name="Rút đề nghị").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rút đề nghị thay đổi")  # asks first
+    page.get_by_role("button", name="Xác nhận").click()
     expect(page.get_by_text("Đã rút đề nghị.")).to_be_visible()
 
     page.goto(base + product.get_absolute_url())
@@ -100,6 +102,9 @@ def test_a_producers_rename_waits_for_the_commune_officer(live_server, demo_acco
     page.get_by_role("link", name=re.compile(r"^#\d+$")).first.click()
     page.get_by_label("Ý kiến của cán bộ").fill("Đã đối chiếu giấy chứng nhận nhãn hiệu")
     page.get_by_role("button", name="Duyệt", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Duyệt đề nghị thay đổi")
+    expect(page.locator("main dl")).to_contain_text("thượng hạng")  # the change, named before it is made
+    page.get_by_role("button", name="Xác nhận").click()
     expect(page.get_by_text("Đã duyệt đề nghị")).to_be_visible()
     product.refresh_from_db()
     assert product.name == certified + " thượng hạng"

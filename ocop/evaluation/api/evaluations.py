@@ -22,7 +22,15 @@ from ocop.core.scoping import restrict as restrict_qs
 
 from .. import criteria, scoring, workflow
 from ..models import Evaluation, MemberRole, ScoreSheet
-from .schemas import ConsensusIn, DeclarationIn, DeclarationOut, EvaluationOut, ScoreSheetOut, SheetIn
+from .schemas import (
+    CloseIn,
+    ConsensusIn,
+    DeclarationIn,
+    DeclarationOut,
+    EvaluationOut,
+    ScoreSheetOut,
+    SheetIn,
+)
 
 evaluations_router = Router(tags=["evaluations"], auth=api_auth)
 
@@ -93,6 +101,7 @@ def _evaluation_out(obj: Evaluation) -> dict:
             "consensus_recorded": obj.consensus is not None,
         },
         "closed_at": obj.closed_at,
+        "close_reason": obj.close_reason,
         "result": _result(obj),
     }
 
@@ -189,12 +198,13 @@ def record_consensus(
 @evaluations_router.post(
     "/{int:evaluation_id}/close",
     response=EvaluationOut,
-    summary="Chủ tịch kết thúc phiên chấm",
+    summary="Chủ tịch kết thúc phiên chấm (có lý do khi cần thảo luận)",
 )
-def close(request: HttpRequest, evaluation_id: int) -> dict:
+def close(request: HttpRequest, evaluation_id: int, payload: CloseIn | None = None) -> dict:
     user = _acting(request, CHANGE, Evaluation)
     evaluation_ = _evaluation(user, evaluation_id, CHANGE)
-    _step(workflow.close, user, evaluation_)
+    # A spread beyond the limit without `reason` is the workflow's refusal: a 422 naming it.
+    _step(workflow.close, user, evaluation_, reason=payload.reason if payload else "")
     return _evaluation_out(_evaluation(user, evaluation_id))
 
 

@@ -273,6 +273,9 @@ class EvaluationOut(Schema):
     status_label: str
     progress: ProgressOut
     closed_at: datetime | None
+    close_reason: str = Field(
+        "", description="Lý do chủ tịch kết thúc phiên chấm khi chênh lệch điểm vượt mức (cần thảo luận)"
+    )
     result: ResultOut | None = Field(None, description="Chỉ khi đã kết thúc phiên chấm")
 
 
@@ -285,6 +288,14 @@ class ScoreSheetOut(Schema):
     total: float | None
     submitted: bool
     submitted_at: datetime | None
+
+
+class CloseIn(InputSchema):
+    reason: str = Field(
+        "",
+        max_length=2000,
+        description="Bắt buộc khi chênh lệch điểm vượt mức (cần thảo luận); ghi vào biên bản",
+    )
 
 
 class SheetIn(InputSchema):

@@ -8,6 +8,8 @@ not on this council cannot score, roles that may never act get 403.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import unicodedata
 
 import pytest
@@ -16,7 +18,7 @@ from django.urls import reverse
 
 from ocop.accounts.models import Role, User
 from ocop.core import clock
-from ocop.evaluation import scoring, workflow
+from ocop.evaluation import minutes, scoring, workflow
 from ocop.evaluation.forms import field_name
 from ocop.evaluation.models import Dossier, DossierStatus, Evaluation, Level, MemberRole, Round
 
@@ -180,9 +182,20 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     sheet_url = reverse("evaluation:evaluation_sheet", args=[item.pk])
     member_a.post(sheet_url, sheet_post({"1.1": 3}, save="1"))
     assert item.sheets.get().answers == {"1.1": 3} and not item.sheets.get().is_submitted
-    response = member_a.post(sheet_url, sheet_post(ANSWERS["member_a"], send="1"))
-    assert response.status_code == 302
     sent_total = total_text(ANSWERS["member_a"])
+    # "Gửi phiếu" first names the sheet's total and asks; nothing is sent before "Xác nhận".
+    response = member_a.post(sheet_url, sheet_post(ANSWERS["member_a"], send="1"))
+    confirm = response.content.decode()
+    assert response.status_code == 200 and "Gửi phiếu chấm" in confirm and sent_total in confirm
+    assert 'name="_confirmed" value="1"' in confirm and "không sửa được nữa" in confirm
+    assert not item.sheets.get().is_submitted
+    # Its "Lưu nháp, chưa gửi" keeps the ticks as a draft instead.
+    assert 'name="save" value="1"' in confirm
+    member_a.post(sheet_url, {**confirmed_fields(confirm), "save": "1"})
+    draft = item.sheets.get()
+    assert draft.answers == ANSWERS["member_a"] and not draft.is_submitted
+    response = member_a.post(sheet_url, sheet_post(ANSWERS["member_a"], send="1", _confirmed="1"))
+    assert response.status_code == 302
     page_a = member_a.get(url).content.decode()
     assert "Phiếu đã gửi là phiếu cuối cùng" in page_a and "disabled" in page_a and "Lưu nháp" not in page_a
     assert sent_total in page_a  # their own total, of course
@@ -205,19 +218,19 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     complete = member_b.post(preview_url, sheet_post(BEST, _form="sheet")).content.decode()
     assert "100,00" in complete and "hạng theo phiếu này: 5 sao" in complete
 
-    member_b.post(sheet_url, sheet_post(ANSWERS["member_b"], send="1"))
+    member_b.post(sheet_url, sheet_post(ANSWERS["member_b"], send="1", _confirmed="1"))
     page_b = member_b.get(url).content.decode()
     assert sent_total in page_b  # sent: now B sees the others' sheets
 
     # A sent sheet cannot change.
-    response = member_a.post(sheet_url, sheet_post(BEST, send="1"))
+    response = member_a.post(sheet_url, sheet_post(BEST, send="1", _confirmed="1"))
     assert "Phiếu chấm đã gửi: không thể sửa." in message_of(response)
     assert item.sheets.get(member__user__username="hd_member_a").answers == ANSWERS["member_a"]
 
     # The chair sees no preview before sending; then the result to come, with the spread flag.
     page_chair = chair.get(url).content.decode()
     assert "Hãy gửi phiếu của bạn" in page_chair and sent_total not in page_chair
-    chair.post(sheet_url, sheet_post(ANSWERS["chair"], send="1"))
+    chair.post(sheet_url, sheet_post(ANSWERS["chair"], send="1", _confirmed="1"))
 
     # The secretary records the agreed sheet, prefilled from the majority.
     secretary = clients["secretary"]
@@ -240,10 +253,26 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     # Only the chair closes.
     response = member_a.post(reverse("evaluation:evaluation_close", args=[item.pk]))
     assert "Chỉ chủ tịch hội đồng kết thúc phiên chấm." in message_of(response)
-    response = chair.post(reverse("evaluation:evaluation_close", args=[item.pk]))
+    # The chair's click first shows the result to be frozen and the spread beyond the limit; the
+    # session is "cần thảo luận", so it closes only with a written reason (kept for the minutes).
+    close_url = reverse("evaluation:evaluation_close", args=[item.pk])
+    spread = workflow.preview(item).spread
+    spread_text = f"{scoring.round2(spread)}".replace(".", ",")
+    response = chair.post(close_url)
+    confirm = response.content.decode()
+    assert response.status_code == 200 and f"Chênh lệch giữa các thành viên là {spread_text} điểm" in confirm
+    assert "vượt mức cho phép 10,00 điểm" in confirm and 'name="close-reason"' in confirm
+    response = chair.post(close_url, {"_confirmed": "1", "close-reason": "  "})
+    assert response.status_code == 200 and "hãy ghi lý do kết thúc phiên chấm" in response.content.decode()
+    item.refresh_from_db()
+    assert not item.is_closed
+    reason = "Hội đồng đã thảo luận tiêu chí 1.5; thống nhất giữ kết quả theo đa số."
+    response = chair.post(close_url, {"_confirmed": "1", "close-reason": reason})
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.is_closed and item.star == 4 and item.outcome == "recognised"
+    assert item.close_reason == reason and item.history.latest().history_change_reason == reason
+    assert reason in chair.get(url).content.decode()
 
     # After closing: the result and every sheet, for members and the office alike.
     for client in (member_a, world.client("province_hn")):
@@ -256,6 +285,7 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
         ("evaluation_sheet", sheet_post(BEST, send="1")),
         ("evaluation_consensus", sheet_post(BEST, prefix="consensus")),
         ("evaluation_close", {}),
+        ("evaluation_close", {"_confirmed": "1", "close-reason": "lần nữa"}),
     ):
         client = secretary if step == "evaluation_consensus" else chair
         response = client.post(reverse(f"evaluation:{step}", args=[item.pk]), data)
@@ -265,17 +295,21 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     office = world.client("province_hn")
     page = office.get(round_.get_absolute_url()).content.decode()
     assert "Trình quyết định công nhận" in page and "— <strong>4 sao</strong>" in page
-    response = office.post(
-        reverse("evaluation:round_recognise", args=[round_.pk]),
-        {
-            "decision-evaluations": [item.pk],
-            "decision-number": "1234/QĐ-UBND",
-            "decision-date": "2026-06-25",
-            "decision-authority": "UBND thành phố Hà Nội",
-            "decision-signer": "Phó Chủ tịch",
-        },
-        follow=True,
-    )
+    decision = {
+        "decision-evaluations": [item.pk],
+        "decision-number": "1234/QĐ-UBND",
+        "decision-date": "2026-06-25",
+        "decision-authority": "UBND thành phố Hà Nội",
+        "decision-signer": "Phó Chủ tịch",
+    }
+    response = office.post(reverse("evaluation:round_recognise", args=[round_.pk]), decision)
+    confirm = response.content.decode()
+    assert response.status_code == 200 and "Ghi quyết định công nhận" in confirm and "25/06/2026" in confirm
+    assert "cấp 1 giấy chứng nhận" in confirm and not item.certificates.exists()
+    # "Xác nhận" posts what the confirmation page carries: the decision's fields and the confirmation.
+    carried = confirmed_fields(confirm)
+    assert carried["decision-evaluations"] == [str(item.pk)] and carried["_confirmed"] == ["1"]
+    response = office.post(reverse("evaluation:round_recognise", args=[round_.pk]), carried, follow=True)
     assert "1234/QĐ-UBND" in message_of(response)
     certificate = item.certificates.get()
     assert certificate.star == 4 and certificate.issue_date == dt.date(2026, 6, 25)
@@ -288,6 +322,7 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
             "decision-number": "1235/QĐ-UBND",
             "decision-date": "2026-06-25",
             "decision-authority": "UBND thành phố Hà Nội",
+            "_confirmed": "1",
         },
         follow=True,
     )
@@ -302,6 +337,19 @@ def test_blind_scoring_consensus_closing_and_recognition(world, council):
     if text is not None:
         assert "BIÊN BẢN HỌP HỘI ĐỒNG" in text and "Ông member_b" in text
         assert item.dossier.product.name in text and "Phiếu thống nhất" in text and "4 sao" in text
+        assert "Lý do kết thúc khi cần thảo luận" in text and "tiêu chí 1.5" in text
+    # The chair's reason is in the minutes, as written.
+    office_user = world.users["province_hn"]
+    assert minutes.minutes_context(round_, office_user)["dossiers"][0]["result"]["close_reason"] == reason
+
+
+def confirmed_fields(page: str) -> dict[str, list[str]]:
+    """The hidden fields of a confirmation page's form (core/confirm.html), as the browser posts them."""
+    fields: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page):
+        if name != "csrfmiddlewaretoken":
+            fields.setdefault(name, []).append(html.unescape(value))
+    return fields
 
 
 def pdf_text(content: bytes) -> str | None:
@@ -324,13 +372,20 @@ def test_potential_five_star_goes_to_the_ministry(world, council):
     for name in ("chair", "member_a", "member_b"):
         workflow.declare(User.objects.get(username=f"hd_{name}"), item, has_conflict=False)
         workflow.save_sheet(User.objects.get(username=f"hd_{name}"), item, BEST, submit=True)
-    clients["chair"].post(reverse("evaluation:evaluation_close", args=[item.pk]))
+    close_url = reverse("evaluation:evaluation_close", args=[item.pk])
+    confirm = clients["chair"].post(close_url).content.decode()
+    assert "Kết thúc phiên chấm" in confirm and 'name="close-reason"' not in confirm  # no spread: no reason
+    clients["chair"].post(close_url, {"_confirmed": "1"})
     item.refresh_from_db()
-    assert item.outcome == "potential_five_star"
+    assert item.outcome == "potential_five_star" and item.close_reason == ""  # no spread: no reason asked
     office = world.client("province_hn")
     page = office.get(round_.get_absolute_url()).content.decode()
     assert "Đề nghị trung ương" in page and "Trình quyết định công nhận" not in page
-    office.post(reverse("evaluation:evaluation_propose_central", args=[item.pk]))
+    propose_url = reverse("evaluation:evaluation_propose_central", args=[item.pk])
+    confirm = office.post(propose_url).content.decode()
+    assert "Đề nghị trung ương" in confirm and "100,00 / 100" in confirm
+    assert Dossier.objects.get(pk=item.dossier_id).status == DossierStatus.SCORED  # nothing yet
+    office.post(propose_url, {"_confirmed": "1"})
     assert Dossier.objects.get(pk=item.dossier_id).status == DossierStatus.CENTRAL
     # The Ministry's round then offers it.
     central = workflow.open_round(world.users["central"], level=Level.CENTRAL, year=2026, number=1)

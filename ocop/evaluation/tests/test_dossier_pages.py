@@ -34,6 +34,9 @@ REGISTRATION = {
 STEPS = ("registration", "self_assessment", "evidence", "submit", "receive", "commune", "forward", "return")
 
 
+CONFIRMED = {"_confirmed": "1"}  # the confirmation step's field (ocop.core.confirm)
+
+
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch) -> None:
     monkeypatch.setattr(clock, "today", lambda: TODAY)
@@ -127,7 +130,14 @@ def test_producer_creates_fills_and_submits(world, products) -> None:
 
     info = client.get(dossier.get_absolute_url()).content.decode()
     assert "Nộp hồ sơ" in info and "Chưa nộp được" not in info
-    response = client.post(step_url("submit", dossier), follow=True)
+    # Irreversible: the click names what happens and asks; nothing is written before "Xác nhận".
+    response = client.post(step_url("submit", dossier))
+    confirm = response.content.decode()
+    assert response.status_code == 200 and "Chưa thực hiện" in confirm and "Xác nhận" in confirm
+    assert "Hồ sơ được nộp cho UBND cấp xã" in confirm and 'name="_confirmed" value="1"' in confirm
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.DRAFT
+    response = client.post(step_url("submit", dossier), CONFIRMED, follow=True)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUBMITTED and dossier.submitted_on == TODAY
     assert "Đã nộp hồ sơ cho UBND cấp xã." in messages_of(response)
@@ -141,7 +151,11 @@ def test_commune_receives_assesses_and_forwards(world, products) -> None:
     client = world.client("commune_hn1")
     info = client.get(dossier.get_absolute_url()).content.decode()
     assert "Tiếp nhận" in info and "Nộp hồ sơ" not in info
-    response = client.post(step_url("receive", dossier), follow=True)
+    confirm = client.post(step_url("receive", dossier)).content.decode()
+    assert "Tiếp nhận hồ sơ" in confirm and "hạn xử lý 15 ngày làm việc" in confirm
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED
+    response = client.post(step_url("receive", dossier), CONFIRMED, follow=True)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.COMMUNE_REVIEW and dossier.received_on == TODAY
     # 15 working days; 24/11 (Ngày Văn hóa Việt Nam, a public holiday from 2026) is skipped.
@@ -155,7 +169,11 @@ def test_commune_receives_assesses_and_forwards(world, products) -> None:
     assert client.post(step_url("commune", dossier), assessment_post()).status_code == 302
     dossier.refresh_from_db()
     assert dossier.commune_assessment["labour"] == {"text": "Nhận xét labour", "meets": True}
-    response = client.post(step_url("forward", dossier), follow=True)
+    confirm = client.post(step_url("forward", dossier)).content.decode()
+    assert "Đề nghị lên tỉnh" in confirm and "được gửi lên UBND cấp tỉnh" in confirm
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.COMMUNE_REVIEW
+    response = client.post(step_url("forward", dossier), CONFIRMED, follow=True)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.FORWARDED and dossier.forwarded_on == TODAY
     assert "Đã đề nghị UBND cấp tỉnh đánh giá, phân hạng sản phẩm." in messages_of(response)
@@ -206,7 +224,13 @@ def test_returned_dossier_shows_the_comment_and_can_be_resubmitted(world, produc
     assert refused.status_code == 200 and "Hãy ghi rõ nội dung cần bổ sung." in refused.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUBMITTED
-    commune.post(step_url("return", dossier), {"comment": "Bổ sung phiếu kiểm nghiệm 2026"})
+    comment = {"comment": "Bổ sung phiếu kiểm nghiệm 2026"}
+    confirm = commune.post(step_url("return", dossier), comment).content.decode()
+    assert "Trả hồ sơ – cần bổ sung" in confirm and "Bổ sung phiếu kiểm nghiệm 2026" in confirm
+    assert 'name="comment" value="Bổ sung phiếu kiểm nghiệm 2026"' in confirm  # carried to "Xác nhận"
+    dossier.refresh_from_db()
+    assert dossier.status == DossierStatus.SUBMITTED
+    commune.post(step_url("return", dossier), {**comment, **CONFIRMED})
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
 
@@ -218,7 +242,7 @@ def test_returned_dossier_shows_the_comment_and_can_be_resubmitted(world, produc
         "Lưu Mẫu 02" in producer.get(dossier.get_absolute_url(), {"tab": "self_assessment"}).content.decode()
     )
     producer.post(step_url("self_assessment", dossier), {"summary": "Đã bổ sung phiếu kiểm nghiệm"})
-    response = producer.post(step_url("submit", dossier), follow=True)
+    response = producer.post(step_url("submit", dossier), CONFIRMED, follow=True)
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUBMITTED and "Hồ sơ cần bổ sung" not in response.content.decode()
 
@@ -305,7 +329,7 @@ def test_province_office_may_return_a_forwarded_dossier(world, products) -> None
     assert "Trả hồ sơ" not in world.client("commune_hn1").get(dossier.get_absolute_url()).content.decode()
     office = world.client("province_hn")
     assert "Trả hồ sơ – cần bổ sung" in office.get(dossier.get_absolute_url()).content.decode()
-    office.post(step_url("return", dossier), {"comment": "Tổ tư vấn: bổ sung hợp đồng liên kết"})
+    office.post(step_url("return", dossier), {"comment": "Tổ tư vấn: bổ sung hợp đồng liên kết", **CONFIRMED})
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.RETURNED
     assert world.client("province_hcm").get(dossier.get_absolute_url()).status_code == 404

@@ -70,6 +70,7 @@ def test_one_decision_recorded_in_three_steps_page_and_api(world, client, closed
             "decision-number": NUMBER,
             "decision-date": DAY.isoformat(),
             "decision-authority": "UBND TP  Hà Nội",  # spacing does not make another decision
+            "_confirmed": "1",  # past the confirmation step (ocop.core.confirm)
         },
     )
     assert response.status_code == 302

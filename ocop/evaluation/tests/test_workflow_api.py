@@ -620,3 +620,26 @@ def test_a_dossier_records_the_rules_of_its_filing_date(
     page = client.get(dossier.get_absolute_url()).content.decode()
     assert 'data-testid="legal-basis"' in page
     assert ("khoản 2 Điều 12" in page and "21/07/2026" in page) is (deadline is not None)
+
+
+def test_closing_a_disputed_session_needs_a_reason_through_the_api(world, api, setup, client):
+    _round, seats, _dossier, evaluation, _other = setup
+    for name, answers in (("chair", BEST), ("member_a", BEST), ("member_b", _four_star())):
+        workflow.declare(seats[name], evaluation, False)
+        workflow.save_sheet(seats[name], evaluation, answers, submit=True)
+    assert workflow.preview(evaluation).needs_discussion  # 100, 100 and about 80: beyond 10 points
+    url = f"{EVALUATIONS}{evaluation.pk}/close"
+    chair = api(seats["chair"])
+    _refused(chair.post(url), 422, "cần thảo luận. Hãy ghi lý do kết thúc phiên chấm")
+    _refused(chair.post(url, {"reason": "   "}), 422, "Hãy ghi lý do")
+    no_body = client.generic("POST", url, b"", **chair.headers)  # an existing client posting nothing
+    assert no_body.status_code == 422 and "cần thảo luận" in no_body.json()["detail"]
+    evaluation.refresh_from_db()
+    assert not evaluation.is_closed
+    reason = "Đã thảo luận: thành viên 3 chấm chặt tiêu chí bao bì; giữ kết quả trung bình."
+    closed = _ok(chair.post(url, {"reason": reason}))
+    assert closed["status"] == "closed" and closed["close_reason"] == reason
+    assert closed["result"]["needs_discussion"] is True
+    assert _ok(chair.get(f"{EVALUATIONS}{evaluation.pk}"))["close_reason"] == reason
+    evaluation.refresh_from_db()
+    assert evaluation.close_reason == reason

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ocop.core import concurrency
+from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
 from ocop.core.formatting import format_date
 from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, get_restricted_object_or_404, restrict, role_required
@@ -248,6 +249,25 @@ def _tab_url(dossier: Dossier, tab: str) -> str:
     return f"{dossier.get_absolute_url()}?tab={tab}"
 
 
+def _dossier_confirmation(
+    dossier: Dossier, title: str, consequences: list[str], details: list[tuple[str, str]] | None = None
+) -> Confirmation:
+    product = dossier.product
+    return Confirmation(
+        title=title,
+        subject=_("Hồ sơ “%(product)s” — %(producer)s") % {"product": product, "producer": product.producer},
+        consequences=consequences,
+        details=details or [],
+        cancel_url=_tab_url(dossier, "info"),
+    )
+
+
+def _needs_confirmation(request: HttpRequest, dossier: Dossier, step: str, ready: bool = True) -> bool:
+    """Irreversible steps ask first (core.confirm) when the page offers them and they can go now;
+    otherwise the workflow's refusal is shown straight away, as before (nothing to confirm)."""
+    return not is_confirmed(request) and ready and step in workflow.dossier_steps(request.user, dossier)
+
+
 def _button_step(
     request: HttpRequest, dossier: Dossier, step: Callable[[], Any], done: Callable[[], str]
 ) -> HttpResponse:
@@ -386,6 +406,17 @@ def _assess_commune(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 
 def _return(request: HttpRequest, dossier: Dossier) -> HttpResponse:
     form = ReturnForm(request.POST)
+    if form.is_valid() and _needs_confirmation(request, dossier, "return"):
+        confirmation = _dossier_confirmation(
+            dossier,
+            _("Trả hồ sơ – cần bổ sung"),
+            [
+                _("Hồ sơ trở lại chủ thể để bổ sung; chủ thể sửa và nộp lại."),
+                _("Chủ thể thấy nội dung cần bổ sung ghi dưới đây."),
+            ],
+            [(_("Nội dung cần bổ sung"), form.cleaned_data["comment"])],
+        )
+        return confirmation_page(request, confirmation)
     return _form_step(
         request,
         dossier,
@@ -398,6 +429,21 @@ def _return(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    if _needs_confirmation(request, dossier, "submit", not workflow.submission_problems(dossier)):
+        commune = dossier.product.commune
+        confirmation = _dossier_confirmation(
+            dossier,
+            _("Nộp hồ sơ"),
+            [
+                _("Hồ sơ được nộp cho UBND cấp xã %(commune)s.")
+                % {"commune": commune.name if commune else ""},
+                _(
+                    "Sau khi nộp, không sửa được Mẫu 01, Mẫu 02 và minh chứng, "
+                    "trừ khi xã trả hồ sơ để bổ sung."
+                ),
+            ],
+        )
+        return confirmation_page(request, confirmation)
     return _button_step(
         request,
         dossier,
@@ -407,6 +453,16 @@ def _submit(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 
 
 def _receive(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    if _needs_confirmation(request, dossier, "receive"):
+        confirmation = _dossier_confirmation(
+            dossier,
+            _("Tiếp nhận hồ sơ"),
+            [
+                _("Hồ sơ được ghi là đã tiếp nhận hôm nay; hạn xử lý 15 ngày làm việc của xã bắt đầu tính."),
+                _("Chủ thể không sửa được hồ sơ nữa, trừ khi xã trả hồ sơ để bổ sung."),
+            ],
+        )
+        return confirmation_page(request, confirmation)
     return _button_step(
         request,
         dossier,
@@ -419,6 +475,20 @@ def _receive(request: HttpRequest, dossier: Dossier) -> HttpResponse:
 
 
 def _forward(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    ready = not workflow.assessment_problems(dossier.commune_assessment)
+    if _needs_confirmation(request, dossier, "forward", ready):
+        confirmation = _dossier_confirmation(
+            dossier,
+            _("Đề nghị lên tỉnh"),
+            [
+                _(
+                    "Hồ sơ và báo cáo đánh giá của xã (Mẫu 03) được gửi lên UBND cấp tỉnh "
+                    "để đánh giá, phân hạng."
+                ),
+                _("Xã không sửa được Mẫu 03 nữa; chỉ cơ quan OCOP của tỉnh có thể trả hồ sơ để bổ sung."),
+            ],
+        )
+        return confirmation_page(request, confirmation)
     return _button_step(
         request,
         dossier,

@@ -18,11 +18,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
+from ocop.core.formatting import format_number
 from ocop.core.generic import ObjectDetailView
 from ocop.core.scoping import CHANGE, VIEW, can, get_restricted_object_or_404, restrict, role_required
 
 from .. import criteria, scoring, workflow
 from ..forms import ConsensusForm, DeclarationForm, SheetForm, points_text
+from ..forms.closing import CloseReasonForm
 from ..models import CouncilMember, Evaluation, MemberRole
 from ..results import knockout_texts, result_summary
 from .common import _evaluation_for_step, _evaluation_queryset, _redirect_back, _step_error_text
@@ -260,10 +263,14 @@ def evaluation_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """Lưu nháp / Gửi phiếu (workflow.save_sheet); a sent sheet is final."""
     item = _evaluation_for_step(request, pk)
     form = SheetForm(item.get_sheet(), request.POST, prefix="sheet")
-    send = "send" in request.POST
+    send = "send" in request.POST and "save" not in request.POST  # "Lưu nháp" on the confirmation page
     if not form.is_valid():
         messages.error(request, _("Phiếu chấm có lựa chọn không hợp lệ."))
         return _render_evaluation(request, item, sheet_form=form)
+    if send and not is_confirmed(request) and _may_send(request.user, item):
+        running = running_result(item, item.get_sheet(), form.answers(), item.knockouts)
+        if running["complete"]:  # an incomplete sheet goes on to the workflow's refusal
+            return confirmation_page(request, _send_confirmation(item, running))
     try:
         workflow.save_sheet(request.user, item, form.answers(), submit=send)
     except ValidationError as error:
@@ -292,13 +299,96 @@ def evaluation_consensus(request: HttpRequest, pk: int) -> HttpResponse:
     return _redirect_back(item, "consensus")
 
 
+def _may_send(user: Any, item: Evaluation) -> bool:
+    """Whether "Gửi phiếu" could go now (then it asks first); else the workflow's refusal at once."""
+    seat = workflow.seat(user, item)
+    if item.is_closed or seat is None or not seat.scores:
+        return False
+    declared = item.declarations.filter(member=seat, has_conflict=False).exists()
+    return declared and not item.sheets.filter(member=seat, submitted_at__isnull=False).exists()
+
+
+def _subject(item: Evaluation) -> str:
+    return _("Hồ sơ “%(product)s” — %(round)s") % {"product": item.dossier.product, "round": item.round}
+
+
+def _star_text(star: int | None) -> str:
+    return _("%(star)s sao") % {"star": star} if star else "—"
+
+
+def _send_confirmation(item: Evaluation, running: dict[str, Any]) -> Confirmation:
+    return Confirmation(
+        title=_("Gửi phiếu chấm"),
+        subject=_subject(item),
+        details=[
+            (_("Tổng điểm của phiếu"), f"{format_number(running['total'], 2)} / 100"),
+            (_("Hạng sao theo phiếu"), _star_text(running["star"])),
+        ],
+        consequences=[
+            _("Phiếu được gửi cho hội đồng và không sửa được nữa."),
+            _("Sau khi gửi, bạn thấy phiếu của các thành viên khác đã gửi."),
+        ],
+        cancel_url=item.get_absolute_url() + "#sheet",
+        alternative=("save", _("Lưu nháp, chưa gửi")),
+    )
+
+
+def _close_confirmation(item: Evaluation, summary: dict[str, Any]) -> Confirmation:
+    spread = format_number(summary["spread"], 2)
+    warning = ""
+    if summary["needs_discussion"]:
+        limit = item.round.settings().spread_limit
+        warning = _(
+            "Chênh lệch giữa các thành viên là %(spread)s điểm, vượt mức cho phép %(limit)s điểm – cần "
+            "thảo luận. Hãy ghi lý do kết thúc phiên chấm; lý do được ghi vào biên bản."
+        ) % {"spread": spread, "limit": format_number(scoring.round2(limit), 2)}
+    not_recognised = summary["outcome"] in ("knocked_out", "not_recognised")
+    return Confirmation(
+        title=_("Kết thúc phiên chấm"),
+        subject=_subject(item),
+        warning=warning,
+        details=[
+            (_("Tổng điểm trung bình"), f"{format_number(summary['total'], 2)} / 100"),
+            (_("Hạng sao"), _star_text(summary["star"])),
+            (_("Kết quả"), str(summary["outcome_label"])),
+            (_("Chênh lệch giữa các thành viên"), _("%(spread)s điểm") % {"spread": spread}),
+        ],
+        consequences=[
+            _("Kết quả trên được tính một lần, ghi lại và không thể sửa (chỉ qua một quyết định mới)."),
+            _("Không thành viên nào gửi hay sửa phiếu chấm được nữa."),
+            _("Hồ sơ chuyển sang “không được công nhận”.")
+            if not_recognised
+            else _("Hồ sơ chuyển sang chờ quyết định công nhận."),
+        ],
+        cancel_url=item.get_absolute_url() + "#close",
+    )
+
+
 @require_POST
 @role_required(Evaluation, CHANGE)
 def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """Kết thúc phiên chấm (workflow.close): the result is computed once and frozen."""
+    """Kết thúc phiên chấm (workflow.close): the result is computed once and frozen. A confirmation
+    step first, naming the result; a spread beyond the limit asks for the chair's reason there."""
     item = _evaluation_for_step(request, pk)
+    seat = workflow.seat(request.user, item)
+    chair = seat is not None and seat.role == MemberRole.CHAIR
+    ready = chair and not item.is_closed and not item.sheets.filter(submitted_at__isnull=True).exists()
+    preview = workflow.preview(item) if ready else None
+    reason = ""
+    if preview is not None and preview.quorum_met is not False:  # else the workflow's refusal
+        confirmation = _close_confirmation(item, result_summary(item, preview) or {})
+        # The reason is asked only of a session flagged "cần thảo luận" (the only one that keeps it).
+        disputed = preview.needs_discussion
+        if not is_confirmed(request):
+            form = CloseReasonForm(required=True, prefix="close") if disputed else None
+            return confirmation_page(request, confirmation, form)
+        if disputed:
+            form = CloseReasonForm(request.POST, required=True, prefix="close")
+            if not form.is_valid():
+                return confirmation_page(request, confirmation, form)
+            reason = form.cleaned_data["reason"]
     try:
-        workflow.close(request.user, item)
+        workflow.close(request.user, item, reason=reason)
     except ValidationError as error:
         messages.error(request, _step_error_text(error))
         return _render_evaluation(request, item)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ocop.core import clock
+from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
+from ocop.core.formatting import format_date, format_number
 from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import (
     ADD,
@@ -242,6 +244,33 @@ def round_dossier_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _redirect_back(round_, "dossiers")
 
 
+def _recognition_confirmation(round_: Round, data: dict[str, Any]) -> Confirmation:
+    products = [
+        _("%(product)s — %(star)s sao")
+        % {"product": item.dossier.product, "star": workflow.recognisable_star(item) or "—"}
+        for item in data["evaluations"]
+    ]
+    return Confirmation(
+        title=_("Ghi quyết định công nhận"),
+        subject=str(round_),
+        details=[
+            (_("Số quyết định"), data["number"]),
+            (_("Ngày ban hành"), format_date(data["date"])),
+            (_("Cơ quan ban hành"), data["authority"]),
+            (_("Sản phẩm được công nhận"), "; ".join(str(p) for p in products)),
+        ],
+        consequences=[
+            _(
+                "Quyết định được ghi và cấp %(count)s giấy chứng nhận, mỗi sản phẩm một giấy, "
+                "có mã tra cứu công khai."
+            )
+            % {"count": len(products)},
+            _("Giấy chứng nhận không xoá được; chỉ có thể thu hồi hoặc thay thế bằng quyết định mới."),
+        ],
+        cancel_url=round_.get_absolute_url() + "#decision",
+    )
+
+
 @require_POST
 @role_required(Round, CHANGE)
 def round_recognise(request: HttpRequest, pk: int) -> HttpResponse:
@@ -262,6 +291,8 @@ def round_recognise(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _redirect_back(round_, "decision")
     data = form.cleaned_data
+    if not is_confirmed(request):
+        return confirmation_page(request, _recognition_confirmation(round_, data))
     try:
         decision = workflow.recognise(
             request.user,
@@ -299,6 +330,20 @@ def round_recognise(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_propose_central(request: HttpRequest, pk: int) -> HttpResponse:
     """Đề nghị trung ương (workflow.propose_central) for a "tiềm năng 5 sao" result."""
     item = _evaluation_for_step(request, pk)
+    proposable = item.outcome == "potential_five_star" and item.dossier.status == DossierStatus.SCORED
+    if not is_confirmed(request) and item.is_closed and proposable:
+        confirmation = Confirmation(
+            title=_("Đề nghị trung ương"),
+            subject=_("Hồ sơ “%(product)s” — %(round)s")
+            % {"product": item.dossier.product, "round": item.round},
+            details=[(_("Tổng điểm trung bình"), f"{format_number(item.total, 2)} / 100")],
+            consequences=[
+                _("Hồ sơ được đề nghị Bộ (trung ương) đánh giá, công nhận sản phẩm tiềm năng 5 sao."),
+                _("Hồ sơ rời đợt đánh giá của tỉnh; tỉnh không ra quyết định công nhận từ kết quả này."),
+            ],
+            cancel_url=item.round.get_absolute_url() + "#dossiers",
+        )
+        return confirmation_page(request, confirmation)
     try:
         workflow.propose_central(request.user, item)
     except ValidationError as error:

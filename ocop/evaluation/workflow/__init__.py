@@ -45,7 +45,16 @@ from .dossiers import (
 )
 from .recognition import propose_central, recognisable_star, recognise
 from .rounds import add_member, add_to_round, eligible_members, open_round, seat_refusal
-from .sessions import close, declare, preview, record_consensus, save_sheet, seat, visible_sheets
+from .sessions import (
+    close,
+    declare,
+    disputed_close_refusal,
+    preview,
+    record_consensus,
+    save_sheet,
+    seat,
+    visible_sheets,
+)
 
 __all__ = [
     "COMMUNE_ITEMS",
@@ -59,6 +68,7 @@ __all__ = [
     "assessment_problems",
     "attach_evidence",
     "close",
+    "disputed_close_refusal",
     "create_dossier",
     "declare",
     "dossier_steps",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ocop.certification.steps import StepError
 from ocop.core import clock
+from ocop.core.formatting import format_number
 from ocop.core.scoping import COUNCIL
 
 from .. import criteria, scoring
@@ -180,9 +181,21 @@ def _evaluate(evaluation: Evaluation, sent: Sequence[Mapping[str, int]]) -> scor
     )
 
 
+def disputed_close_refusal(result: scoring.Result, reason: str) -> str | None:
+    """Why a close must not go ahead: a spread beyond the round's limit ("cần thảo luận") needs the
+    chair's written reason, which the minutes print. None when the close may proceed."""
+    if result.needs_discussion and not reason.strip():
+        return _(
+            "Chênh lệch giữa các thành viên là %(spread)s điểm, vượt mức cho phép: cần thảo luận. "
+            "Hãy ghi lý do kết thúc phiên chấm (ghi vào biên bản)."
+        ) % {"spread": format_number(scoring.round2(result.spread), 2)}
+    return None
+
+
 @transaction.atomic
-def close(user: Any, evaluation: Evaluation) -> Evaluation:
-    """The chair closes scoring: the result is computed once, stored, and frozen."""
+def close(user: Any, evaluation: Evaluation, reason: str = "") -> Evaluation:
+    """The chair closes scoring: the result is computed once, stored, and frozen. A session flagged
+    "cần thảo luận" closes only with the chair's written reason (stored, shown in the minutes)."""
     _fresh(evaluation)
     member = seat(user, evaluation)
     _require(
@@ -196,6 +209,8 @@ def close(user: Any, evaluation: Evaluation) -> Evaluation:
     _require(drafts == 0, _("Còn %(count)s phiếu chấm chưa gửi.") % {"count": drafts})
     result = _evaluate(evaluation, sent)
     _require(result.quorum_met is not False, _("Chưa đủ số thành viên theo quy chế (có chủ tịch hội đồng)."))
+    refusal = disputed_close_refusal(result, reason)
+    _require(refusal is None, refusal or "")
     evaluation.total = scoring.round2(result.total)
     evaluation.total_exact = f"{result.total.numerator}/{result.total.denominator}"
     evaluation.band = result.band
@@ -205,6 +220,9 @@ def close(user: Any, evaluation: Evaluation) -> Evaluation:
     evaluation.status = EvaluationStatus.CLOSED
     evaluation.closed_at = timezone.now()
     evaluation.closed_by = user
+    evaluation.close_reason = reason.strip() if result.needs_discussion else ""
+    if evaluation.close_reason:
+        evaluation._change_reason = evaluation.close_reason
     evaluation.save()
     dossier = evaluation.dossier
     if result.outcome in ("knocked_out", "not_recognised"):

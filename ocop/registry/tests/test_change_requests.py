@@ -278,7 +278,14 @@ def test_pages_walk_a_request_from_producer_to_officer(world, product) -> None:
     officer.post(reverse("registry:change_request_reject", args=[change_request.pk]), {"note": ""})
     change_request.refresh_from_db()
     assert change_request.status == "pending"
-    officer.post(reverse("registry:change_request_approve", args=[change_request.pk]), {"note": "Đồng ý"})
+    # Approving names the change and asks first; nothing is written before "Xác nhận".
+    approve = reverse("registry:change_request_approve", args=[change_request.pk])
+    confirm = officer.post(approve, {"note": "Đồng ý"}).content.decode()
+    assert "Duyệt đề nghị thay đổi" in confirm and f"{CERTIFIED} → {RENAMED}" in confirm
+    change_request.refresh_from_db()
+    product.refresh_from_db()
+    assert change_request.status == "pending" and product.name == CERTIFIED
+    officer.post(approve, {"note": "Đồng ý", "_confirmed": "1"})
     change_request.refresh_from_db()
     product.refresh_from_db()
     assert change_request.status == "approved" and product.name == RENAMED

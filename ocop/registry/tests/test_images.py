@@ -103,8 +103,11 @@ def test_delete_removes_row_and_file(world, product, tmp_path, django_capture_on
         .status_code
         == 404
     )
+    confirm = client.post(reverse("registry:product_image_delete", args=[image.pk]))
+    assert confirm.status_code == 200 and "Xoá ảnh sản phẩm" in confirm.content.decode()
+    assert ProductImage.objects.exists() and path.exists()  # nothing deleted before "Xác nhận"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("registry:product_image_delete", args=[image.pk]))
+        response = client.post(reverse("registry:product_image_delete", args=[image.pk]), {"_confirmed": "1"})
     assert response.status_code == 302
     assert not ProductImage.objects.exists()
     assert not path.exists()
