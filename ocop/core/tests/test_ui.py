@@ -177,7 +177,8 @@ def test_users_entry_only_for_account_managers(rf: RequestFactory, role: str, se
     assert "units" in keys and "products" in keys
 
 
-OFFICER_MENU = ["home", "producers", "products", "change_requests", "evidence", "assessment", "certificates", "units"]
+PRODUCER_MENU = ["home", "producers", "products", "change_requests", "evidence", "assessment", "certificates"]
+OFFICER_MENU = [*PRODUCER_MENU, "units"]
 
 
 @pytest.mark.parametrize(
@@ -188,7 +189,7 @@ OFFICER_MENU = ["home", "producers", "products", "change_requests", "evidence", 
         ("commune", OFFICER_MENU),
         ("viewer", OFFICER_MENU),
         # A producer: its own records, dossiers and certificates; no administration.
-        ("producer", ["home", "producers", "products", "change_requests", "evidence", "assessment", "certificates"]),
+        ("producer", PRODUCER_MENU),
         # A council member: the dossiers and products it scores, and its own councils.
         ("council", ["home", "products", "assessment", "council"]),
     ],
