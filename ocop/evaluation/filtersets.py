@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.core import clock
 from ocop.core.api import MAX_ID
-from ocop.core.scoping import VIEW, restrict
+from ocop.core.scoping import COUNCIL, VIEW, restrict
 from ocop.registry import search
 from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current
 
@@ -41,6 +41,12 @@ class RoundFilterSet(django_filters.FilterSet):
     class Meta:
         model = Round
         fields = ["level", "province", "year", "status", "council", "seat"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        user = getattr(self.request, "user", None) if self.request is not None else None
+        if getattr(user, "role", None) != COUNCIL:  # only a council member holds seats
+            del self.form.fields["seat"], self.filters["seat"]
 
     def with_seat(self, queryset: QuerySet[Round], name: str, value: str) -> QuerySet[Round]:
         user = getattr(self.request, "user", None) if self.request is not None else None
@@ -102,6 +108,11 @@ class DossierFilterSet(AreaFilterMixin):
         super().__init__(data, *args, **kwargs)
         # The page picks a round among those the user may see; the API still takes any id.
         user = getattr(self.request, "user", None) if self.request is not None else None
+        todo = queues.TODO_BY_ROLE.get(getattr(user, "role", None), ())
+        if todo:  # each role is offered only its own queues (an unoffered value is invalid)
+            self.form.fields["todo"].choices = [c for c in queues.TODO_CHOICES if c[0] in todo]
+        else:
+            del self.form.fields["todo"], self.filters["todo"]
 
         def round_choices() -> list[tuple[str, str]]:  # queried only when the page renders the select
             rounds = restrict(Round.objects.select_related("province"), user, VIEW) if user else []

@@ -42,6 +42,13 @@ TODO_CHOICES = [
     (SHEETS, gettext_lazy("Phiếu chấm tôi cần gửi")),
     (SESSIONS, gettext_lazy("Phiên chấm tôi chủ trì chưa kết thúc")),
 ]
+# Who has which of them (the filter offers a role only its own).
+TODO_BY_ROLE = {
+    COMMUNE: (COMMUNE_INBOX,),
+    ADMIN: (CENTRAL_WAITING,),
+    CENTRAL: (CENTRAL_WAITING,),
+    COUNCIL: (SHEETS, SESSIONS),
+}
 INCOMPLETE = "incomplete"  # the round list's ?council=incomplete (RoundFilterSet.council)
 
 AT_COMMUNE = (DossierStatus.SUBMITTED, DossierStatus.COMMUNE_REVIEW)

@@ -309,3 +309,26 @@ def test_queue_query_count_does_not_grow_with_the_data(world: World, data: dict,
                     status=evaluation.status,
                 )
     assert _home_queries(client) == before
+
+
+def test_each_role_is_offered_only_its_own_queues_in_the_filters(world: World, data: dict) -> None:
+    def todo_choices(username: str) -> list[str] | None:
+        form = _client(world, username).get(reverse("evaluation:dossier_list")).context["filter"].form
+        field = form.fields.get("todo")
+        return None if field is None else [value for value, _label in field.choices if value]
+
+    assert todo_choices("commune_hn1") == ["commune"]
+    assert todo_choices("central") == ["central"]
+    assert todo_choices("council_hn") == ["sheets", "close"]
+    assert todo_choices("producer_hn1") is None and todo_choices("province_hn") is None
+
+
+def test_my_councils_lists_the_rounds_where_the_member_sits(world: World, data: dict) -> None:
+    url = reverse("evaluation:round_list") + "?seat=mine"
+    for username, rounds in (("council_hn", {("01", 1)}), ("council_hcm", {("79", 1)})):
+        response = _client(world, username).get(url)
+        listed = {
+            (row.record.province.code, row.record.number)
+            for row in response.context["table"].page.object_list
+        }
+        assert listed == rounds, username
