@@ -106,7 +106,6 @@ class DossierFilterSet(AreaFilterMixin):
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
-        # The page picks a round among those the user may see; the API still takes any id.
         user = getattr(self.request, "user", None) if self.request is not None else None
         todo = queues.TODO_BY_ROLE.get(getattr(user, "role", None), ())
         if todo:  # each role is offered only its own queues (an unoffered value is invalid)
@@ -114,6 +113,7 @@ class DossierFilterSet(AreaFilterMixin):
         else:
             del self.form.fields["todo"], self.filters["todo"]
 
+        # The page picks a round among those the user may see; the API still takes any id.
         def round_choices() -> list[tuple[str, str]]:  # queried only when the page renders the select
             rounds = restrict(Round.objects.select_related("province"), user, VIEW) if user else []
             return [("", _("Tất cả")), *((str(r.pk), str(r)) for r in rounds)]
