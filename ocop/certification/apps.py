@@ -10,9 +10,10 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import io, product_status
+        from . import io, product_status, queues
         from .models import Certificate
 
+        queues.register()  # the home page's "Việc cần làm" (ocop.core.queues)
         # The registry asks; it never imports this app (docs/architecture.md).
         extensions.certificates.register(product_status.Certificates())
         extensions.product_tabs.register(

@@ -1,7 +1,8 @@
 """The shell's navigation: module menu, user menu and language switch, built once per request.
 
-A module whose URL name does not resolve yet (its app has not landed) is listed disabled with a
-"sắp có" badge rather than linked to a placeholder page.
+The menu lists the modules that exist (an entry whose URL name does not resolve is left out, never
+shown as "coming soon") and, of those, only the ones the user's role works with: a producer sees
+its own records and dossiers but no administration, a council member its councils and dossiers.
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from .notifications import unread
 
 # Roles that manage user accounts (see ocop.accounts.models.Role).
 USER_ADMIN_ROLES = frozenset({"admin", "province"})
+# Officers (and read-only viewers) who work with the registry and the administration pages.
+OFFICER_ROLES = frozenset({"admin", "central", "province", "commune", "viewer"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class NavEntry:
     icon: str  # bootstrap-icons name, without the "bi-" prefix
     url_name: str
     roles: frozenset[str] | None = None  # None: every signed-in user
+    query: str = ""  # appended to the link (e.g. "?seat=mine"); the active match ignores it
     # Other path prefixes that belong to the module (e.g. rounds and council pages of the evaluation
     # module); the longest matching prefix still wins, so a deeper module keeps its own pages.
     also: tuple[str, ...] = ()
@@ -35,27 +39,49 @@ class NavEntry:
 # The URL names are the contract with each module's app: name your index view accordingly.
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("home", _("Tổng quan"), "speedometer2", "core:home"),
-    NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list"),
-    NavEntry("products", _("Sản phẩm"), "box-seam", "registry:product_list"),
+    NavEntry("producers", _("Chủ thể"), "people", "registry:producer_list", OFFICER_ROLES | {"producer"}),
+    NavEntry(
+        "products",
+        _("Sản phẩm"),
+        "box-seam",
+        "registry:product_list",
+        OFFICER_ROLES | {"producer", "council"},
+    ),
     NavEntry(
         "change_requests",
         _("Đề nghị thay đổi"),
         "pencil-square",
         "registry:change_request_list",
-        frozenset({"admin", "central", "province", "commune", "producer", "viewer"}),
+        OFFICER_ROLES | {"producer"},
     ),
-    NavEntry("evidence", _("Minh chứng sắp hết hạn"), "hourglass-split", "documents:expiring"),
+    NavEntry(
+        "evidence",
+        _("Minh chứng sắp hết hạn"),
+        "hourglass-split",
+        "documents:expiring",
+        OFFICER_ROLES | {"producer"},
+    ),
     NavEntry(
         "assessment", _("Đánh giá phân hạng"), "star-half", "evaluation:dossier_list", also=("/evaluation/",)
     ),
-    NavEntry("certificates", _("Giấy chứng nhận"), "patch-check", "certification:certificate_list"),
-    NavEntry("inspections", _("Kiểm tra giám sát"), "clipboard-check", "inspections:index"),
-    NavEntry("promotion", _("Xúc tiến thương mại"), "shop", "promotion:index"),
-    NavEntry("training", _("Đào tạo"), "mortarboard", "training:index"),
-    NavEntry("support", _("Hỗ trợ"), "life-preserver", "support:index"),
-    NavEntry("plans", _("Kế hoạch & chỉ tiêu"), "bullseye", "plans:index"),
-    NavEntry("reports", _("Báo cáo"), "bar-chart-line", "reports:index"),
-    NavEntry("units", _("Đơn vị hành chính"), "geo-alt", "geo:unit_list"),
+    # A council member's councils (rounds where they hold a seat) and the sessions under them.
+    NavEntry(
+        "council",
+        _("Hội đồng của tôi"),
+        "people-fill",
+        "evaluation:round_list",
+        frozenset({"council"}),
+        query="?seat=mine",
+        also=("/evaluation/evaluations/",),
+    ),
+    NavEntry(
+        "certificates",
+        _("Giấy chứng nhận"),
+        "patch-check",
+        "certification:certificate_list",
+        OFFICER_ROLES | {"producer"},
+    ),
+    NavEntry("units", _("Đơn vị hành chính"), "geo-alt", "geo:unit_list", OFFICER_ROLES),
     NavEntry("users", _("Người dùng"), "person-gear", "accounts:user_list", USER_ADMIN_ROLES),
 )
 
@@ -65,12 +91,8 @@ class NavItem:
     key: str
     label: str
     icon: str
-    url: str | None
+    url: str
     active: bool = False
-
-    @property
-    def disabled(self) -> bool:
-        return self.url is None
 
 
 def resolve_url_name(name: str) -> str | None:
@@ -127,7 +149,7 @@ class Navigation:
         ]
         active = max(matches, key=lambda match: len(match[0]), default=(None, None))[1]
         return [
-            NavItem(entry.key, entry.label, entry.icon, url, active=url is not None and entry.key == active)
+            NavItem(entry.key, entry.label, entry.icon, url + entry.query, active=entry.key == active)
             for entry, url in resolved
         ]
 
@@ -138,11 +160,8 @@ class Navigation:
 
     @cached_property
     def available(self) -> list[NavItem]:
-        return [item for item in self.modules if not item.disabled]
-
-    @cached_property
-    def upcoming(self) -> list[NavItem]:
-        return [item for item in self.modules if item.disabled]
+        """The quick links of the home page (every module of the menu exists)."""
+        return self.modules
 
     @cached_property
     def other_languages(self) -> list[tuple[str, str]]:

@@ -10,10 +10,11 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import certification_hooks
+        from . import certification_hooks, queues
         from .templatetags import dossiers
 
         certification_hooks.register()  # re-evaluation filings of certificates
+        queues.register()  # the home page's "Việc cần làm" (ocop.core.queues)
 
         extensions.product_tabs.register(
             extensions.Tab(

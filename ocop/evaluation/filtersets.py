@@ -6,16 +6,17 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core import clock
 from ocop.core.api import MAX_ID
-from ocop.core.scoping import VIEW, restrict
+from ocop.core.scoping import COUNCIL, VIEW, restrict
 from ocop.registry import search
 from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current
 
-from .models import Dossier, DossierKind, DossierStatus, Level, Round, RoundStatus
+from . import queues
+from .models import CouncilMember, Dossier, DossierKind, DossierStatus, Level, Round, RoundStatus
 
 
 class RoundFilterSet(django_filters.FilterSet):
@@ -25,10 +26,36 @@ class RoundFilterSet(django_filters.FilterSet):
     )
     year = django_filters.NumberFilter(label=_("Năm"), min_value=2018, max_value=2100)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=RoundStatus.choices)
+    # The home page's "rounds to staff" (ocop.evaluation.queues.council_incomplete).
+    council = django_filters.ChoiceFilter(
+        label=_("Hội đồng"),
+        choices=[(queues.INCOMPLETE, _("Đang mở, chưa có chủ tịch hoặc thư ký"))],
+        method="with_council",
+    )
+
+    # A council member's own councils (the menu's "Hội đồng của tôi": ?seat=mine).
+    seat = django_filters.ChoiceFilter(
+        label=_("Hội đồng"), choices=[("mine", _("Hội đồng tôi tham gia"))], method="with_seat"
+    )
 
     class Meta:
         model = Round
-        fields = ["level", "province", "year", "status"]
+        fields = ["level", "province", "year", "status", "council", "seat"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(data, *args, **kwargs)
+        user = getattr(self.request, "user", None) if self.request is not None else None
+        if getattr(user, "role", None) != COUNCIL:  # only a council member holds seats
+            del self.form.fields["seat"], self.filters["seat"]
+
+    def with_seat(self, queryset: QuerySet[Round], name: str, value: str) -> QuerySet[Round]:
+        user = getattr(self.request, "user", None) if self.request is not None else None
+        if value != "mine" or not getattr(user, "pk", None):
+            return queryset.none() if value == "mine" else queryset
+        return queryset.filter(Exists(CouncilMember.objects.filter(round=OuterRef("pk"), user=user)))
+
+    def with_council(self, queryset: QuerySet[Round], name: str, value: str) -> QuerySet[Round]:
+        return queryset.filter(queues.council_incomplete()) if value == queues.INCOMPLETE else queryset
 
 
 class DossierFilterSet(AreaFilterMixin):
@@ -70,15 +97,23 @@ class DossierFilterSet(AreaFilterMixin):
         ),
     )
 
+    # The home page's "Việc cần làm" (ocop.evaluation.queues): the same conditions as its counts.
+    todo = django_filters.ChoiceFilter(label=_("Việc cần làm"), choices=queues.TODO_CHOICES, method="waiting")
+
     class Meta:
         model = Dossier
-        fields = ["q", "status", "kind", "overdue", "province", "commune", "round", "product"]
+        fields = ["q", "status", "kind", "overdue", "todo", "province", "commune", "round", "product"]
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(data, *args, **kwargs)
-        # The page picks a round among those the user may see; the API still takes any id.
         user = getattr(self.request, "user", None) if self.request is not None else None
+        todo = queues.TODO_BY_ROLE.get(getattr(user, "role", None), ())
+        if todo:  # each role is offered only its own queues (an unoffered value is invalid)
+            self.form.fields["todo"].choices = [c for c in queues.TODO_CHOICES if c[0] in todo]
+        else:
+            del self.form.fields["todo"], self.filters["todo"]
 
+        # The page picks a round among those the user may see; the API still takes any id.
         def round_choices() -> list[tuple[str, str]]:  # queried only when the page renders the select
             rounds = restrict(Round.objects.select_related("province"), user, VIEW) if user else []
             return [("", _("Tất cả")), *((str(r.pk), str(r)) for r in rounds)]
@@ -91,11 +126,12 @@ class DossierFilterSet(AreaFilterMixin):
     ) -> QuerySet[Dossier]:
         if value is None:
             return queryset
-        late = Q(
-            status__in=[DossierStatus.SUBMITTED, DossierStatus.COMMUNE_REVIEW],
-            commune_deadline__lt=clock.today(),
-        )
+        late = queues.commune_overdue(clock.today())
         return queryset.filter(late) if value else queryset.exclude(late)
+
+    def waiting(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
+        user = getattr(self.request, "user", None) if self.request is not None else None
+        return queryset.filter(queues.todo_condition(value, user, clock.today()))
 
     def search(self, queryset: QuerySet[Dossier], name: str, value: str) -> QuerySet[Dossier]:
         return queryset.filter(

@@ -12,7 +12,7 @@ class RegistryConfig(AppConfig):
 
         from django.db.models.signals import post_migrate
 
-        from . import extensions
+        from . import extensions, queues
         from . import io as registry_io
         from .models import Producer, Product
 
@@ -33,6 +33,7 @@ class RegistryConfig(AppConfig):
                     order=order,
                 )
             )
+        queues.register()  # the home page's "Việc cần làm" (ocop.core.queues)
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="registry-search-index")
 
 
