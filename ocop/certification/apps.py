@@ -10,9 +10,10 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import io, product_status
+        from . import io, notices, product_status
         from .models import Certificate
 
+        notices.register()  # the notification kinds of decisions, revocations and reminders
         # The registry asks; it never imports this app (docs/architecture.md).
         extensions.certificates.register(product_status.Certificates())
         extensions.product_tabs.register(

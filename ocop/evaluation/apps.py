@@ -10,10 +10,11 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import certification_hooks
+        from . import certification_hooks, notices
         from .templatetags import dossiers
 
         certification_hooks.register()  # re-evaluation filings of certificates
+        notices.register()  # the procedure's notification kinds
 
         extensions.product_tabs.register(
             extensions.Tab(

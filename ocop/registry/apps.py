@@ -12,10 +12,15 @@ class RegistryConfig(AppConfig):
 
         from django.db.models.signals import post_migrate
 
+        from ocop.core.notifications import register_kind
+        from ocop.core.scoping import COMMUNE, PRODUCER, PROVINCE
+
         from . import extensions
         from . import io as registry_io
         from .models import Producer, Product
 
+        register_kind("change_request", _("Đề nghị thay đổi thông tin sản phẩm"), {COMMUNE, PROVINCE})
+        register_kind("change_request_decided", _("Kết quả đề nghị thay đổi thông tin sản phẩm"), {PRODUCER})
         # The import wizard's and `ocop import`'s kinds; higher apps add theirs (certification: history).
         for key, model, label, url, spec, order in (
             ("producers", Producer, _("Chủ thể"), "registry:producer_list", registry_io.PRODUCER_SPEC, 10),
