@@ -23,11 +23,11 @@ AFFECTED = {PRODUCER, COMMUNE, PROVINCE}
 
 
 def register() -> None:
-    register_kind(ISSUED, gettext_lazy("Quyết định công nhận, cấp giấy chứng nhận"), AFFECTED)
-    register_kind(REVOKED, gettext_lazy("Thu hồi giấy chứng nhận"), AFFECTED)
+    register_kind(ISSUED, gettext_lazy("Quyết định công nhận, cấp giấy chứng nhận"), AFFECTED, 100)
+    register_kind(REVOKED, gettext_lazy("Giấy chứng nhận bị thu hồi"), AFFECTED, 101)
     # `ocop remind` (reminders.send): kind "evaluation.<ReminderKind>".
-    for kind in ReminderKind:
-        register_kind(f"evaluation.{kind.value}", kind.label, AFFECTED)
+    for order, kind in enumerate(ReminderKind, start=110):
+        register_kind(f"evaluation.{kind.value}", kind.label, AFFECTED, order)
 
 
 def recipients(certificate: Certificate) -> list[Any]:

@@ -37,20 +37,22 @@ class Kind:
     code: str
     label: Any  # a lazy Vietnamese msgid
     roles: frozenset[str] = frozenset()  # empty: any role
+    order: int = 1000  # place on the settings page (the procedure's order)
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register_kind(code: str, label: Any, roles: Iterable[str] = ()) -> None:
+def register_kind(code: str, label: Any, roles: Iterable[str] = (), order: int = 1000) -> None:
     """Called by each sending app at start-up; registering the same code again replaces it."""
-    KINDS[code] = Kind(code, label, frozenset(roles))
+    KINDS[code] = Kind(code, label, frozenset(roles), order)
 
 
 def kinds_for(user: Any) -> list[Kind]:
-    """The kinds a user may receive (by role), in registration order."""
+    """The kinds a user may receive (by role), in the procedure's order."""
     role = getattr(user, "role", "")
-    return [kind for kind in KINDS.values() if not kind.roles or role in kind.roles or role == ADMIN]
+    kinds = [kind for kind in KINDS.values() if not kind.roles or role in kind.roles or role == ADMIN]
+    return sorted(kinds, key=lambda kind: kind.order)
 
 
 def kind_label(code: str) -> str:

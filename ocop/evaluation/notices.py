@@ -60,8 +60,8 @@ OUTCOMES = {
 
 
 def register() -> None:
-    for code, label, roles in KINDS:
-        register_kind(code, label, roles)
+    for order, (code, label, roles) in enumerate(KINDS, start=10):
+        register_kind(code, label, roles, order)
 
 
 def _day(day: dt.date | None) -> str:
@@ -259,7 +259,7 @@ def closed(actor: Any, evaluation: Evaluation) -> None:
         others(office, actor),
         kind=SESSION_CLOSED,
         subject=gettext_noop("Hội đồng đã chấm xong “%(product)s”: %(total)s điểm"),
-        message=gettext_noop("%(round)s — kết quả: %(result)s. Hãy trình quyết định hoặc bước tiếp theo."),
+        message=gettext_noop("%(round)s — kết quả: %(result)s. Xem biên bản và thực hiện bước tiếp theo."),
         params=params,
         url=evaluation.get_absolute_url(),
     )

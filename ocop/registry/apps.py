@@ -19,8 +19,10 @@ class RegistryConfig(AppConfig):
         from . import io as registry_io
         from .models import Producer, Product
 
-        register_kind("change_request", _("Đề nghị thay đổi thông tin sản phẩm"), {COMMUNE, PROVINCE})
-        register_kind("change_request_decided", _("Kết quả đề nghị thay đổi thông tin sản phẩm"), {PRODUCER})
+        register_kind("change_request", _("Đề nghị thay đổi thông tin sản phẩm"), {COMMUNE, PROVINCE}, 200)
+        register_kind(
+            "change_request_decided", _("Kết quả đề nghị thay đổi thông tin sản phẩm"), {PRODUCER}, 201
+        )
         # The import wizard's and `ocop import`'s kinds; higher apps add theirs (certification: history).
         for key, model, label, url, spec, order in (
             ("producers", Producer, _("Chủ thể"), "registry:producer_list", registry_io.PRODUCER_SPEC, 10),
