@@ -224,9 +224,9 @@ def test_referral_to_the_ministry_and_the_central_result(in_round, world, run):
     run(workflow.close, seats["chair"], central_evaluation)
     assert told("session_closed") == {"central"}
     assert told("evaluation_result") == {"producer_hn1", "commune_hn1", "province_hn"}
-    assert "Trung ương" in Notification.objects.filter(kind="evaluation_result").first().title + str(
-        Notification.objects.filter(kind="evaluation_result").first().text
-    )
+    result = Notification.objects.filter(kind="evaluation_result", user__username="province_hn").get()
+    assert result.text.startswith("Đợt 1/2026 — Trung ương: 100,00 điểm")
+    assert result.url == dossier.get_absolute_url()
 
 
 def test_decision_and_revocation_tell_producer_and_officers(world, products, run):
