@@ -10,10 +10,11 @@ class CertificationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import io, product_status, queues
+        from . import io, notices, product_status, queues
         from .models import Certificate
 
         queues.register()  # the home page's "Việc cần làm" (ocop.core.queues)
+        notices.register()  # the notification kinds of decisions, revocations and reminders
         # The registry asks; it never imports this app (docs/architecture.md).
         extensions.certificates.register(product_status.Certificates())
         extensions.product_tabs.register(

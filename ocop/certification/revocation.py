@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import notices
 from .decisions import decision_for
 from .models import AuthorityLevel, Certificate, Decision, DecisionKind, RevocationGround
 from .steps import StepError, fresh, is_office, require, role
@@ -65,6 +66,7 @@ def revoke(
     certificate._change_reason = change_reason
     certificate.full_clean()
     certificate.save()
+    notices.revoked(user, certificate, reason)
     return decision
 
 

@@ -33,8 +33,16 @@ from ocop.core.scoping import (
 NOBODY: frozenset[str] = frozenset()
 
 
+def _value(value: Any) -> Any:
+    """A parameter as shown: {"t": msgid, "p": {...}} (notifications.phrase) is translated and filled."""
+    if isinstance(value, dict) and isinstance(value.get("t"), str):
+        return _fill(value["t"], value.get("p") or {})
+    return value
+
+
 def _fill(msgid: str, params: dict[str, Any]) -> str:
     text = gettext(msgid) if msgid else ""
+    params = {key: _value(value) for key, value in params.items()} if params else params
     try:
         return text % params if params else text
     except (KeyError, TypeError, ValueError):
@@ -106,3 +114,27 @@ class Notification(models.Model):
         self.read_at = timezone.now()
         self.save(update_fields=["read_at"])
         return True
+
+
+class EmailOptOut(models.Model):
+    """A kind of notification the user does not want by e-mail (they still see it in the app).
+
+    No row means e-mail is on: the default for every kind, including kinds added later.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người dùng"),
+        on_delete=models.CASCADE,
+        related_name="email_opt_outs",
+    )
+    kind = models.CharField(_("loại thông báo"), max_length=40)
+    created = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("không nhận thư theo loại thông báo")
+        verbose_name_plural = _("không nhận thư theo loại thông báo")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="core_email_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"

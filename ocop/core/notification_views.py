@@ -1,4 +1,5 @@
-"""The user's notifications: /notifications/ (own only, newest first) and marking them read (POST).
+"""The user's notifications: /notifications/ (own only, newest first), marking them read (POST),
+and /notifications/settings/: which kinds the user also receives by e-mail.
 
 Whatever the role, a user only ever lists and marks their own notifications: another user's
 notification is a 404, like any object outside one's scope.
@@ -24,6 +25,7 @@ from django.views.generic import ListView
 
 from .generic import is_htmx
 from .models import Notification
+from .notifications import email_muted, kinds_for, set_email_kinds
 from .scoping import CHANGE, VIEW, get_restricted_object_or_404, restrict
 
 
@@ -79,3 +81,21 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("Đã đánh dấu %(count)s thông báo là đã đọc.") % {"count": count})
     return HttpResponseRedirect(reverse("core:notifications"))
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """E-mail on or off per kind of notification, for the signed-in user only (in-app ones always come)."""
+    kinds = kinds_for(request.user)
+    if request.method == "POST":
+        codes = {kind.code for kind in kinds}
+        set_email_kinds(request.user, [code for code in request.POST.getlist("email") if code in codes])
+        messages.success(request, _("Đã lưu cài đặt nhận thư thông báo."))
+        return HttpResponseRedirect(reverse("core:notification_settings"))
+    muted = email_muted(request.user)
+    context = {
+        "title": _("Cài đặt thông báo"),
+        "kinds": [(kind.code, kind.label, kind.code not in muted) for kind in kinds],
+        "address": request.user.email,
+    }
+    return render(request, "core/notification_settings.html", context)

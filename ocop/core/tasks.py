@@ -13,7 +13,7 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Notification
+from .models import EmailOptOut, Notification
 
 
 def absolute_url(path: str) -> str:
@@ -45,6 +45,8 @@ def send_notification_email(notification_id: int) -> bool:
         address = notification.user.email
         if not address or not notification.user.is_active:
             return False
+        if EmailOptOut.objects.filter(user_id=notification.user_id, kind=notification.kind).exists():
+            return False  # turned off after it was queued
         subject, body = email_content(notification)
         EmailMessage(subject, body, None, [address]).send(using="default")
         notification.emailed_at = timezone.now()

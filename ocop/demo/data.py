@@ -787,6 +787,19 @@ def load_evaluation(ctx: DemoContext) -> None:
         self_assessment={"summary": "Cập nhật phiếu kiểm nghiệm định kỳ và bao bì mới."},
     )
     workflow.submit(producer_user, dossier)
+    # The commune sent it back once for a missing test report, and the producer added it: the
+    # "cần bổ sung" loop, with its notifications, as the officers and the producer will meet it.
+    workflow.return_dossier(
+        ctx.users["xa.lapvo"],
+        dossier,
+        "Phiếu kết quả kiểm nghiệm đã quá 12 tháng: bổ sung phiếu kiểm nghiệm chỉ tiêu vi sinh còn hiệu lực.",
+    )
+    workflow.update_forms(
+        producer_user,
+        dossier,
+        self_assessment={"summary": "Cập nhật phiếu kiểm nghiệm định kỳ (đã bổ sung) và bao bì mới."},
+    )
+    workflow.submit(producer_user, dossier)
     ctx.count("dossiers")
 
 

@@ -10,11 +10,12 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import certification_hooks, queues
+        from . import certification_hooks, notices, queues
         from .templatetags import dossiers
 
         certification_hooks.register()  # re-evaluation filings of certificates
         queues.register()  # the home page's "Việc cần làm" (ocop.core.queues)
+        notices.register()  # the procedure's notification kinds
 
         extensions.product_tabs.register(
             extensions.Tab(

@@ -12,10 +12,17 @@ class RegistryConfig(AppConfig):
 
         from django.db.models.signals import post_migrate
 
+        from ocop.core.notifications import register_kind
+        from ocop.core.scoping import COMMUNE, PRODUCER, PROVINCE
+
         from . import extensions, queues
         from . import io as registry_io
         from .models import Producer, Product
 
+        register_kind("change_request", _("Đề nghị thay đổi thông tin sản phẩm"), {COMMUNE, PROVINCE}, 200)
+        register_kind(
+            "change_request_decided", _("Kết quả đề nghị thay đổi thông tin sản phẩm"), {PRODUCER}, 201
+        )
         # The import wizard's and `ocop import`'s kinds; higher apps add theirs (certification: history).
         for key, model, label, url, spec, order in (
             ("producers", Producer, _("Chủ thể"), "registry:producer_list", registry_io.PRODUCER_SPEC, 10),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ocop.accounts.models import Role, User
 from ocop.certification.rules import certificate_expiry
+from ocop.core.models import Notification
 from ocop.demo import data as demo
 from ocop.demo import scale as demo_scale
 from ocop.registry import codes
@@ -71,6 +72,19 @@ def test_demo_twice_changes_nothing_and_has_every_role_and_producer_type() -> No
     assert provinces == {"82", "68", "01"}
     names = set(Product.objects.values_list("name", flat=True))
     assert {"Xoài cát Hòa Lộc", "Bánh phồng tôm Sa Giang", "Cà phê Arabica Cầu Đất", "Cốm làng Vòng"} <= names
+    # The procedure's hand-offs left their notifications, each to the people of the right unit, once.
+    told = set(Notification.objects.values_list("user__username", "kind"))
+    assert {
+        ("chuthe.lapvo", "dossier_returned"),
+        ("chuthe.lapvo", "certificate_issued"),
+        ("xa.lapvo", "dossier_submitted"),
+        ("tinh.dongthap", "dossier_forwarded"),
+    } <= told
+    assert {username for username, kind in told if kind == "dossier_submitted"} == {"xa.lapvo"}
+    forwarded = {username for username, kind in told if kind == "dossier_forwarded"}
+    assert forwarded == {"tinh.dongthap", "chuthe.lapvo"}
+    returned = Notification.objects.get(user__username="chuthe.lapvo", kind="dossier_returned")
+    assert "bổ sung phiếu kiểm nghiệm" in returned.text
 
 
 @pytest.mark.django_db

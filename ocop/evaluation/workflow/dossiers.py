@@ -21,7 +21,7 @@ from ocop.certification.steps import StepError
 from ocop.core import clock
 from ocop.core.scoping import ADD, CHANGE, VIEW, can
 
-from .. import criteria, rules
+from .. import criteria, notices, rules
 from ..models import Dossier, DossierKind, DossierStatus
 from .common import _allowed, _fresh, _is_office, _require, _role
 
@@ -221,6 +221,7 @@ def submit(user: Any, dossier: Dossier) -> Dossier:
     dossier.save()
     if first_filing:
         extend_for_filing(dossier)
+    notices.submitted(user, dossier, again=not first_filing)
     return dossier
 
 
@@ -282,6 +283,7 @@ def receive(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
         dossier.received_on, rules.COMMUNE_WORKING_DAYS, settings.OCOP_HOLIDAYS
     )
     dossier.save()
+    notices.received(user, dossier)
     return dossier
 
 
@@ -321,6 +323,7 @@ def forward(user: Any, dossier: Dossier, on: dt.date | None = None) -> Dossier:
     dossier.status = DossierStatus.FORWARDED
     dossier.forwarded_on = on or clock.today()
     dossier.save()
+    notices.forwarded(user, dossier)
     return dossier
 
 
@@ -334,6 +337,7 @@ def return_dossier(user: Any, dossier: Dossier, comment: str) -> Dossier:
     if _is_office(user, dossier.product.province_id):
         allowed |= {DossierStatus.FORWARDED, DossierStatus.IN_ROUND}
     _require(dossier.status in allowed, _("Không thể trả hồ sơ ở trạng thái này."))
+    by_province = _role(user) != "commune"  # the province office (or the national agency) stands in
     if dossier.status == DossierStatus.IN_ROUND:
         evaluation = dossier.evaluations.filter(round=dossier.round).first()
         _require(
@@ -348,6 +352,7 @@ def return_dossier(user: Any, dossier: Dossier, comment: str) -> Dossier:
     dossier.status = DossierStatus.RETURNED
     dossier.return_comment = comment.strip()
     dossier.save()
+    notices.returned(user, dossier, by_province=by_province)
     return dossier
 
 

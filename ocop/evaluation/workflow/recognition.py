@@ -12,11 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ocop.certification import notices as certificate_notices
 from ocop.certification.decisions import decision_for
 from ocop.certification.models import AuthorityLevel, Certificate, Decision, DecisionKind
 from ocop.registry.classification import LegalBasis
 
-from .. import scoring
+from .. import notices, scoring
 from ..models import Dossier, DossierStatus, Evaluation, Level
 from .common import _fresh, _is_office, _require, _role
 from .dossiers import end_extension
@@ -38,6 +39,7 @@ def propose_central(user: Any, evaluation: Evaluation) -> Dossier:
     dossier.status = DossierStatus.CENTRAL
     dossier.round = None
     dossier.save()
+    notices.proposed_central(user, evaluation)
     return dossier
 
 
@@ -141,5 +143,6 @@ def recognise(
             _("Kết quả đánh giá lại: %(code)s (kết thúc gia hạn theo khoản 3 Điều 12)")
             % {"code": certificate.code},
         )
+        certificate_notices.issued(user, certificate)
         # The product's status follows its certificates (Product.programme_status): nothing to write.
     return decision

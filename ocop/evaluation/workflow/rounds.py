@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ocop.core.scoping import COUNCIL
 
-from .. import rules
+from .. import notices, rules
 from ..models import CouncilMember, Dossier, DossierStatus, Evaluation, Level, Round
 from .common import _fresh, _is_office, _require, _role
 
@@ -142,6 +142,7 @@ def add_member(user: Any, round_: Round, member_user: Any, role: str, department
     member = CouncilMember(round=round_, user=member_user, role=role, department=department)
     member.full_clean()
     member.save()
+    notices.seated(user, member)
     return member
 
 
@@ -182,4 +183,5 @@ def add_to_round(user: Any, dossier: Dossier, round_: Round, advisory_review: st
     evaluation = Evaluation.objects.create(
         dossier=dossier, round=round_, sheet=dossier.sheet, criteria_version=dossier.criteria_version
     )
+    notices.in_round(user, evaluation)
     return evaluation

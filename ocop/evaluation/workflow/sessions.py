@@ -17,7 +17,7 @@ from ocop.core import clock
 from ocop.core.formatting import format_number
 from ocop.core.scoping import COUNCIL
 
-from .. import criteria, scoring
+from .. import criteria, notices, scoring
 from ..models import (
     SCORING_ROLES,
     ConflictDeclaration,
@@ -58,9 +58,12 @@ def declare(user: Any, evaluation: Evaluation, has_conflict: bool, note: str = "
         _("Bạn đã khai báo xung đột lợi ích cho hồ sơ này."),
     )
     _require(not has_conflict or bool(note.strip()), _("Hãy ghi rõ mối quan hệ có xung đột lợi ích."))
-    return ConflictDeclaration.objects.create(
+    declaration = ConflictDeclaration.objects.create(
         evaluation=evaluation, member=member, has_conflict=has_conflict, note=note.strip()
     )
+    if has_conflict:  # the last sheet the chair waited for may be this seat's, which will never come
+        notices.sheets_complete(evaluation)
+    return declaration
 
 
 def _check_answers(evaluation: Evaluation, answers: Mapping[str, Any], *, complete: bool) -> dict[str, int]:
@@ -101,6 +104,8 @@ def save_sheet(
         sheet.total = scoring.round2(total)
         sheet.submitted_at = timezone.now()
     sheet.save()
+    if submit:
+        notices.sheets_complete(evaluation)
     return sheet
 
 
@@ -237,4 +242,5 @@ def close(user: Any, evaluation: Evaluation, reason: str = "") -> Evaluation:
             clock.today(),
             _("Kết quả đánh giá lại: không đạt (kết thúc gia hạn theo khoản 3 Điều 12)"),
         )
+    notices.closed(user, evaluation)
     return evaluation
