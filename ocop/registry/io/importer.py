@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ocop.core.scoping import ADD, CHANGE, can, refused_changes
@@ -85,15 +87,26 @@ class _Importer:
         value = row.values.get(key, "")
         cache = self._choices.setdefault(key, {})
         if value not in cache:
-            try:
-                cache[value] = _parse_choice(value, self.spec.column(key).choices or [])
-            except _CellError as error:
-                cache[value] = error
+            cache[value] = self._read_choice(key, value)
         outcome = cache[value]
         if isinstance(outcome, _CellError):
             self.error(row, key, str(outcome))
             return ""
         return outcome
+
+    def _read_choice(self, key: str, value: str) -> str | _CellError:
+        """The code `value` stands for: the code, or its label in the active language or in any
+        other language of the platform (an export made in English imports back)."""
+        try:
+            return _parse_choice(value, self.spec.column(key).choices or [])
+        except _CellError as error:
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    try:
+                        return _parse_choice(value, self.spec.column(key).choices or [])
+                    except _CellError:
+                        continue
+            return error
 
     def location(self, row: _Row, text_key: str) -> _Located | None:
         for key, finder in (

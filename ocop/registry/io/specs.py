@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -319,5 +321,6 @@ def _spec(kind: str) -> Spec:
 
 
 def write_template(kind: str, stream: IO[bytes]) -> None:
-    """The .xlsx import template of `kind`."""
-    _spec(kind).write_template(stream)
+    """The .xlsx import template of `kind`, in the platform's language (the file format)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _spec(kind).write_template(stream)

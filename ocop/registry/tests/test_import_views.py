@@ -211,6 +211,25 @@ def test_exported_list_reimports_unchanged(world: World) -> None:
     assert Product.objects.count() == 2
 
 
+def test_exports_write_labels_and_import_back_unchanged_from_either_language(world: World) -> None:
+    producer = make_producer(world.places["hn1"], tax_code=VIETTEL, status="suspended")
+    make_product(producer, name="Mật ong hoa nhãn")
+    client = world.client("commune_hn1")
+    exported = client.get(reverse("registry:producer_list"), {"export": "xlsx"})
+    rows = sheet(b"".join(exported.streaming_content))
+    status = rows[0].index(str(PRODUCER_SPEC.column("status").header))
+    assert rows[1][status] == "Tạm ngừng hoạt động"  # the label, not "suspended"
+    client.cookies["django_language"] = "en"
+    for kind, name in (("producers", "registry:producer_list"), ("products", "registry:product_list")):
+        content = b"".join(client.get(reverse(name), {"export": "xlsx"}).streaming_content)
+        if kind == "producers":
+            # The file format is the template's, in Vietnamese whatever the page's language.
+            assert "Tạm ngừng hoạt động" in {cell for row in sheet(content) for cell in row}
+        response = upload(client, kind, SimpleUploadedFile(f"{kind}.xlsx", content, content_type=XLSX))
+        result = response.context["result"]
+        assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 1, [])
+
+
 def test_htmx_upload_swaps_the_step_and_pushes_the_preview_url(world: World) -> None:
     client = world.client("commune_hn1")
     response = upload(
