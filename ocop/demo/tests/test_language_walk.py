@@ -41,7 +41,7 @@ ROLES = (
 )
 # Django's English blank choice, and the "coming soon" badges / "under construction" block of a
 # module that is not installed (issue 12: none may show once every module is there).
-LEFTOVERS = ("Select an option", "sắp có", "Đang xây dựng", "coming soon", "Under construction")
+LEFTOVERS = ("Select an option", "sắp có", "Đang xây dựng", "coming soon", "Under construction", "{#", "#}")
 # Every date input is the platform's dd/mm/yyyy box (ocop.core.forms.DateInput), never the
 # browser's picker, which shows mm/dd/yyyy in an English browser.
 DATE_PICKER = re.compile(r'<input[^>]*type="date"')
