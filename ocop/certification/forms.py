@@ -9,12 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core import clock
-from ocop.core.forms import BootstrapFormMixin
+from ocop.core.forms import BootstrapFormMixin, DateInput
 
 from . import revocation
 from .models import Certificate, RevocationGround, Star
 
-DATE_WIDGET = {"type": "date"}
 RADIO = {"class": "form-check-input"}
 
 # The issuing authority as printed on a decision: its Vietnamese legal name, whatever the UI language.
@@ -35,7 +34,7 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
     )
     conclusion_on = forms.DateField(
         label=_("Ngày có kết luận vi phạm (hoặc ngày UBND cấp xã xác nhận chủ thể dừng sản xuất)"),
-        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Quyết định thu hồi được ban hành trong 15 ngày kể từ ngày này (Điều 8.4)."),
         error_messages={"required": _("Hãy ghi ngày có kết luận (hoặc ngày xã xác nhận dừng sản xuất).")},
     )
@@ -50,7 +49,7 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
     )
     date = forms.DateField(
         label=_("Ngày ban hành quyết định"),
-        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        widget=DateInput(),
         error_messages={"required": _("Hãy ghi ngày ban hành quyết định.")},
     )
     authority = forms.CharField(
@@ -62,7 +61,7 @@ class RevocationForm(BootstrapFormMixin, forms.Form):
     revoked_on = forms.DateField(
         label=_("Ngày thu hồi"),
         required=False,
-        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Để trống: cùng ngày ban hành quyết định."),
     )
     reason = forms.CharField(

@@ -63,8 +63,6 @@ from .models import (
 
 __all__ = ["HISTORY_SPEC", "export_queryset", "import_file", "write_template"]
 
-PREVIEW_LIMIT = 200
-
 
 # --- columns ---------------------------------------------------------------------------------------
 
@@ -1066,7 +1064,7 @@ def import_file(
     for row in rows:
         result.errors.extend(row.errors)
     report(len(rows), total)
-    result.preview = [importer.preview(row) for row in rows[:PREVIEW_LIMIT]]
+    result.preview = [importer.preview(row) for row in rows]  # all: the wizard pages through them
     if result.errors:
         report(total, total)
         return result

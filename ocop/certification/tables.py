@@ -70,7 +70,7 @@ class CertificateTable(Table):
         return status_badge(record)
 
     def render_legal_basis(self, record: Certificate) -> str:
-        return format_html('<span title="{}">{}</span>', record.legal_basis_label, record.legal_basis)
+        return format_html("{}", record.legal_basis_label)
 
     def render_province(self, value) -> str:
         return value.short_name

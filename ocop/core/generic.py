@@ -9,6 +9,7 @@ import tempfile
 from datetime import date
 from typing import Any, BinaryIO
 
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import InvalidPage
 from django.db import models, transaction
@@ -19,6 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ocop.core import concurrency
+from ocop.core.formatting import format_date
 from ocop.core.forms import style_form
 from ocop.core.history import history_entries
 from ocop.core.scoping import RestrictedViewMixin
@@ -59,6 +61,47 @@ class TableListMixin(SingleTableMixin):
         return table
 
 
+def _shown_value(field: forms.Field, raw: Any, cleaned: Any) -> str:
+    """What a filter's chip says: the chosen object or choice label, else the typed text."""
+    if isinstance(cleaned, models.Model):
+        label = getattr(field, "label_from_instance", str)
+        return str(label(cleaned))
+    if isinstance(field, forms.ModelChoiceField):
+        return str(raw)
+    if isinstance(field, forms.ChoiceField):
+        names = {str(code): str(name) for code, name in field.choices}
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        return ", ".join(names.get(str(value), str(value)) for value in values)
+    if isinstance(cleaned, date):
+        return format_date(cleaned)
+    if isinstance(raw, list | tuple):
+        return ", ".join(str(value) for value in raw)
+    return str(raw)
+
+
+def active_filters(form: forms.Form, request: HttpRequest) -> list[dict[str, str]]:
+    """The filters in use, each with the list's URL without it (a removable chip; no page number)."""
+    chips = []
+    cleaned = getattr(form, "cleaned_data", None) or {}
+    for bound in form.visible_fields():
+        name = bound.html_name
+        values = [value for value in request.GET.getlist(name) if value.strip()]
+        if not values:
+            continue
+        query = request.GET.copy()
+        for key in (name, "page"):
+            query.pop(key, None)
+        raw = values if len(values) > 1 else values[0]
+        chips.append(
+            {
+                "label": str(bound.label),
+                "value": _shown_value(bound.field, raw, cleaned.get(bound.name)),
+                "url": f"{request.path}?{query.urlencode()}" if query else request.path,
+            }
+        )
+    return chips
+
+
 class _ListBase(TableListMixin, FilterView):
     template_name = "core/object_list.html"
     results_template_name = "core/includes/object_list_results.html"
@@ -76,6 +119,7 @@ class _ListBase(TableListMixin, FilterView):
         context["model_meta"] = self.model._meta
         if context.get("filter") is not None:
             style_form(context["filter"].form)
+            context["active_filters"] = active_filters(context["filter"].form, self.request)
         return context
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ocop.core.forms import BootstrapFormMixin
+from ocop.core.forms import BootstrapFormMixin, DateInput
 from ocop.core.scoping import VIEW, restrict
 from ocop.registry.models import Producer, Product
 
@@ -18,12 +18,8 @@ from .uploads import CheckedUpload, check_upload, max_upload_mb
 DATE_FORMAT = "%d/%m/%Y"
 
 
-class VietnameseDateInput(forms.DateInput):
-    """dd/mm/yyyy typed as text (the browser's date picker shows the OS locale's order instead)."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-        super().__init__(attrs=defaults | (attrs or {}), format=DATE_FORMAT)
+class VietnameseDateInput(DateInput):
+    """dd/mm/yyyy typed as text: the platform's one date control (ocop.core.forms.DateInput)."""
 
 
 class EvidenceDocumentForm(BootstrapFormMixin, forms.ModelForm):

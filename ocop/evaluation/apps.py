@@ -10,8 +10,10 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from ocop.registry import extensions
 
-        from . import certification_hooks, notices, queues
+        from . import certification_hooks, notices, queues, scoring
         from .templatetags import dossiers
+
+        scoring.unmet_wording = _unmet_wording  # the engine's message, in the user's language
 
         certification_hooks.register()  # re-evaluation filings of certificates
         queues.register()  # the home page's "Việc cần làm" (ocop.core.queues)
@@ -26,3 +28,12 @@ class EvaluationConfig(AppConfig):
                 order=20,
             )
         )
+
+
+def _unmet_wording(criterion: str, star: int) -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Tiêu chí %(criterion)s chưa đạt mức tối thiểu cho hạng %(star)s sao") % {
+        "criterion": criterion,
+        "star": star,
+    }

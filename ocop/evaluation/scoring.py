@@ -28,7 +28,7 @@ Answers are 1-based option positions as printed: ``{"1.1": 3, "1.2": 2, …}``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -91,7 +91,16 @@ class UnmetMinimum:
     chosen: int | None  # position judged (None: not scored because of a stop rule)
 
     def message(self) -> str:
-        return f"Tiêu chí {self.criterion} chưa đạt mức tối thiểu cho hạng {self.star} sao"
+        return unmet_wording(self.criterion, self.star)
+
+
+def _vietnamese_unmet(criterion: str, star: int) -> str:
+    return f"Tiêu chí {criterion} chưa đạt mức tối thiểu cho hạng {star} sao"
+
+
+# How UnmetMinimum.message() words it: Vietnamese here (no Django); the evaluation app puts in its
+# translated wording when Django starts (EvaluationConfig.ready), so the English UI reads English.
+unmet_wording: Callable[[str, int], str] = _vietnamese_unmet
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from ocop.core.forms import BootstrapFormMixin
+from ocop.core.forms import BootstrapFormMixin, DateInput
 from ocop.core.scoping import (
     ADD,
     CHANGE,
@@ -245,7 +245,7 @@ class ProducerForm(LocatedForm):
             "workforce_total",
             "workforce_local",
         ]
-        widgets = {"registration_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"registration_date": DateInput()}
 
     def clean_tax_code(self) -> str:
         return normalize_tax_code(self.cleaned_data.get("tax_code", ""))

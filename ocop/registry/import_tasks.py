@@ -90,18 +90,32 @@ def written_progress(job: ImportJob) -> int:
 
 
 def _cell(value: Any) -> Any:
-    return value if value is None or isinstance(value, int | str) else str(value)
+    # The changes and the matched place (_Importer.preview) are dicts and lists of text already.
+    return value if value is None or isinstance(value, int | str | dict | list) else str(value)
+
+
+_ORDER = {"create": 0, "update": 1, "unchanged": 2}
+
+
+def _save_list(path: Any, items: list, kept: int) -> None:
+    """All of `items` in a file next to the upload when the job keeps fewer (else no file)."""
+    if len(items) > kept:
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(items, ensure_ascii=False))
+        os.replace(temporary, path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _record(job: ImportJob, result: ImportResult, rows: int, **fields: Any) -> None:
-    """The result (counts, first errors, preview rows) on the job; all errors in a file when many."""
+    """The result (counts, first errors, first preview rows) on the job; all errors and all rows of
+    the preview in files when many."""
     errors = [[e.row, e.column, e.value, e.message] for e in result.errors]
-    if len(errors) > ERRORS_KEPT:
-        temporary = job.errors_path.with_name(job.errors_path.name + ".tmp")
-        temporary.write_text(json.dumps(errors, ensure_ascii=False))
-        os.replace(temporary, job.errors_path)
-    else:
-        job.errors_path.unlink(missing_ok=True)
+    _save_list(job.errors_path, errors, ERRORS_KEPT)
+    # New and changed rows first (a kind may list them in the file's order): the page shows them first.
+    rows_shown = sorted(result.preview, key=lambda row: _ORDER.get(row.get("action", ""), 3))
+    preview = [{k: _cell(v) for k, v in row.items()} for row in rows_shown]
+    _save_list(job.preview_path, preview, PREVIEW_ROWS)
     ImportJob.objects.filter(pk=job.pk).update(
         rows_total=rows,
         rows_processed=2 * rows,
@@ -110,7 +124,7 @@ def _record(job: ImportJob, result: ImportResult, rows: int, **fields: Any) -> N
         unchanged_count=result.unchanged,
         error_count=len(errors),
         errors=errors[:ERRORS_KEPT],
-        preview=[{k: _cell(v) for k, v in row.items()} for row in result.preview[:PREVIEW_ROWS]],
+        preview=preview[:PREVIEW_ROWS],
         **fields,
     )
 

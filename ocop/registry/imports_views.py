@@ -38,6 +38,7 @@ from ocop.core.tabular import EXTENSIONS, MAX_FILE_BYTES, ImportResult, RowError
 from ocop.core.text import slugify_vi
 
 from . import extensions, import_tasks
+from .io.common import _CellError, _parse_choice
 from .models import ImportJob, ImportPhase, import_dir
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the reader refuses bigger files too (core.tabular)
@@ -46,7 +47,6 @@ JOB_TTL = timedelta(days=30)  # finished jobs are kept that long (who imported w
 DONE_SESSION_KEY = "registry_import_done"
 # Errors listed on the preview page; the downloadable report has all of them.
 MAX_ERRORS_SHOWN = import_tasks.ERRORS_KEPT
-MAX_PREVIEW_ROWS = import_tasks.PREVIEW_ROWS
 POLL_SECONDS = 2
 STALLED_AFTER = timedelta(minutes=1)
 
@@ -192,19 +192,103 @@ def _wizard(request: HttpRequest, kind: Kind, context: dict[str, Any]) -> HttpRe
     return response
 
 
-def _preview_table(kind: Kind, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The first rows under the template's headers; only columns the file fills are shown."""
+PREVIEW_PAGE_ROWS = 50
+
+
+def _all_preview(job: ImportJob) -> list[dict[str, Any]]:
+    """Every row of the job's preview (new and changed first): from its file, or the job when few."""
+    try:
+        return json.loads(job.preview_path.read_text())
+    except (OSError, ValueError):
+        return job.preview
+
+
+class _Labels:
+    """Choice codes and values of a file → the active language's labels ("potential" → "Tiềm năng")."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.choices = {c.key: c.choices for c in kind.spec.columns if c.choices}
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def __call__(self, key: str, value: Any) -> str:
+        text = "" if value is None else str(value)
+        choices = self.choices.get(key)
+        if not choices or not text:
+            return text
+        if (key, text) not in self._cache:
+            try:
+                code = _parse_choice(text, choices)
+            except _CellError:
+                code = ""
+            self._cache[(key, text)] = dict(choices).get(code, text)
+        return self._cache[(key, text)]
+
+
+def _place_cell(row: dict[str, Any], change: list[str] | None) -> dict[str, Any]:
+    place = row.get("_place") or {}
+    return {
+        "place": place,
+        "old": change[0] if change else "",
+        "changed": change is not None,
+    }
+
+
+def _preview_table(kind: Kind, rows: list[dict[str, Any]], page: int) -> dict[str, Any] | None:
+    """One page of the preview: every column the file fills, the matched place, the changed cells
+    (old → new), choice codes as labels; rows to add and to change come first (import_tasks)."""
     if not rows:
         return None
     actions = {"create": _("Thêm mới"), "update": _("Cập nhật"), "unchanged": _("Không thay đổi")}
     columns = [c for c in kind.spec.columns if any(row.get(c.key) for row in rows)]
+    keys = {c.key for c in columns}
+    with_place = any(row.get("_place") or "_place" in row.get("_changes", {}) for row in rows)
+    pages = max(1, -(-len(rows) // PREVIEW_PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    label = _Labels(kind)
+    shown = []
+    for row in rows[(page - 1) * PREVIEW_PAGE_ROWS : page * PREVIEW_PAGE_ROWS]:
+        changes = row.get("_changes") or {}
+        cells = []
+        for column in columns:
+            change = changes.get(column.key)
+            cells.append(
+                {
+                    "text": label(column.key, row.get(column.key, "")),
+                    "old": label(column.key, change[0]) if change else "",
+                    "changed": change is not None,
+                }
+            )
+        others = []
+        for key, (old, new) in changes.items():
+            if key in keys or key == "_place":
+                continue
+            try:
+                name = str(kind.model._meta.get_field(key).verbose_name)
+            except Exception:  # noqa: BLE001 - a column of another kind's file
+                name = key
+            others.append({"name": name, "old": label(key, old), "new": label(key, new)})
+        shown.append(
+            {
+                "number": row.get("row", ""),
+                "action": row.get("action", ""),
+                "action_label": actions.get(row.get("action", ""), row.get("action", "")),
+                "place": _place_cell(row, changes.get("_place")) if with_place else None,
+                "cells": cells,
+                "others": others,
+            }
+        )
     return {
-        "headers": [_("Dòng"), _("Thao tác")] + [str(c.header) for c in columns],
-        "rows": [
-            [row.get("row", ""), actions.get(row.get("action", ""), row.get("action", ""))]
-            + [row.get(c.key, "") for c in columns]
-            for row in rows
-        ],
+        "headers": [str(c.header) for c in columns],
+        "with_place": with_place,
+        "with_others": any(row["others"] for row in shown),
+        "rows": shown,
+        "page": page,
+        "pages": pages,
+        "total": len(rows),
+        "first": (page - 1) * PREVIEW_PAGE_ROWS + 1,
+        "last": min(page * PREVIEW_PAGE_ROWS, len(rows)),
+        "previous": page - 1 if page > 1 else None,
+        "next": page + 1 if page < pages else None,
     }
 
 
@@ -228,7 +312,14 @@ def _all_errors(job: ImportJob) -> list[RowError]:
     return [RowError(*error) for error in errors]
 
 
-def _preview_context(kind: Kind, job: ImportJob) -> dict[str, Any]:
+def _page_number(request: HttpRequest | None) -> int:
+    try:
+        return int(request.GET.get("page", 1)) if request is not None else 1
+    except ValueError:
+        return 1
+
+
+def _preview_context(kind: Kind, job: ImportJob, request: HttpRequest | None = None) -> dict[str, Any]:
     result = _result(job)
     return {
         "step": "preview",
@@ -238,7 +329,9 @@ def _preview_context(kind: Kind, job: ImportJob) -> dict[str, Any]:
         "error_count": job.error_count,
         "errors": result.errors[:MAX_ERRORS_SHOWN],
         "errors_hidden": max(0, job.error_count - MAX_ERRORS_SHOWN),
-        "preview_table": _preview_table(kind, job.preview[:MAX_PREVIEW_ROWS]),
+        "preview_table": (
+            None if job.error_count else _preview_table(kind, _all_preview(job), _page_number(request))
+        ),
         "form": UploadForm(),
     }
 
@@ -307,7 +400,7 @@ def _job_page(
             form.add_error("file", job.message)
             return _wizard(request, kind, {"step": "upload", "form": form})
         return _wizard(request, kind, {"step": "upload", "form": UploadForm(), "failure": job.message})
-    return _wizard(request, kind, _preview_context(kind, job))
+    return _wizard(request, kind, _preview_context(kind, job, request))
 
 
 def _enqueue(job: ImportJob, task: Any) -> ImportJob:

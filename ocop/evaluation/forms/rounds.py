@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ocop.certification.forms import MINISTRY
 from ocop.core import clock
-from ocop.core.forms import BootstrapFormMixin
+from ocop.core.forms import BootstrapFormMixin, DateInput
 from ocop.core.scoping import CENTRAL, CHANGE, VIEW, restrict
 from ocop.registry.forms import allowed_provinces
 
 from ..models import Dossier, DossierStatus, Evaluation, Level, MemberRole, Round
 from ..workflow import eligible_members
-from .common import DATE_WIDGET
 
 
 class RoundOpenForm(BootstrapFormMixin, forms.Form):
@@ -38,13 +37,13 @@ class RoundOpenForm(BootstrapFormMixin, forms.Form):
     proposals_by = forms.DateField(
         label=_("Nhận hồ sơ đề nghị trước ngày"),
         required=False,
-        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Bắt buộc với đợt bổ sung; để trống ở đợt 1, 2 để dùng thời hạn theo Điều 5."),
     )
     closes_by = forms.DateField(
         label=_("Hoàn thành trước ngày"),
         required=False,
-        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Bắt buộc với đợt bổ sung; để trống ở đợt 1, 2 để dùng thời hạn theo Điều 5."),
     )
 
@@ -150,13 +149,13 @@ class RecognitionForm(BootstrapFormMixin, forms.Form):
             "giấy chứng nhận mới được ghi thêm vào quyết định đó."
         ),
     )
-    date = forms.DateField(label=_("Ngày ban hành"), widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("Ngày ban hành"), widget=DateInput())
     authority = forms.CharField(label=_("Cơ quan ban hành"), max_length=255)
     signer = forms.CharField(label=_("Người ký"), max_length=150, required=False)
     issue_date = forms.DateField(
         label=_("Ngày cấp giấy chứng nhận"),
         required=False,
-        widget=forms.DateInput(DATE_WIDGET, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Để trống: cùng ngày ban hành quyết định."),
     )
 

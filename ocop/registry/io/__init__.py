@@ -38,7 +38,7 @@ from .common import _Located as Located
 from .common import _Locator as Locator
 from .common import _unit_label as unit_label
 from .export import export_queryset, product_export_spec
-from .importing import PREVIEW_LIMIT, import_file
+from .importing import import_file
 from .products import BATCH_SIZE, TEXT_FIELDS
 from .specs import KINDS, PRODUCER_SPEC, PRODUCT_SPEC, write_template
 
@@ -48,7 +48,6 @@ __all__ = [
     "Located",
     "Locator",
     "KINDS",
-    "PREVIEW_LIMIT",
     "PRODUCER_SPEC",
     "PRODUCT_SPEC",
     "TEXT_FIELDS",

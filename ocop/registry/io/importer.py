@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ocop.core.scoping import ADD, CHANGE, can, refused_changes
@@ -20,7 +22,7 @@ from ocop.core.tabular import RowError, Spec
 from ocop.geo.models import Structure, Unit
 
 from .. import codes
-from .common import _CellError, _Located, _Locator, _parse_choice
+from .common import _CellError, _format, _Located, _Locator, _parse_choice, _unit_label
 
 # --- import --------------------------------------------------------------------------------------
 
@@ -43,6 +45,9 @@ class _Row:
     adopted_code: codes.ProductCode | None = None
     adopted_commune: Unit | None = None
     errors: list[RowError] = field(default_factory=list)
+    # Where the row's place came from (the column and what it says) and what it was matched to.
+    located: _Located | None = None
+    located_from: tuple[str, str] = ("", "")
 
 
 # Derived or automatic: never a reason to rewrite a record.
@@ -61,6 +66,7 @@ class _Importer:
         self.locator = _Locator()
         self.headers = {c.key: str(c.header) for c in self.spec.columns}
         self._choices: dict[str, dict[str, str | _CellError]] = {}
+        self._labels: dict[tuple[type[models.Model], Any], str] = {}
 
     # helpers
 
@@ -81,15 +87,26 @@ class _Importer:
         value = row.values.get(key, "")
         cache = self._choices.setdefault(key, {})
         if value not in cache:
-            try:
-                cache[value] = _parse_choice(value, self.spec.column(key).choices or [])
-            except _CellError as error:
-                cache[value] = error
+            cache[value] = self._read_choice(key, value)
         outcome = cache[value]
         if isinstance(outcome, _CellError):
             self.error(row, key, str(outcome))
             return ""
         return outcome
+
+    def _read_choice(self, key: str, value: str) -> str | _CellError:
+        """The code `value` stands for: the code, or its label in the active language or in any
+        other language of the platform (an export made in English imports back)."""
+        try:
+            return _parse_choice(value, self.spec.column(key).choices or [])
+        except _CellError as error:
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    try:
+                        return _parse_choice(value, self.spec.column(key).choices or [])
+                    except _CellError:
+                        continue
+            return error
 
     def location(self, row: _Row, text_key: str) -> _Located | None:
         for key, finder in (
@@ -100,7 +117,8 @@ class _Importer:
             value = row.values.get(key, "")
             if value:
                 try:
-                    return finder(value)
+                    row.located, row.located_from = finder(value), (key, value)
+                    return row.located
                 except _CellError as error:
                     self.error(row, key, str(error))
                     return None
@@ -108,6 +126,25 @@ class _Importer:
 
     def place(self, obj: Any, located: _Located) -> None:
         obj.unit, obj.province, obj.commune = located.unit, located.province, located.commune
+
+    def label(self, model: type[models.Model], pk: Any) -> str:
+        """The name of a related record in the preview (a file repeats the same few: each read once)."""
+        if pk is None:
+            return ""
+        key = (model, pk)
+        if key not in self._labels:
+            found = model._default_manager.filter(pk=pk).first()
+            self._labels[key] = (
+                _unit_label(found) if isinstance(found, Unit) else str(found) if found is not None else ""
+            )
+        return self._labels[key]
+
+    def shown(self, obj: models.Model, field: models.Field) -> str:
+        """A field's value as the preview shows it (choices stay codes: the page translates them)."""
+        value = getattr(obj, field.attname)
+        if field.is_relation:
+            return self.label(field.related_model, value)
+        return _format(value)
 
     def full_clean(self, row: _Row, obj: models.Model, exclude: Iterable[str] = ()) -> None:
         try:
@@ -175,7 +212,31 @@ class _Importer:
         raise NotImplementedError
 
     def preview(self, row: _Row) -> dict:
-        return {"row": row.number, "action": row.action, **row.values}
+        """The row as the wizard's preview shows it: its values, what it changes (column → [old,
+        new]; `_place` for the place) and how its place was matched (`_place`)."""
+        shown: dict[str, Any] = {"row": row.number, "action": row.action, **row.values}
+        obj, original = row.obj, row.original
+        if row.errors or obj is None:
+            return shown
+        if row.located is not None:
+            key, given = row.located_from
+            located = row.located
+            current = located.commune or located.province
+            shown["_place"] = {
+                "given": given,
+                "column": self.headers.get(key, ""),
+                "former": _unit_label(located.unit) if located.unit.structure == Structure.FORMER else "",
+                "current": f"{_unit_label(current)} ({current.code})" if current is not None else "",
+            }
+        if original is not None and row.changed:
+            changes: dict[str, list[str]] = {}
+            for f in obj._meta.concrete_fields:
+                if f.attname not in row.changed or f.name in ("province", "commune"):
+                    continue  # the province and commune follow the unit
+                key = "_place" if f.name == "unit" else self.column_of(row, f.name) or f.name
+                changes[key] = [self.shown(original, f), self.shown(obj, f)]
+            shown["_changes"] = changes
+        return shown
 
     def finish(self, row: _Row, obj: models.Model, original: models.Model | None) -> None:
         """After the row's own checks: the model's validation, the scope, and what would change."""

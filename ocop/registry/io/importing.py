@@ -17,7 +17,11 @@ from .producers import _ProducerImporter
 from .products import _ProductImporter
 from .specs import _spec
 
-PREVIEW_LIMIT = 200
+_ORDER = {"create": 0, "update": 1, "unchanged": 2}
+
+
+def _preview_order(row: _Row) -> int:
+    return _ORDER.get(row.action, 3)
 
 
 _IMPORTERS: dict[str, type[_Importer]] = {"producers": _ProducerImporter, "products": _ProductImporter}
@@ -37,8 +41,9 @@ def import_file(
     Raises TabularError when the file itself is unreadable (wrong type, corrupt, empty, missing
     required columns); row problems come back in ImportResult.errors. `progress(done, total)` is
     called as rows are validated, then written (total = 2 × rows). With `dry_run` nothing is
-    written; the result says what would be created/updated. `preview` holds the first rows
-    (row number, "create"/"update", the values read).
+    written; the result says what would be created/updated. `preview` holds every row, new and
+    changed ones first (row number, "create"/"update"/"unchanged", the values read, the changes and
+    the matched place: _Importer.preview).
     """
     # A cell breaking the text rule (NUL…) is already an error of its row (core.tabular).
     rows = [_Row(n, values, errors=list(values.errors)) for n, values in _spec(kind).read(file, filename)]
@@ -54,7 +59,8 @@ def import_file(
         if index % 200 == 0:
             report(index, total)
     report(len(rows), total)
-    result.preview = [importer.preview(row) for row in rows[:PREVIEW_LIMIT]]
+    # Every row, new and changed ones first (in the file's order): the wizard pages through them.
+    result.preview = [importer.preview(row) for row in sorted(rows, key=_preview_order)]
     result.created = sum(1 for row in rows if row.action == "create")
     result.updated = sum(1 for row in rows if row.action == "update")
     result.unchanged = sum(1 for row in rows if row.action == "unchanged")

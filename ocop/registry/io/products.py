@@ -213,7 +213,8 @@ class _ProductImporter(_Importer):
             and (original is None or original.producer_id != producer.pk)
         ):
             # No place given: where the producer is (an update keeps the product's own place).
-            self.place(obj, self.locator.locate(producer.unit))
+            row.located = self.locator.locate(producer.unit)
+            self.place(obj, row.located)
         if row.adopted_code is not None:
             commune = self.locator.unit(Structure.CURRENT, row.adopted_code.commune)
             if commune is None or commune.level != Level.COMMUNE:

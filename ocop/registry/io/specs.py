@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ocop.core.tabular import Column, Spec
 
@@ -44,19 +46,22 @@ class _LazySpec(Spec):
         self._build = build
         self._title = title
         self._instructions = instructions
-        self._columns: list[Column] | None = None
-        self._example: dict[str, str] = {}
+        # Per language: the headers and the choices' labels are the active language's.
+        self._built: dict[str, tuple[list[Column], dict[str, str]]] = {}
+
+    def _get(self) -> tuple[list[Column], dict[str, str]]:
+        language = get_language() or ""
+        if language not in self._built:
+            self._built[language] = self._build()
+        return self._built[language]
 
     @property  # type: ignore[override]
     def columns(self) -> list[Column]:
-        if self._columns is None:
-            self._columns, self._example = self._build()
-        return self._columns
+        return self._get()[0]
 
     @property  # type: ignore[override]
     def example(self) -> dict[str, str]:
-        self.columns  # noqa: B018 - builds the example too
-        return self._example
+        return self._get()[1]
 
     @property  # type: ignore[override]
     def title(self) -> str:
@@ -316,5 +321,6 @@ def _spec(kind: str) -> Spec:
 
 
 def write_template(kind: str, stream: IO[bytes]) -> None:
-    """The .xlsx import template of `kind`."""
-    _spec(kind).write_template(stream)
+    """The .xlsx import template of `kind`, in the platform's language (the file format)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _spec(kind).write_template(stream)

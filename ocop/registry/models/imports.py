@@ -85,6 +85,11 @@ class ImportJob(models.Model):
         return import_dir() / f"{self.token}.errors.json"
 
     @property
+    def preview_path(self) -> Path:
+        """Every row of the preview (JSON), when there are more than the job keeps."""
+        return import_dir() / f"{self.token}.preview.json"
+
+    @property
     def progress_path(self) -> Path:
         """Progress of the writing phase (see import_tasks.Progress)."""
         return import_dir() / f"{self.token}.progress"
@@ -97,5 +102,5 @@ class ImportJob(models.Model):
         return user.pk == self.user_id or getattr(user, "role", "") == "admin" or user.is_superuser
 
     def remove_files(self) -> None:
-        for path in (self.path, self.errors_path, self.progress_path):
+        for path in (self.path, self.errors_path, self.preview_path, self.progress_path):
             path.unlink(missing_ok=True)

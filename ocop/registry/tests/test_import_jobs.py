@@ -137,7 +137,11 @@ def test_a_large_file_goes_through_the_job_pipeline(world: World, media_root: Pa
     assert (job.created_count, job.error_count, len(job.preview)) == (1200, 0, import_tasks.PREVIEW_ROWS)
     page = client.get(job_url(job))
     assert page.context["result"].created == 1200
-    assert len(page.context["preview_table"]["rows"]) == 20
+    # Every row can be seen before confirming: 50 a page, to the last one.
+    table = page.context["preview_table"]
+    assert (len(table["rows"]), table["pages"], table["total"]) == (50, 24, 1200)
+    last = client.get(job_url(job) + "?page=24").context["preview_table"]
+    assert [row["number"] for row in last["rows"]] == list(range(1152, 1202))
     client.post(job_url(job, "registry:import_confirm"))
     run_worker()
     job.refresh_from_db()

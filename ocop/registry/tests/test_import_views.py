@@ -156,6 +156,46 @@ def test_upload_preview_confirm(world: World, media_root: Path) -> None:
     assert Producer.objects.count() == 2
 
 
+def test_preview_puts_new_and_changed_rows_first_with_changes_and_matched_places(world: World) -> None:
+    same = make_producer(world.places["hn1"], name="Hợp tác xã Không Đổi", tax_code="0100109106")
+    other = make_producer(world.places["hn1"], name="Hợp tác xã Sẽ Đổi", tax_code="0100686174")
+    other.phone = "0243 111 222"
+    other.save()
+    rows = [
+        producer_row(world, name=same.name, tax_code=same.tax_code, status="active"),
+        producer_row(world, name=other.name, tax_code=other.tax_code, phone="0243 999", status="suspended"),
+        producer_row(world, name="Hộ Mới", producer_type="HO_SX", unit_code="", former_unit_code="00004"),
+    ]
+    for row in rows[:2]:
+        row["producer_type"] = "HTX"
+    client = world.client("admin")
+    response = upload(client, "producers", xlsx_file(PRODUCER_SPEC, rows))
+    result = response.context["result"]
+    assert (result.created, result.updated, result.unchanged, result.errors) == (1, 1, 1, [])
+    table = response.context["preview_table"]
+    # The new row, then the changed one, then the unchanged one (the file's rows 4, 3, 2).
+    order = [(r["number"], r["action"]) for r in table["rows"]]
+    assert order == [(4, "create"), (3, "update"), (2, "unchanged")]
+    new, changed, unchanged = table["rows"]
+    # How the former code was matched: the former unit, and the current commune with its code.
+    assert new["place"]["place"]["former"] and "(00004)" in new["place"]["place"]["current"]
+    headers = table["headers"]
+    phone = changed["cells"][headers.index(str(PRODUCER_SPEC.column("phone").header))]
+    assert (phone["changed"], phone["old"], phone["text"]) == (True, "0243 111 222", "0243 999")
+    # Choice codes are shown as their labels, never as "suspended" or "active".
+    status = changed["cells"][headers.index(str(PRODUCER_SPEC.column("status").header))]
+    assert (status["old"], status["text"]) == ("Đang hoạt động", "Tạm ngừng hoạt động")
+    assert not any(cell["changed"] for cell in unchanged["cells"])
+    html = response.content.decode()
+    assert "Tạm ngừng hoạt động" in html and ">suspended<" not in html and "Đơn vị cũ:" in html
+    assert html.count("data-changed") == 2
+    # In English, the same labels in English.
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("registry:import_preview", args=["producers", token_of(response)]))
+    text = english.content.decode()
+    assert "Temporarily suspended" in text and "New" in text and "Former unit:" in text
+
+
 def test_exported_list_reimports_unchanged(world: World) -> None:
     producer = make_producer(world.places["hn1"], tax_code=VIETTEL)
     make_product(producer, name="Mật ong hoa nhãn")
@@ -169,6 +209,25 @@ def test_exported_list_reimports_unchanged(world: World) -> None:
     assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 2, [])
     assert "Không thay đổi" in response.content.decode()
     assert Product.objects.count() == 2
+
+
+def test_exports_write_labels_and_import_back_unchanged_from_either_language(world: World) -> None:
+    producer = make_producer(world.places["hn1"], tax_code=VIETTEL, status="suspended")
+    make_product(producer, name="Mật ong hoa nhãn")
+    client = world.client("commune_hn1")
+    exported = client.get(reverse("registry:producer_list"), {"export": "xlsx"})
+    rows = sheet(b"".join(exported.streaming_content))
+    status = rows[0].index(str(PRODUCER_SPEC.column("status").header))
+    assert rows[1][status] == "Tạm ngừng hoạt động"  # the label, not "suspended"
+    client.cookies["django_language"] = "en"
+    for kind, name in (("producers", "registry:producer_list"), ("products", "registry:product_list")):
+        content = b"".join(client.get(reverse(name), {"export": "xlsx"}).streaming_content)
+        if kind == "producers":
+            # The file format is the template's, in Vietnamese whatever the page's language.
+            assert "Tạm ngừng hoạt động" in {cell for row in sheet(content) for cell in row}
+        response = upload(client, kind, SimpleUploadedFile(f"{kind}.xlsx", content, content_type=XLSX))
+        result = response.context["result"]
+        assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 1, [])
 
 
 def test_htmx_upload_swaps_the_step_and_pushes_the_preview_url(world: World) -> None:

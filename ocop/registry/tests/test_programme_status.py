@@ -266,9 +266,11 @@ def test_export_writes_the_stored_stage_where_the_import_reads_it(world: World, 
     status_header = str(PRODUCT_SPEC.column("status").header)
     by_name = {row[str(PRODUCT_SPEC.column("name").header)]: row for row in rows}
     four = by_name["Mật ong bốn sao"]
-    assert four[status_header] == "registered"
-    assert four["Tình trạng hiện tại (theo giấy chứng nhận)"] == "recognised"
-    assert by_name["Chè hết hạn"]["Tình trạng hiện tại (theo giấy chứng nhận)"] == "expired"
+    # Labels, not codes (the import reads either).
+    label = {str(code): str(name) for code, name in ProductStatus.choices()}
+    assert four[status_header] == label["registered"] == "Đã đăng ký"
+    assert four["Tình trạng hiện tại (theo giấy chứng nhận)"] == label["recognised"]
+    assert by_name["Chè hết hạn"]["Tình trạng hiện tại (theo giấy chứng nhận)"] == label["expired"]
     # Re-imported into the same registry: nothing changes (the extra column is read-only).
     result = import_file("products", stream.getvalue(), "products.csv", None)
     assert result.ok, result.errors

@@ -30,3 +30,21 @@
   document.addEventListener("htmx:responseError", onFailure);
   document.addEventListener("htmx:sendError", onFailure);
 })();
+
+// List filters: on a phone they fold behind their "Bộ lọc" button; wider screens keep them open.
+// Without JavaScript the <details> stays open (the server renders it so).
+(function () {
+  "use strict";
+  var narrow = window.matchMedia("(max-width: 767.98px)");
+  function fold() {
+    document.querySelectorAll("details.ocop-filters").forEach(function (details) {
+      details.open = !narrow.matches;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fold);
+  } else {
+    fold();
+  }
+  if (narrow.addEventListener) narrow.addEventListener("change", fold);
+})();
