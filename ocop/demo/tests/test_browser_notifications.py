@@ -56,6 +56,8 @@ def test_returned_dossier_reaches_the_producer_with_the_comment(
     page.get_by_text("Trả hồ sơ – cần bổ sung").click()
     page.get_by_label("Nội dung cần bổ sung").fill(COMMENT)
     page.get_by_role("button", name="Trả hồ sơ", exact=True).click()
+    expect(page.get_by_text(COMMENT).first).to_be_visible()  # the confirmation step names the comment
+    page.get_by_role("button", name="Xác nhận").click()
     expect(page.locator("#return-comment")).to_contain_text(COMMENT)
 
     _log_in(page, base, "chuthe.lapvo")
