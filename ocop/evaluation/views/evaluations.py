@@ -6,7 +6,6 @@ member's sheet, the agreed sheet (phiếu thống nhất) and closing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
@@ -21,10 +20,10 @@ from django.views.decorators.http import require_POST
 from ocop.core.generic import ObjectDetailView
 from ocop.core.scoping import CHANGE, VIEW, can, get_restricted_object_or_404, restrict, role_required
 
-from .. import criteria, scoring, workflow
+from .. import criteria, workflow
 from ..forms import ConsensusForm, DeclarationForm, SheetForm, points_text
 from ..models import CouncilMember, Evaluation, MemberRole
-from ..results import knockout_texts, result_summary
+from ..results import failure_reasons, result_summary, running_figures
 from .common import _evaluation_for_step, _evaluation_queryset, _redirect_back, _step_error_text
 
 
@@ -146,6 +145,7 @@ def evaluation_context(
         context["drafts"] = item.sheets.filter(submitted_at__isnull=True).count()
     if item.is_closed:
         context["result"] = result_summary(item)
+        context["failure_reasons"] = failure_reasons(item)
         context["consensus_rows"] = sheet_rows(sheet, item.consensus) if item.consensus else []
     if item.consensus and not item.is_closed and (records or context["sees_all"]):
         context["consensus_rows"] = sheet_rows(sheet, item.consensus)
@@ -155,41 +155,10 @@ def evaluation_context(
 def running_result(
     item: Evaluation, sheet: criteria.Sheet, answers: Mapping[str, int], knockouts: Any
 ) -> dict[str, Any]:
-    """The live figures of one sheet being ticked (no state change), computed by the engine.
-
-    The total of a complete sheet is scoring.member_total; while criteria are open it is the sum so
-    far ("tạm tính"). Minimums are judged by scoring.evaluate on this sheet alone, with the open
-    criteria taken at their best option, so what it reports is what the ticks made so far already
-    rule out.
-    """
-    answered = {
-        code: position
-        for code, position in answers.items()
-        if 1 <= position <= len(sheet.criterion(code).options)
-    }
-    partial = sum((sheet.criterion(code).option(p).points for code, p in answered.items()), Fraction(0))
-    ids = [k for k in knockouts or () if any(known.id == k for known in sheet.knockouts)]
-    try:
-        total: Fraction | None = scoring.member_total(sheet, answered, ids)
-    except scoring.AnswerError:
-        total = None
-    filled = {
-        criterion.code: answered.get(criterion.code)
-        or max(criterion.options, key=lambda o: o.points).position
-        for criterion in sheet.criteria
-    }
-    result = scoring.evaluate(
-        sheet, criteria.get_version(item.criteria_version), [filled], knockouts=ids, level=item.round.level
+    """The live figures of one sheet being ticked on this session (results.running_figures)."""
+    return running_figures(
+        sheet, criteria.get_version(item.criteria_version), answers, knockouts, level=item.round.level
     )
-    return {
-        "answered": len(answered),
-        "count": len(sheet.criteria),
-        "complete": total is not None,
-        "total": scoring.round2(total if total is not None else partial),
-        "star": result.star if total is not None else None,
-        "unmet": [unmet.message() for unmet in result.unmet_minimums if unmet.criterion in answered],
-        "knockouts": knockout_texts(sheet, result.knockouts),
-    }
 
 
 class EvaluationDetailView(ObjectDetailView):
