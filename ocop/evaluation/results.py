@@ -139,6 +139,52 @@ def running_figures(
     }
 
 
+def agreed_figures(
+    sheet: criteria.Sheet,
+    version: criteria.Version,
+    sent: list[Mapping[str, int]],
+    answers: Mapping[str, int],
+    knockouts: Iterable[str] = (),
+    *,
+    settings: scoring.Settings | None = None,
+    level: str = "province",
+) -> dict[str, Any]:
+    """The live figures of the secretary's agreed sheet (phiếu thống nhất) being ticked: the council's
+    total (the mean of the sent sheets) with the star and unmet minimums judged on this agreed sheet,
+    exactly as scoring.evaluate will at closing. Open criteria are taken at their best option, so
+    the star shown while ticking is the best still within reach."""
+    figures = running_figures(sheet, version, answers, knockouts, level=level)
+    answered = {
+        code: position
+        for code, position in answers.items()
+        if 1 <= position <= len(sheet.criterion(code).options)
+    }
+    ids = [k for k in knockouts or () if any(known.id == k for known in sheet.knockouts)]
+    filled = {
+        criterion.code: answered.get(criterion.code)
+        or max(criterion.options, key=lambda o: o.points).position
+        for criterion in sheet.criteria
+    }
+    try:
+        result = scoring.evaluate(
+            sheet, version, sent, consensus=filled, knockouts=ids, settings=settings, level=level
+        )
+    except scoring.AnswerError:
+        return figures
+    complete = figures["complete"]
+    figures.update(
+        council=True,
+        members=len(sent),
+        total=scoring.round2(result.total),
+        band=result.band,
+        star=result.star if complete else None,
+        best_star=None if complete or result.knocked_out else result.star,
+        unmet=[unmet_message(u) for u in result.unmet_minimums if u.criterion in answered],
+        knockouts=knockout_texts(sheet, result.knockouts),
+    )
+    return figures
+
+
 def part_points(evaluation_: Evaluation) -> list[dict[str, Any]]:
     """The council's mean points per part (A, B, C) over the members' sent sheets, by the engine
     (scoring.part_totals); the parts add up to the council's total. Empty while scoring is open."""

@@ -23,7 +23,7 @@ from ocop.core.scoping import CHANGE, VIEW, can, get_restricted_object_or_404, r
 from .. import criteria, workflow
 from ..forms import ConsensusForm, DeclarationForm, SheetForm, points_text
 from ..models import CouncilMember, Evaluation, MemberRole
-from ..results import failure_reasons, result_summary, running_figures
+from ..results import agreed_figures, failure_reasons, result_summary, running_figures
 from .common import _evaluation_for_step, _evaluation_queryset, _redirect_back, _step_error_text
 
 
@@ -137,8 +137,8 @@ def evaluation_context(
         context["consensus_form"] = consensus_form
         context["consensus_layout"] = consensus_form.layout()
         context["consensus_knockouts"] = consensus_form.knockout_rows()
-        context["consensus_running"] = running_result(
-            item, sheet, consensus_form.chosen(), consensus_form.chosen_knockouts()
+        context["consensus_running"] = consensus_running(
+            user, item, sheet, consensus_form.chosen(), consensus_form.chosen_knockouts()
         )
     if open_ and seat is not None and seat.role == MemberRole.CHAIR:
         context["close_preview"] = result_summary(item, preview) if preview is not None else None
@@ -158,6 +158,27 @@ def running_result(
     """The live figures of one sheet being ticked on this session (results.running_figures)."""
     return running_figures(
         sheet, criteria.get_version(item.criteria_version), answers, knockouts, level=item.round.level
+    )
+
+
+def consensus_running(
+    user: Any, item: Evaluation, sheet: criteria.Sheet, answers: Mapping[str, int], knockouts: Any
+) -> dict[str, Any]:
+    """The agreed sheet's live figures: the council's total, star and unmet minimums as closing would
+    judge them (results.agreed_figures), for a user who may see every sheet; anyone else gets the
+    figures of the sheet alone (blind scoring: no one learns the others' totals from a preview)."""
+    visible = workflow.visible_sheets(user, item)
+    sent = [entry.answers for entry in visible if entry.is_submitted]
+    if not sent or len(visible) != item.sheets.count():
+        return running_result(item, sheet, answers, knockouts)
+    return agreed_figures(
+        sheet,
+        criteria.get_version(item.criteria_version),
+        sent,
+        answers,
+        knockouts,
+        settings=item.round.settings(),
+        level=item.round.level,
     )
 
 
@@ -284,10 +305,11 @@ def evaluation_preview(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     sheet = item.get_sheet()
     if request.POST.get("_form") == "consensus":
-        form: SheetForm = ConsensusForm(sheet, request.POST, prefix="consensus")
-        knockouts = form.chosen_knockouts()
+        form = ConsensusForm(sheet, request.POST, prefix="consensus")
+        running = consensus_running(
+            request.user, item, sheet, form.lenient_answers(), form.chosen_knockouts()
+        )
     else:
-        form = SheetForm(sheet, request.POST, prefix="sheet")
-        knockouts = item.knockouts
-    running = running_result(item, sheet, form.lenient_answers(), knockouts)
+        sheet_form = SheetForm(sheet, request.POST, prefix="sheet")
+        running = running_result(item, sheet, sheet_form.lenient_answers(), item.knockouts)
     return render(request, "evaluation/includes/sheet_running.html", {"running": running})
