@@ -13,6 +13,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -359,3 +360,10 @@ def test_recognition_message_links_each_new_certificate(world, seated):
     assert "Đã ghi quyết định 77/QĐ-UBND: 1 giấy chứng nhận." in html
     assert f'<a href="{certificate.get_absolute_url()}">{certificate.code}</a>' in html
     assert office.get(certificate.get_absolute_url()).status_code == 200
+
+
+def test_the_new_figures_speak_english_in_the_english_interface():
+    marked = next(c for c in SHEET.criteria if c.marks and c.options[0].points < c.marks[0].points)
+    with translation.override("en"):
+        figures = running_figures(SHEET, VERSION, {marked.code: 1})
+    assert figures["unmet"] and all(text.startswith("Criterion ") for text in figures["unmet"])
