@@ -148,6 +148,8 @@ class RegistrationForm(CleanTextMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.dossier = dossier
+        # Offered from the producer record and not saved yet (the page says to save them).
+        self.prefilled = [key for key, value in known.items() if value and key not in stored]
         for name, field in self.fields.items():
             field.widget.attrs.update(CONTROL)
             field.required_on_submit = name in REQUIRED_ON_SUBMIT

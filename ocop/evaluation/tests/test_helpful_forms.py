@@ -190,6 +190,8 @@ def test_mau_01_offers_the_producer_record_without_overriding_what_was_saved(wor
     page = client.get(f"{dossier.get_absolute_url()}?tab=registration").content.decode()
     for value in ("Trần Văn Đại Diện", "Chủ nhiệm HTX", "0243 888 999", "Số 1 Phố Thử", "htx@example.vn"):
         assert f'value="{value}' in page, value
+    assert "được điền sẵn từ hồ sơ chủ thể" in page  # offered, not yet saved: the page says so
+    assert dossier.registration == {}
 
     # Saved values stay, a field saved blank stays blank; another producer's record never shows.
     workflow.update_forms(
