@@ -17,8 +17,10 @@ def _unit_label(record) -> str:
     commune, province = record.commune, record.province
     if commune is not None:
         return f"{commune.short_name}, {province.short_name}"
-    # A former unit that split: only its province is known for sure.
-    return f"{record.unit.name} ({_('đơn vị cũ')}), {province.short_name}"
+    # A former unit that split: only its province is known for sure. (The label outside the
+    # f-string: xgettext does not see _() inside Python 3.12 f-strings and would drop it.)
+    former = _("đơn vị cũ")
+    return f"{record.unit.name} ({former}), {province.short_name}"
 
 
 class ProducerTable(Table):

@@ -191,7 +191,7 @@ def test_mau_01_offers_the_producer_record_without_overriding_what_was_saved(wor
     for value in ("Trần Văn Đại Diện", "Chủ nhiệm HTX", "0243 888 999", "Số 1 Phố Thử", "htx@example.vn"):
         assert f'value="{value}' in page, value
     assert "được điền sẵn từ hồ sơ chủ thể" in page  # offered, not yet saved: the page says so
-    assert dossier.registration == {}
+    assert "applicant" not in dossier.registration  # offered only, nothing written
 
     # Saved values stay, a field saved blank stays blank; another producer's record never shows.
     workflow.update_forms(
