@@ -47,6 +47,7 @@ __all__ = [
     "UnmetMinimum",
     "evaluate",
     "member_total",
+    "part_totals",
     "round2",
 ]
 
@@ -228,6 +229,20 @@ def member_total(sheet: Sheet, answers: Mapping[str, int], knockouts: Iterable[s
     """One member's total: the points of the chosen options (criteria that do not apply score 0)."""
     checked = _check(sheet, answers, "Thành viên", _stop_after(sheet, answers, knockouts))
     return _sum(sheet, checked)
+
+
+def part_totals(
+    sheet: Sheet, answers: Mapping[str, int], knockouts: Iterable[str] = ()
+) -> dict[str, Fraction]:
+    """One member's points per part (A, B, C), adding up to ``member_total``: the same answers
+    checked, the same criteria counted (stop rules, criteria that do not apply)."""
+    checked = _check(sheet, answers, "Thành viên", _stop_after(sheet, answers, knockouts))
+    totals = {part.code: Fraction(0) for part in sheet.parts}
+    for code, position in checked.items():
+        criterion = sheet.criterion(code)
+        if _applies(criterion, sheet, checked):
+            totals[criterion.part] += criterion.option(position).points
+    return totals
 
 
 def _sum(sheet: Sheet, checked: Mapping[str, int]) -> Fraction:

@@ -21,6 +21,7 @@ urlpatterns: list = [
     _dossier_step("registration", "registration"),  # evaluation:dossier_registration
     _dossier_step("self-assessment", "self_assessment"),  # evaluation:dossier_self_assessment
     _dossier_step("evidence", "evidence"),  # evaluation:dossier_evidence
+    path("dossiers/<int:pk>/self-preview/", views.dossier_self_preview, name="dossier_self_preview"),
     _dossier_step("submit", "submit"),  # evaluation:dossier_submit
     _dossier_step("receive", "receive"),  # evaluation:dossier_receive
     _dossier_step("commune-assessment", "commune"),  # evaluation:dossier_commune

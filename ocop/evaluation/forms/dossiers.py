@@ -127,17 +127,29 @@ class RegistrationForm(CleanTextMixin, forms.Form):
     def __init__(self, *args: Any, dossier: Dossier, **kwargs: Any) -> None:
         stored = dict(dossier.registration)
         product = dossier.product
+        producer = product.producer  # the dossier's own producer: nobody else's record
+        # What the registry already knows is offered, never put over what was saved (even blank).
+        known = {
+            "applicant": producer.representative_name,
+            "position": producer.representative_position,
+            "address": producer.address,
+            "phone": producer.phone,
+            "email": producer.email,
+        }
         kwargs.setdefault(
             "initial",
             {
-                "unit_name": product.producer.name,
+                "unit_name": producer.name,
                 "product_name": product.name,
                 "product_group": product.classification_label,
+                **{key: value for key, value in known.items() if value},
                 **stored,
             },
         )
         super().__init__(*args, **kwargs)
         self.dossier = dossier
+        # Offered from the producer record and not saved yet (the page says to save them).
+        self.prefilled = [key for key, value in known.items() if value and key not in stored]
         for name, field in self.fields.items():
             field.widget.attrs.update(CONTROL)
             field.required_on_submit = name in REQUIRED_ON_SUBMIT
@@ -225,6 +237,26 @@ class SelfAssessmentForm(CleanTextMixin, forms.Form):
     def self_scores(self) -> dict[str, int]:
         data = self.cleaned_data
         return {code: int(data[name]) for name, code in self.codes.items() if data.get(name)}
+
+    def chosen(self) -> dict[str, int]:
+        """The self-scores ticked as the page shows them: the posted ones (anything that is not an
+        option skipped, for the live summary), else the stored ones."""
+        if not self.is_bound:
+            return {code: int(p) for code, p in self.dossier.self_scores.items() if str(p).isdigit()}
+        chosen = {}
+        for name, code in self.codes.items():
+            raw = str(self.data.get(self.add_prefix(name), "")).strip()
+            if raw.isdigit() and str(raw) in {str(value) for value, _label in self.fields[name].choices}:
+                chosen[code] = int(raw)
+        return chosen
+
+    def missing_parts(self) -> list[str]:
+        """The parts of the report (I, II, IV) left empty, by name (call after is_valid())."""
+        return [
+            str(label)
+            for key, label, _help in SUMMARY_FIELDS
+            if not str(self.cleaned_data.get(key) or "").strip()
+        ]
 
 
 def producer_documents(dossier: Dossier, user: Any) -> QuerySet[EvidenceDocument]:

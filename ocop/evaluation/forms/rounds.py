@@ -90,8 +90,32 @@ def member_candidates(actor: Any, round_: Round) -> QuerySet:
     return users.select_related("scope_unit").order_by("full_name", "username")
 
 
+class _Accounts(forms.ModelMultipleChoiceField):
+    """Several accounts; a single posted id (an older form, a script) counts as a list of one."""
+
+    def clean(self, value: Any) -> Any:
+        if value not in self.empty_values and not isinstance(value, list | tuple):
+            value = [value]
+        return super().clean(value)
+
+
 class MemberAddForm(BootstrapFormMixin, forms.Form):
-    user = forms.ModelChoiceField(label=_("Tài khoản"), queryset=None)
+    """Thêm thành viên: one or several accounts at once (a checkbox list, so the picker does not
+    close after each), seated with the same role and department."""
+
+    user = _Accounts(
+        label=_("Tài khoản"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Chọn một hoặc nhiều tài khoản; mỗi tài khoản được thêm với vai trò và cơ quan bên dưới."
+        ),
+        error_messages={
+            "required": _("Hãy chọn ít nhất một tài khoản."),
+            "invalid_choice": _("Tài khoản đã chọn không hợp lệ cho hội đồng này."),
+            "invalid_pk_value": _("Tài khoản đã chọn không hợp lệ cho hội đồng này."),
+        },
+    )
     role = forms.ChoiceField(label=_("Vai trò trong hội đồng"), choices=MemberRole.choices)
     department = forms.CharField(
         label=_("Cơ quan"), max_length=200, required=False, help_text=_("Ví dụ: Sở Công Thương, Sở Y tế.")

@@ -290,7 +290,7 @@ def test_bad_input_gives_clear_messages_and_changes_nothing(world, products) -> 
     response = producer.post(step_url("submit", dossier), follow=True)
     text = " ".join(messages_of(response))
     assert "Phiếu đăng ký (Mẫu 01) thiếu: Người đại diện đăng ký." in text
-    assert "Chưa có báo cáo tự đánh giá (Mẫu 02)." in text
+    assert "Chưa có báo cáo tự đánh giá (Mẫu 02): Phần I. Thông tin chung" in text
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.DRAFT and dossier.submitted_on is None
 

@@ -16,7 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocop.evaluation.criteria import Band, CriteriaError, Version, parse_sheet
-from ocop.evaluation.scoring import AnswerError, Council, Settings, evaluate, member_total, round2
+from ocop.evaluation.scoring import (
+    AnswerError,
+    Council,
+    Settings,
+    evaluate,
+    member_total,
+    part_totals,
+    round2,
+)
 
 VERSION = Version(
     id="test",
@@ -400,3 +408,19 @@ def test_star_is_the_highest_star_within_band_whose_cumulative_minimums_hold(ans
     # Art. 7.3.e: at province level a band-5 total goes to the Ministry, whatever its minimums.
     assert result.potential_five_star == (result.band == 5)
     assert result.recognised == (expected >= 3 and result.band < 5)
+
+
+@given(st.fixed_dictionaries({}, optional={code: st.integers(1, 3) for code in BEST}))
+def test_part_totals_add_up_to_the_member_total(answers):
+    """The per-part figures a producer is shown are the engine's total split, never another sum."""
+    answers = {code: min(p, len(SHEET.criterion(code).options)) for code, p in answers.items()}
+    try:
+        total = member_total(SHEET, answers)
+    except AnswerError:
+        with pytest.raises(AnswerError):
+            part_totals(SHEET, answers)
+        return
+    parts = part_totals(SHEET, answers)
+    assert set(parts) == {"A", "B", "C"} and sum(parts.values()) == total
+    for code, points in parts.items():
+        assert 0 <= points <= SHEET.parts[[p.code for p in SHEET.parts].index(code)].max

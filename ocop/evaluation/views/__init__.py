@@ -21,6 +21,7 @@ from .dossiers import (
     DossierListView,
     dossier_action,
     dossier_add,
+    dossier_self_preview,
     product_dossiers,
 )
 from .evaluations import (
@@ -62,6 +63,7 @@ __all__ = [
     "RoundListView",
     "dossier_action",
     "dossier_add",
+    "dossier_self_preview",
     "evaluation_close",
     "evaluation_consensus",
     "evaluation_context",

@@ -39,8 +39,8 @@ from ..forms import (
     option_label,
     score_field_name,
 )
-from ..models import Dossier, DossierKind
-from ..results import OUTCOME_LABELS
+from ..models import Dossier, DossierKind, Level
+from ..results import OUTCOME_LABELS, failure_reasons, running_figures
 from ..tables import DossierTable
 from .common import _step_error_text
 
@@ -155,6 +155,31 @@ def _self_assessment_layout(
     return parts
 
 
+def _self_running(
+    dossier: Dossier, sheet: criteria.Sheet | None, answers: dict[str, int]
+) -> dict[str, Any] | None:
+    """Mẫu 02's self-scores summed, banded and checked against the minimums by the council's
+    engine (results.running_figures); None without a sheet."""
+    if sheet is None:
+        return None
+    level = dossier.round.level if dossier.round_id else Level.PROVINCE
+    return running_figures(sheet, criteria.get_version(dossier.criteria_version), answers, level=level)
+
+
+@require_POST
+@role_required(Dossier, VIEW)
+def dossier_self_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the running total, band, star and unmet minimums of the self-scores being ticked
+    (nothing is saved); the same fragment as the council's sheet."""
+    dossier = get_restricted_object_or_404(Dossier.objects.select_related("round"), request.user, VIEW, pk=pk)
+    sheet = _sheet_of(dossier)
+    if sheet is None:
+        raise Http404
+    form = SelfAssessmentForm(request.POST, dossier=dossier, sheet=sheet)
+    running = _self_running(dossier, sheet, form.chosen())
+    return render(request, "evaluation/includes/sheet_running.html", {"running": running})
+
+
 class DossierDetailView(ObjectDetailView):
     """One dossier: Thông tin, Mẫu 01, 02, 03, Đánh giá, Lịch sử; buttons for the steps allowed now."""
 
@@ -207,6 +232,7 @@ class DossierDetailView(ObjectDetailView):
             )
             context.update(
                 self_form=form,
+                self_running=_self_running(dossier, sheet, form.chosen()),
                 layout=_self_assessment_layout(form, sheet, dossier, links),
                 general_evidence=[link for link in links if not link.criterion],
                 summary_rows=[
@@ -228,8 +254,10 @@ class DossierDetailView(ObjectDetailView):
             ]
         elif tab == "evaluations":
             evaluations = restrict(dossier.evaluations.all(), user, VIEW).select_related("round__province")
+            # Why a closed result is not recognised (failure_reasons is None while scoring is open).
             context["evaluations"] = [
-                (item, OUTCOME_LABELS.get(item.outcome, item.outcome)) for item in evaluations.order_by("pk")
+                (item, OUTCOME_LABELS.get(item.outcome, item.outcome), failure_reasons(item))
+                for item in evaluations.order_by("pk")
             ]
         return context
 
@@ -288,7 +316,7 @@ def _form_step(
     form: Any,
     tab: str,
     step: Callable[[Any], Any],
-    done: str,
+    done: str | Callable[[Any], tuple[int, str]],
     current: Callable[[Dossier], Any] | None = None,
 ) -> HttpResponse:
     """A step with a form: valid input goes to the workflow; errors and refusals show on the form.
@@ -314,7 +342,9 @@ def _form_step(
                 dossier.refresh_from_db()  # the step rolled back: show what is stored
                 add_errors(form, error)
             else:
-                messages.success(request, done)
+                # `done` is the message, or says from the saved form how it went (level, text).
+                level, text = done(form) if callable(done) else (messages.SUCCESS, done)
+                messages.add_message(request, level, text)
                 return HttpResponseRedirect(_tab_url(dossier, tab))
     if FORM_STEPS[name] in workflow.dossier_steps(request.user, dossier):
         return _render_dossier(request, dossier, tab, {name: form})
@@ -370,9 +400,25 @@ def _save_self_assessment(request: HttpRequest, dossier: Dossier) -> HttpRespons
         lambda f: workflow.update_forms(
             request.user, dossier, self_assessment=f.self_assessment(), self_scores=f.self_scores()
         ),
-        _("Đã lưu báo cáo tự đánh giá (Mẫu 02)."),
+        _self_assessment_saved,
         current=lambda stored: SelfAssessmentForm(dossier=stored, sheet=_sheet_of(stored)),
     )
+
+
+def _self_assessment_saved(form: SelfAssessmentForm) -> tuple[int, str]:
+    """What saving Mẫu 02 did, in words that agree with the submission check: saved, and (a
+    warning) which parts of the report are still empty; never "saved" next to an unnamed "missing"."""
+    missing = form.missing_parts()
+    if not any(str(value).strip() for value in form.self_assessment().values()):
+        return messages.WARNING, _(
+            "Đã lưu phần tự chấm điểm của Mẫu 02, nhưng báo cáo chưa có nội dung: %(parts)s đều để trống. "
+            "Hãy điền trước khi nộp hồ sơ."
+        ) % {"parts": ", ".join(missing)}
+    if missing:
+        return messages.SUCCESS, _("Đã lưu báo cáo tự đánh giá (Mẫu 02). Còn để trống: %(parts)s.") % {
+            "parts": ", ".join(missing)
+        }
+    return messages.SUCCESS, _("Đã lưu báo cáo tự đánh giá (Mẫu 02).")
 
 
 def _attach_evidence(request: HttpRequest, dossier: Dossier) -> HttpResponse:

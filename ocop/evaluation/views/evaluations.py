@@ -6,7 +6,6 @@ member's sheet, the agreed sheet (phiếu thống nhất) and closing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
@@ -23,11 +22,11 @@ from ocop.core.formatting import format_number
 from ocop.core.generic import ObjectDetailView
 from ocop.core.scoping import CHANGE, VIEW, can, get_restricted_object_or_404, restrict, role_required
 
-from .. import criteria, scoring, workflow
+from .. import criteria, workflow
 from ..forms import ConsensusForm, DeclarationForm, SheetForm, points_text
 from ..forms.closing import CloseReasonForm
 from ..models import CouncilMember, Evaluation, MemberRole
-from ..results import knockout_texts, result_summary
+from ..results import agreed_figures, failure_reasons, result_summary, running_figures
 from .common import _evaluation_for_step, _evaluation_queryset, _redirect_back, _step_error_text
 
 
@@ -141,14 +140,15 @@ def evaluation_context(
         context["consensus_form"] = consensus_form
         context["consensus_layout"] = consensus_form.layout()
         context["consensus_knockouts"] = consensus_form.knockout_rows()
-        context["consensus_running"] = running_result(
-            item, sheet, consensus_form.chosen(), consensus_form.chosen_knockouts()
+        context["consensus_running"] = consensus_running(
+            user, item, sheet, consensus_form.chosen(), consensus_form.chosen_knockouts()
         )
     if open_ and seat is not None and seat.role == MemberRole.CHAIR:
         context["close_preview"] = result_summary(item, preview) if preview is not None else None
         context["drafts"] = item.sheets.filter(submitted_at__isnull=True).count()
     if item.is_closed:
         context["result"] = result_summary(item)
+        context["failure_reasons"] = failure_reasons(item)
         context["consensus_rows"] = sheet_rows(sheet, item.consensus) if item.consensus else []
     if item.consensus and not item.is_closed and (records or context["sees_all"]):
         context["consensus_rows"] = sheet_rows(sheet, item.consensus)
@@ -158,41 +158,31 @@ def evaluation_context(
 def running_result(
     item: Evaluation, sheet: criteria.Sheet, answers: Mapping[str, int], knockouts: Any
 ) -> dict[str, Any]:
-    """The live figures of one sheet being ticked (no state change), computed by the engine.
-
-    The total of a complete sheet is scoring.member_total; while criteria are open it is the sum so
-    far ("tạm tính"). Minimums are judged by scoring.evaluate on this sheet alone, with the open
-    criteria taken at their best option, so what it reports is what the ticks made so far already
-    rule out.
-    """
-    answered = {
-        code: position
-        for code, position in answers.items()
-        if 1 <= position <= len(sheet.criterion(code).options)
-    }
-    partial = sum((sheet.criterion(code).option(p).points for code, p in answered.items()), Fraction(0))
-    ids = [k for k in knockouts or () if any(known.id == k for known in sheet.knockouts)]
-    try:
-        total: Fraction | None = scoring.member_total(sheet, answered, ids)
-    except scoring.AnswerError:
-        total = None
-    filled = {
-        criterion.code: answered.get(criterion.code)
-        or max(criterion.options, key=lambda o: o.points).position
-        for criterion in sheet.criteria
-    }
-    result = scoring.evaluate(
-        sheet, criteria.get_version(item.criteria_version), [filled], knockouts=ids, level=item.round.level
+    """The live figures of one sheet being ticked on this session (results.running_figures)."""
+    return running_figures(
+        sheet, criteria.get_version(item.criteria_version), answers, knockouts, level=item.round.level
     )
-    return {
-        "answered": len(answered),
-        "count": len(sheet.criteria),
-        "complete": total is not None,
-        "total": scoring.round2(total if total is not None else partial),
-        "star": result.star if total is not None else None,
-        "unmet": [unmet.message() for unmet in result.unmet_minimums if unmet.criterion in answered],
-        "knockouts": knockout_texts(sheet, result.knockouts),
-    }
+
+
+def consensus_running(
+    user: Any, item: Evaluation, sheet: criteria.Sheet, answers: Mapping[str, int], knockouts: Any
+) -> dict[str, Any]:
+    """The agreed sheet's live figures: the council's total, star and unmet minimums as closing would
+    judge them (results.agreed_figures), for a user who may see every sheet; anyone else gets the
+    figures of the sheet alone (blind scoring: no one learns the others' totals from a preview)."""
+    visible = workflow.visible_sheets(user, item)
+    sent = [entry.answers for entry in visible if entry.is_submitted]
+    if not sent or len(visible) != item.sheets.count():
+        return running_result(item, sheet, answers, knockouts)
+    return agreed_figures(
+        sheet,
+        criteria.get_version(item.criteria_version),
+        sent,
+        answers,
+        knockouts,
+        settings=item.round.settings(),
+        level=item.round.level,
+    )
 
 
 class EvaluationDetailView(ObjectDetailView):
@@ -405,10 +395,11 @@ def evaluation_preview(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     sheet = item.get_sheet()
     if request.POST.get("_form") == "consensus":
-        form: SheetForm = ConsensusForm(sheet, request.POST, prefix="consensus")
-        knockouts = form.chosen_knockouts()
+        form = ConsensusForm(sheet, request.POST, prefix="consensus")
+        running = consensus_running(
+            request.user, item, sheet, form.lenient_answers(), form.chosen_knockouts()
+        )
     else:
-        form = SheetForm(sheet, request.POST, prefix="sheet")
-        knockouts = item.knockouts
-    running = running_result(item, sheet, form.lenient_answers(), knockouts)
+        sheet_form = SheetForm(sheet, request.POST, prefix="sheet")
+        running = running_result(item, sheet, sheet_form.lenient_answers(), item.knockouts)
     return render(request, "evaluation/includes/sheet_running.html", {"running": running})

@@ -11,9 +11,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -46,6 +49,8 @@ from .common import _evaluation_for_step, _redirect_back, _step_error_text
 # ocop.evaluation.workflow; views fetch objects through core.scoping and show refusals as messages.
 # =================================================================================================
 
+# The query flag that keeps the member picker open after an addition.
+MEMBER_PICKER = "add-members"
 # A round's closing date is "near" this many days ahead.
 DEADLINE_WARNING_DAYS = 14
 
@@ -119,6 +124,7 @@ class RoundDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         if context["active_tab"] != "history":
             context.update(round_context(self.request.user, self.object))
+            context["member_picker_open"] = self.request.GET.get(MEMBER_PICKER) == "1"
         return context
 
 
@@ -207,22 +213,34 @@ def round_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Thêm thành viên (workflow.add_member)."""
     round_ = _round_for_step(request, pk)
     form = MemberAddForm(request.POST, actor=request.user, round_=round_, prefix="member")
+    # Back to the open picker, so that the next members are added without reopening it.
+    back = HttpResponseRedirect(f"{round_.get_absolute_url()}?{MEMBER_PICKER}=1#council")
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return _redirect_back(round_, "council")
-    try:
-        member = workflow.add_member(
-            request.user,
-            round_,
-            form.cleaned_data["user"],
-            form.cleaned_data["role"],
-            department=form.cleaned_data["department"].strip(),
+        return back
+    added, refused = [], []
+    for user in form.cleaned_data["user"]:
+        try:
+            with transaction.atomic():  # each seat on its own: one refusal keeps the others
+                added.append(
+                    workflow.add_member(
+                        request.user,
+                        round_,
+                        user,
+                        form.cleaned_data["role"],
+                        department=form.cleaned_data["department"].strip(),
+                    )
+                )
+        except ValidationError as error:
+            refused.append(f"{user.get_full_name() or user.username}: {_step_error_text(error)}")
+    if added:
+        messages.success(
+            request,
+            _("Đã thêm %(member)s vào hội đồng.") % {"member": ", ".join(str(member) for member in added)},
         )
-    except ValidationError as error:
-        messages.error(request, _step_error_text(error))
-    else:
-        messages.success(request, _("Đã thêm %(member)s vào hội đồng.") % {"member": member})
-    return _redirect_back(round_, "council")
+    for text in refused:
+        messages.error(request, text)
+    return back
 
 
 @require_POST
@@ -308,21 +326,36 @@ def round_recognise(request: HttpRequest, pk: int) -> HttpResponse:
         return _redirect_back(round_, "decision")
     count = decision.certificates.count()
     if getattr(decision, "reused", False):
-        messages.success(
-            request,
-            _(
-                "Đã ghi thêm %(added)s giấy chứng nhận vào quyết định đã có %(number)s "
-                "(quyết định này nay có %(count)s giấy chứng nhận)."
-            )
-            % {"added": len(data["evaluations"]), "number": decision.number, "count": count},
-        )
+        text = _(
+            "Đã ghi thêm %(added)s giấy chứng nhận vào quyết định đã có %(number)s "
+            "(quyết định này nay có %(count)s giấy chứng nhận)."
+        ) % {"added": len(data["evaluations"]), "number": decision.number, "count": count}
     else:
-        messages.success(
-            request,
-            _("Đã ghi quyết định %(number)s: %(count)s giấy chứng nhận.")
-            % {"number": decision.number, "count": count},
-        )
+        text = _("Đã ghi quyết định %(number)s: %(count)s giấy chứng nhận.") % {
+            "number": decision.number,
+            "count": count,
+        }
+    messages.success(request, with_certificate_links(text, decision, data["evaluations"]))
     return _redirect_back(round_, "dossiers")
+
+
+def with_certificate_links(text: str, decision: Any, evaluations: Any) -> SafeString:
+    """The decision's message followed by a link to each certificate this step issued (escaped text,
+    safe markup: the message store keeps it safe)."""
+    issued = (
+        decision.certificates.filter(evaluation__in=evaluations).select_related("product").order_by("code")
+    )
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a> ({})',
+        (
+            (certificate.get_absolute_url(), certificate.code, certificate.product.name)
+            for certificate in issued
+        ),
+    )
+    if not links:
+        return format_html("{}", text)
+    return format_html("{} {} {}", text, _("Giấy chứng nhận mới:"), links)
 
 
 @require_POST

@@ -38,6 +38,12 @@ REGISTRATION_REQUIRED: tuple[tuple[str, str], ...] = (
     ("applicant", gettext_noop("Người đại diện đăng ký")),
     ("phone", gettext_noop("Số điện thoại liên hệ")),
 )
+# The narrative parts of Mẫu 02 (Phần III is the optional self-scoring); a report needs one.
+SELF_ASSESSMENT_PARTS: tuple[tuple[str, str], ...] = (
+    ("summary", gettext_noop("Phần I. Thông tin chung")),
+    ("business_results", gettext_noop("Phần II. Kết quả thực hiện phương án sản xuất kinh doanh")),
+    ("business_plan", gettext_noop("Phần IV. Kế hoạch sản xuất, kinh doanh")),
+)
 PRODUCER_STEPS_FROM = frozenset({DossierStatus.DRAFT, DossierStatus.RETURNED})
 _FINAL = frozenset({DossierStatus.RECOGNISED, DossierStatus.NOT_RECOGNISED, DossierStatus.WITHDRAWN})
 
@@ -197,7 +203,10 @@ def submission_problems(dossier: Dossier) -> list[str]:
         if not str(dossier.registration.get(key, "")).strip()
     ]
     if not any(str(value).strip() for value in dossier.self_assessment.values()):
-        problems.append(_("Chưa có báo cáo tự đánh giá (Mẫu 02)."))
+        problems.append(
+            _("Chưa có báo cáo tự đánh giá (Mẫu 02): %(parts)s đều để trống.")
+            % {"parts": ", ".join(_(label) for _key, label in SELF_ASSESSMENT_PARTS)}
+        )
     return problems
 
 
