@@ -22,7 +22,7 @@ from ocop.core.formatting import format_number
 from ocop.core.generic import ObjectDetailView
 from ocop.core.scoping import CHANGE, VIEW, can, get_restricted_object_or_404, restrict, role_required
 
-from .. import criteria, workflow
+from .. import criteria, scoring, workflow
 from ..forms import ConsensusForm, DeclarationForm, SheetForm, points_text
 from ..forms.closing import CloseReasonForm
 from ..models import CouncilMember, Evaluation, MemberRole
