@@ -64,7 +64,8 @@ class DossierCreateForm(CleanTextMixin, forms.Form):
         label=_("Giấy chứng nhận đang có"),
         queryset=Certificate.objects.none(),
         required=False,
-        empty_label=_("— Giấy chứng nhận còn hiệu lực —"),
+        # Blank: the workflow takes the valid certificate, else (re-evaluation) the latest one.
+        empty_label=_("— Tự chọn: giấy còn hiệu lực, nếu không có thì giấy gần nhất —"),
         widget=forms.Select(attrs={"class": "form-select"}),
         help_text=_("Chỉ với hồ sơ nâng hạng hoặc đánh giá lại."),
     )
@@ -79,7 +80,7 @@ class DossierCreateForm(CleanTextMixin, forms.Form):
             Certificate.objects.filter(product=product), user, VIEW
         ).order_by("-issue_date", "-pk")
         self.fields["previous_certificate"].label_from_instance = lambda c: (
-            f"{c.code} · {c.star}★ · {format_date(c.issue_date)}"
+            f"{c.code} · {c.star}★ · {format_date(c.issue_date)} · {c.status_label}"
         )
 
     def clean(self) -> dict[str, Any]:

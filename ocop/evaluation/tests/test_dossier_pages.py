@@ -410,3 +410,17 @@ def test_nav_entry_points_to_the_dossier_list_and_is_active_there(world, product
     html = client.get(reverse("certification:certificate_list")).content.decode()
     link = re.search(r'<a class="nav-link[^"]*"[^>]*data-nav="assessment"[^>]*>', html).group(0)
     assert "active" not in link
+
+
+def test_the_previous_certificate_list_says_what_each_one_is(world, products) -> None:
+    """The blank choice says what the workflow will take; an expired certificate is labelled so."""
+    from ocop.certification.tests.conftest import make_certificate
+
+    expired = make_certificate(products["hn1"], star=3, issue_date=dt.date(2021, 1, 5))
+    page = world.client("commune_hn1").get(
+        f"{reverse('evaluation:dossier_add')}?product={products['hn1'].pk}"
+    )
+    html = page.content.decode()
+    assert "Giấy chứng nhận còn hiệu lực —" not in html
+    assert "Tự chọn: giấy còn hiệu lực, nếu không có thì giấy gần nhất" in html
+    assert f"{expired.code} · 3★ · 05/01/2021 · Hết hiệu lực" in html
