@@ -34,7 +34,6 @@ LISTS = [
     "/registry/products/?q=gao",
     "/registry/products/?q=dak+lak",
     "/registry/products/?q=dong+thap",
-    "/san-pham/?q=dong+thap",
     "/registry/producers/",
     "/registry/producers/?q=hop+tac+xa",
     "/evaluation/certificates/?status=valid&expiring_within=180",

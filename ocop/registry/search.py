@@ -36,6 +36,7 @@ from .models import Producer, Product
 
 MIN_INDEXED = 3  # a trigram index matches terms of at least 3 characters
 RANK = "search_rank"
+PLACE_LIST_MAX = 3000  # SQLite: up to this many units found by a place term are passed as a list
 
 # table → its FTS5 table (SQLite)
 FTS_TABLES = {"registry_product": "registry_product_fts", "registry_producer": "registry_producer_fts"}
@@ -111,27 +112,34 @@ def _ids_sql(model: type[Producer] | type[Product], term: str, using: str) -> tu
     return sql, tuple(params)
 
 
-def _by_place_sql(model: type[Producer] | type[Product], term: str, using: str) -> tuple[str, tuple]:
-    """SQL selecting the ids of the rows of ``model`` whose place's names hold ``term``."""
-    quote = connections[using].ops.quote_name
-    units = Unit._base_manager.filter(place_text__contains=term).order_by().values("pk").query
-    sql, params = units.get_compiler(using).as_sql()
-    return (
-        f"SELECT {quote('id')} FROM {quote(model._meta.db_table)} WHERE {quote('unit_id')} IN ({sql})",
-        tuple(params),
-    )
+def _place_match(field: str, term: str, using: str) -> Q:
+    """``field`` (a unit_id column) among the units whose place names hold ``term``; ORed with the
+    text match of the searched rows, not one more arm of their UNION: a common word ("dong") names
+    thousands of units.
+
+    SQLite: the unit ids are read first (one small query on 14,000 units) and given as a list, so
+    the rows are read through the unit_id index (national data, "dong thap": 12 ms instead of 23).
+    PostgreSQL: a subquery, hashed once and probed per row (a list of thousands of parameters costs
+    more to bind and plan than it saves: 98 ms against 50).
+    """
+    units = Unit._base_manager.using(using).filter(place_text__contains=term).order_by()
+    if connections[using].vendor == "sqlite":
+        ids = list(units.values_list("pk", flat=True)[: PLACE_LIST_MAX + 1])
+        if len(ids) <= PLACE_LIST_MAX:  # a short term ("ha") names most units: the subquery then
+            return Q(**{f"{field}__in": ids}) if ids else Q(pk__in=[])
+    sql, params = units.values("pk").query.get_compiler(using).as_sql()
+    return Q(**{f"{field}__in": RawSQL(sql, tuple(params))})
 
 
 def _places(term: str) -> bool:
     return any(ch.isalpha() for ch in term)  # codes and numbers are never place names
 
 
-def _product_ids(term: str, *, producer: bool, place: bool, using: str) -> RawSQL:
-    """The ids of the products whose text (or, with ``producer``, whose producer's; with ``place``,
-    whose place's names) holds ``term``.
+def _product_ids(term: str, *, producer: bool, using: str) -> RawSQL:
+    """The ids of the products whose text (or, with ``producer``, whose producer's) holds ``term``.
 
     One set (a UNION), so that each database drives the query from the few matching ids instead of
-    scanning the products and probing several sets per row.
+    scanning the products and probing two sets per row.
     """
     sql, params = _ids_sql(Product, term, using)
     if producer:
@@ -142,9 +150,6 @@ def _product_ids(term: str, *, producer: bool, place: bool, using: str) -> RawSQ
             f"WHERE {quote('producer_id')} IN ({by_producer})"
         )
         params += more
-    if place and _places(term):
-        by_place, more = _by_place_sql(Product, term, using)
-        sql, params = f"{sql} UNION {by_place}", params + more
     return RawSQL(sql, params)
 
 
@@ -160,8 +165,10 @@ def product_condition(
     condition = Q()
     for term in fold_terms(text):
         with_producer = producer and (producer_numbers or any(ch.isalpha() for ch in term))
-        ids = _product_ids(term, producer=with_producer, place=True, using=using)
-        condition &= Q(**{f"{path}pk__in": ids})
+        matched = Q(**{f"{path}pk__in": _product_ids(term, producer=with_producer, using=using)})
+        if _places(term):
+            matched |= _place_match(f"{path}unit_id", term, using)
+        condition &= matched
     return condition
 
 
@@ -169,11 +176,10 @@ def producer_condition(text: str, *, using: str = "default") -> Q:
     """Every folded term of ``text`` in the producer's text or its place's names."""
     condition = Q()
     for term in fold_terms(text):
-        sql, params = _ids_sql(Producer, term, using)
+        matched = Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
         if _places(term):
-            by_place, more = _by_place_sql(Producer, term, using)
-            sql, params = f"{sql} UNION {by_place}", params + more
-        condition &= Q(pk__in=RawSQL(sql, params))
+            matched |= _place_match("unit_id", term, using)
+        condition &= matched
     return condition
 
 

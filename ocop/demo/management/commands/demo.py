@@ -7,6 +7,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from ocop.accounts.models import User
@@ -93,6 +94,11 @@ class Command(BaseCommand):
             seed=options["seed"],
             write=self.stdout.write if verbose else lambda line: None,
         )
+        if connection.vendor == "postgresql":
+            # Fresh statistics after the bulk load (autovacuum would take a while): without them the
+            # planner guesses a handful of matching rows and nests loops over thousands.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if verbose:
             self.stdout.write(
                 self.style.SUCCESS(
