@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 CHROMIUM = os.environ.get("OCOP_CHROMIUM", "/usr/bin/chromium")
@@ -54,3 +55,17 @@ def page(page: Page) -> Page:
     page.set_default_timeout(120_000)
     page.set_default_navigation_timeout(180_000)
     return page
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict) -> dict:
+    # An officer's browser in Vietnam; Chromium's default en-US would pick English on first visit.
+    # A journey that needs another browser (a phone, English) overrides this fixture.
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+@pytest.fixture
+def demo_accounts(settings) -> None:
+    # The demo accounts are what a newcomer logs in with; a fast hasher keeps the setup short.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", verbosity=0)

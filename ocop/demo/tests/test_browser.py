@@ -7,25 +7,11 @@ Run with `pytest -m browser` (as `.ci/run` does); the default run deselects them
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ocop.demo import data as demo
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    # An officer's browser in Vietnam; Chromium's default en-US would pick English on first visit.
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    # The demo accounts are what a newcomer logs in with; a fast hasher keeps the setup short.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
 
 
 def test_province_officer_logs_in_switches_language_and_logs_out(

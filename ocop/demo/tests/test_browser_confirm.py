@@ -9,7 +9,6 @@ import unicodedata
 
 import pypdfium2
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -19,22 +18,12 @@ from ocop.evaluation import scoring, workflow
 from ocop.evaluation.models import Round
 from ocop.registry.models import Product
 
-from .test_browser_evaluation import PRODUCT, _forwarded_dossier, _log_in
+from .journeys import log_in
+from .test_browser_evaluation import PRODUCT, _forwarded_dossier
 
 pytestmark = pytest.mark.browser
 
 REASON = "Hội đồng đã thảo luận mức chênh lệch; thống nhất giữ điểm trung bình."
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
 
 
 def _disputed_session() -> tuple[Round, object]:
@@ -63,7 +52,7 @@ def test_chair_closes_a_disputed_session_with_a_reason_in_the_minutes(
     assert preview is not None and preview.needs_discussion
     spread = f"{scoring.round2(preview.spread)}".replace(".", ",")
 
-    _log_in(page, base, "chutich.dongthap")
+    log_in(page, base, "chutich.dongthap")
     page.goto(base + evaluation.get_absolute_url())
     close = page.locator("#close")
     expect(close.get_by_text("cần thảo luận")).to_be_visible()

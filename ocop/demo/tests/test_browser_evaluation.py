@@ -9,7 +9,6 @@ import io
 import pypdfium2
 import pytest
 import zxingcpp
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -20,29 +19,11 @@ from ocop.evaluation.models import Round
 from ocop.evaluation.scoring import member_total
 from ocop.registry.models import Product
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 PRODUCT = "Bánh phồng nếp Lấp Vò"  # its demo certificate has expired: a new first evaluation
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tổng quan")
 
 
 def _forwarded_dossier() -> None:
@@ -94,7 +75,7 @@ def test_province_runs_a_round_with_three_members_scoring_blind(
     round_ = Round.objects.get(province__code="82")
 
     # The provincial office puts the forwarded dossier before the council.
-    _log_in(page, base, "tinh.dongthap")
+    log_in(page, base, "tinh.dongthap")
     page.goto(base + round_.get_absolute_url())
     page.get_by_text("Đưa hồ sơ vào đợt").click()
     candidate = page.locator("form", has_text=PRODUCT)
@@ -108,10 +89,10 @@ def test_province_runs_a_round_with_three_members_scoring_blind(
     url = base + evaluation.get_absolute_url()
 
     # Member 1 scores; member 2, before sending, cannot see member 1's total.
-    _log_in(page, base, "hoidong.dongthap")
+    log_in(page, base, "hoidong.dongthap")
     page.goto(url)
     _score(page, answers)
-    _log_in(page, base, "hoidong2.dongthap")
+    log_in(page, base, "hoidong2.dongthap")
     page.goto(url)
     others = page.locator("section", has=page.get_by_role("heading", name="Phiếu chấm của các thành viên"))
     expect(others.get_by_text("Chấm kín: bạn sẽ thấy phiếu")).to_be_visible()
@@ -120,7 +101,7 @@ def test_province_runs_a_round_with_three_members_scoring_blind(
     expect(others.get_by_text("tổng điểm")).to_have_count(1)  # member 1's sheet, now visible
 
     # The chair scores and closes.
-    _log_in(page, base, "chutich.dongthap")
+    log_in(page, base, "chutich.dongthap")
     page.goto(url)
     _score(page, answers)
     page.get_by_role("button", name="Kết thúc phiên chấm").click()
@@ -131,7 +112,7 @@ def test_province_runs_a_round_with_three_members_scoring_blind(
     assert (evaluation.star, evaluation.outcome) == (4, "recognised")
 
     # The office records the recognition decision: a 4★ certificate.
-    _log_in(page, base, "tinh.dongthap")
+    log_in(page, base, "tinh.dongthap")
     page.goto(base + round_.get_absolute_url())
     form = page.locator("#decision form")
     form.get_by_label("Số quyết định").fill("2468/QĐ-UBND")

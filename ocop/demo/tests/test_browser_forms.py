@@ -5,7 +5,6 @@ sum, band and check them as they tick (htmx); after saving, the same figures com
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ocop.accounts.models import User
@@ -13,29 +12,11 @@ from ocop.demo import data as demo
 from ocop.evaluation import criteria, scoring, workflow
 from ocop.registry.models import Product
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 PRODUCT = "Bánh phồng nếp Lấp Vò"  # its demo certificate has expired: a new first evaluation
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tổng quan")
 
 
 def _total_text(value) -> str:
@@ -46,7 +27,7 @@ def test_producer_sees_mau_01_prefilled_and_mau_02_running_figures(live_server, 
     base = live_server.url
     product = Product.objects.select_related("producer").get(name=PRODUCT)
     dossier = workflow.create_dossier(User.objects.get(username="chuthe.lapvo"), product)
-    _log_in(page, base, "chuthe.lapvo")
+    log_in(page, base, "chuthe.lapvo")
 
     page.goto(f"{base}{dossier.get_absolute_url()}?tab=registration")
     if product.producer.representative_name:

@@ -2,7 +2,6 @@
 the filters in use are chips that remove themselves; date inputs are dd/mm/yyyy text boxes."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ocop.demo import data as demo
@@ -14,12 +13,6 @@ pytestmark = pytest.mark.browser
 def browser_context_args(browser_context_args: dict) -> dict:
     # An English browser: its own date picker would show mm/dd/yyyy.
     return {**browser_context_args, "locale": "en-US", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
 
 
 def test_filters_fold_on_a_phone_and_chips_remove_them(live_server, demo_accounts, page: Page) -> None:

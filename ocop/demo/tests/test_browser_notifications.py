@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ocop.accounts.models import User
@@ -15,31 +14,17 @@ from ocop.core.models import Notification
 from ocop.demo import data as demo
 from ocop.evaluation.models import Dossier, DossierStatus
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
 
 COMMENT = "Bổ sung phiếu kiểm nghiệm chỉ tiêu vi sinh năm 2026 và ảnh nhãn mới."
 
 
 @pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo_accounts(settings, demo_accounts) -> None:
     # The live server runs the e-mail task at once (the locmem outbox of the test run).
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    call_command("demo", verbosity=0)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("[data-nav=notifications]")).to_be_visible()
 
 
 def test_returned_dossier_reaches_the_producer_with_the_comment(
@@ -51,7 +36,7 @@ def test_returned_dossier_reaches_the_producer_with_the_comment(
     unread = Notification.objects.filter(user=producer, read_at__isnull=True).count()
     mail.outbox.clear()
 
-    _log_in(page, base, "xa.lapvo")
+    log_in(page, base, "xa.lapvo")
     page.goto(base + dossier.get_absolute_url())
     page.get_by_text("Trả hồ sơ – cần bổ sung").click()
     page.get_by_label("Nội dung cần bổ sung").fill(COMMENT)
@@ -60,7 +45,7 @@ def test_returned_dossier_reaches_the_producer_with_the_comment(
     page.get_by_role("button", name="Xác nhận").click()
     expect(page.locator("#return-comment")).to_contain_text(COMMENT)
 
-    _log_in(page, base, "chuthe.lapvo")
+    log_in(page, base, "chuthe.lapvo")
     bell = page.locator("[data-nav=notifications]")
     expect(bell).to_have_attribute("aria-label", f"Thông báo: {unread + 1} chưa đọc")
     bell.click()

@@ -7,23 +7,11 @@ Run with `pytest -m browser` (as `.ci/run` does); the default run deselects them
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ocop.demo import data as demo
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
 
 
 def test_council_member_follows_the_queue_to_the_sheet(live_server, demo_accounts, page: Page) -> None:

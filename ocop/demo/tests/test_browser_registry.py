@@ -4,33 +4,14 @@ an officer of another commune cannot open them."""
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from ocop.demo import data as demo
 from ocop.registry.models import ChangeRequest, Product
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_accounts(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Tổng quan")
 
 
 def _choose_commune(page: Page, name: str) -> None:
@@ -41,7 +22,7 @@ def _choose_commune(page: Page, name: str) -> None:
 
 def test_commune_officer_registers_a_producer_and_a_product(live_server, demo_accounts, page: Page) -> None:
     base = live_server.url
-    _log_in(page, base, "xa.lapvo")
+    log_in(page, base, "xa.lapvo")
 
     page.goto(base + "/registry/producers/")
     page.get_by_role("link", name="Thêm chủ thể").click()
@@ -69,7 +50,7 @@ def test_commune_officer_registers_a_producer_and_a_product(live_server, demo_ac
 
     # An officer of another commune (Lạc Dương, Lâm Đồng) cannot open it.
     page.context.clear_cookies()
-    _log_in(page, base, "xa.lacduong")
+    log_in(page, base, "xa.lacduong")
     response = page.goto(base + product.get_absolute_url())
     assert response is not None and response.status == 404
 
@@ -77,7 +58,7 @@ def test_commune_officer_registers_a_producer_and_a_product(live_server, demo_ac
 def test_a_producers_rename_waits_for_the_commune_officer(live_server, demo_accounts, page: Page) -> None:
     """The demo's pending request (packaging) is withdrawn, a rename asked for, approved by xa.lapvo."""
     base = live_server.url
-    _log_in(page, base, "chuthe.lapvo")
+    log_in(page, base, "chuthe.lapvo")
     pending = ChangeRequest.objects.get(status="pending")
     product = pending.product
     certified = product.name
@@ -97,7 +78,7 @@ def test_a_producers_rename_waits_for_the_commune_officer(live_server, demo_acco
     expect(page.get_by_role("heading", level=1)).to_have_text(certified)  # not renamed yet
 
     page.context.clear_cookies()
-    _log_in(page, base, "xa.lapvo")
+    log_in(page, base, "xa.lapvo")
     page.goto(base + "/registry/change-requests/?status=pending")
     page.get_by_role("link", name=re.compile(r"^#\d+$")).first.click()
     page.get_by_label("Ý kiến của cán bộ").fill("Đã đối chiếu giấy chứng nhận nhãn hiệu")

@@ -2,7 +2,6 @@
 public catalogue and in the registry."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ocop.demo import data as demo
@@ -10,18 +9,7 @@ from ocop.demo import data as demo
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-
-
-@pytest.fixture
-def demo_data(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
-
-
-def test_a_province_name_finds_its_products(live_server, demo_data, page: Page) -> None:
+def test_a_province_name_finds_its_products(live_server, demo_accounts, page: Page) -> None:
     from ocop.registry.models import Product
 
     in_dong_thap = Product.objects.filter(province__code="82")
