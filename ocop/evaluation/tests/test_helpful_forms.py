@@ -354,6 +354,7 @@ def test_recognition_message_links_each_new_certificate(world, seated):
             "decision-number": "77/QĐ-UBND",
             "decision-date": "2026-06-25",
             "decision-authority": "UBND thành phố Hà Nội",
+            "_confirmed": "1",  # the confirmation step (ocop.core.confirm)
         },
         follow=True,
     )

@@ -66,3 +66,25 @@ def test_list_pages_join_up_to_the_whole_sorted_list(world, products) -> None:
         first.data.data.values_list("pk", flat=True)[:50]
     )  # the filtered, sorted queryset of the page
     assert rows == expected and len(rows) == 12
+
+
+def test_a_table_page_reads_its_keys_and_the_count_in_one_statement(products) -> None:
+    from django.core.paginator import EmptyPage
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ocop.registry.tables import ProductTable
+
+    queryset = Product.objects.select_related("producer", "province").order_by("sort_key", "pk")
+    expected = list(queryset.values_list("pk", flat=True))
+    for number, orphans, keys in [(1, 0, expected[0:5]), (2, 0, expected[5:10]), (2, 2, expected[5:12])]:
+        table = ProductTable(queryset)
+        with CaptureQueriesContext(connection) as queries:
+            table.paginate(per_page=5, page=number, orphans=orphans)
+            assert [row.record.pk for row in table.page.object_list] == keys
+            assert table.paginator.count == 12 and len(table.rows) == 12
+        sql = [q["sql"].upper() for q in queries.captured_queries]
+        assert sum("COUNT(*) OVER" in s for s in sql) == 1, sql
+        assert not any("COUNT(*) AS" in s and "OVER" not in s for s in sql), sql  # no separate COUNT
+    with pytest.raises(EmptyPage):  # past the end: no row carries the count, a COUNT(*) says so
+        ProductTable(queryset).paginate(per_page=5, page=4)
