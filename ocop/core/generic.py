@@ -23,6 +23,7 @@ from ocop.core import concurrency
 from ocop.core.formatting import format_date
 from ocop.core.forms import style_form
 from ocop.core.history import history_entries
+from ocop.core.paging import KeysFirstPaginator
 from ocop.core.scoping import RestrictedViewMixin
 from ocop.core.text import slugify_vi
 
@@ -35,8 +36,12 @@ class TableListMixin(SingleTableMixin):
     """SingleTableMixin where only the table paginates.
 
     ListView would paginate the object list too (a second COUNT(*) and a page nobody renders);
-    the list templates show the table's page (`table.page`, `table.paginator`).
+    the list templates show the table's page (`table.page`, `table.paginator`). Pages are read keys
+    first, with the number of matches (ocop.core.paging); SingleTableMixin would pass Django's
+    Paginator explicitly.
     """
+
+    paginator_class = KeysFirstPaginator
 
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[None, None, Any, bool]:
         return None, None, queryset, False
