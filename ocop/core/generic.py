@@ -43,6 +43,12 @@ class TableListMixin(SingleTableMixin):
 
     paginator_class = KeysFirstPaginator
 
+    def get_table_pagination(self, table: Any) -> Any:
+        pagination = super().get_table_pagination(table)
+        if pagination is not False and self.request.GET.get("q", "").strip():
+            pagination["count_with_keys"] = True  # a search: one evaluation of its conditions
+        return pagination
+
     def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[None, None, Any, bool]:
         return None, None, queryset, False
 

@@ -80,11 +80,30 @@ def test_a_table_page_reads_its_keys_and_the_count_in_one_statement(products) ->
     for number, orphans, keys in [(1, 0, expected[0:5]), (2, 0, expected[5:10]), (2, 2, expected[5:12])]:
         table = ProductTable(queryset)
         with CaptureQueriesContext(connection) as queries:
-            table.paginate(per_page=5, page=number, orphans=orphans)
+            table.paginate(per_page=5, page=number, orphans=orphans, count_with_keys=True)
             assert [row.record.pk for row in table.page.object_list] == keys
             assert table.paginator.count == 12 and len(table.rows) == 12
         sql = [q["sql"].upper() for q in queries.captured_queries]
         assert sum("COUNT(*) OVER" in s for s in sql) == 1, sql
         assert not any("COUNT(*) AS" in s and "OVER" not in s for s in sql), sql  # no separate COUNT
     with pytest.raises(EmptyPage):  # past the end: no row carries the count, a COUNT(*) says so
-        ProductTable(queryset).paginate(per_page=5, page=4)
+        ProductTable(queryset).paginate(per_page=5, page=4, count_with_keys=True)
+    table = ProductTable(queryset)  # without a search: a COUNT(*), then the keys
+    with CaptureQueriesContext(connection) as queries:
+        table.paginate(per_page=5, page=2)
+        assert [row.record.pk for row in table.page.object_list] == expected[5:10]
+    assert not any("OVER" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_a_search_list_reads_its_page_keys_with_the_count(world, products) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("central")
+    for url, windowed in [("/registry/products/?q=gao", True), ("/registry/products/", False)]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and response.context["table"].paginator.count == 12
+        sql = [q["sql"].upper() for q in queries.captured_queries if "REGISTRY_PRODUCT" in q["sql"].upper()]
+        assert any("COUNT(*) OVER" in s for s in sql) is windowed, url
+        assert any('COUNT(*) AS "__COUNT" FROM "REGISTRY_PRODUCT"' in s for s in sql) is not windowed, url
