@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "ocop.certification",
     "ocop.evaluation",
     "ocop.public",
+    "ocop.oversight",
     "ocop.reports",
     "ocop.demo",
 ]
