@@ -13,6 +13,7 @@ from ocop.documents.api import router as evidence_router
 # Imported for its routes too: it adds POST /decisions/recognition to certification's decisions_router.
 from ocop.evaluation.api import criteria_router, dossiers_router, evaluations_router, rounds_router
 from ocop.geo.api import router as units_router
+from ocop.oversight.api import router as oversight_router
 from ocop.public.api import router as public_router
 from ocop.registry.api import change_requests_router, producers_router, products_router
 
@@ -77,3 +78,4 @@ api.add_router("/evaluations/", evaluations_router)
 api.add_router("/decisions/", decisions_router)
 api.add_router("/public/", public_router)  # no auth, CORS open: certificate verification
 api.add_router("/notifications/", notifications_router)
+api.add_router("/oversight/", oversight_router)

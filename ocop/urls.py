@@ -23,6 +23,8 @@ urlpatterns = [
     # The certificate pages keep their /evaluation/certificates/ addresses (ocop.certification).
     path("evaluation/certificates/", include("ocop.certification.urls")),
     path("evaluation/", include("ocop.evaluation.urls")),
+    path("oversight/", include("ocop.oversight.urls")),
+    path("phan-anh/", include("ocop.oversight.public_urls")),  # consumers' reports (no login)
     path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
     # The `core` namespace: core's pages and the site's address `/` (core:home): the public home for
     # visitors, the dashboard of ocop.reports once signed in (ocop.public.views.home dispatches).

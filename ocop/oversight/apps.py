@@ -6,3 +6,9 @@ class OversightConfig(AppConfig):
     name = "ocop.oversight"
     label = "oversight"
     verbose_name = _("Kiểm tra, giám sát")
+
+    def ready(self) -> None:
+        from .registrations import consequences, inspections, plans, reports, signals, stats
+
+        for part in (plans, inspections, consequences, reports, signals, stats):
+            part.register()

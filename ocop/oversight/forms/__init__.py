@@ -1,0 +1,1 @@
+"""Split by concept: plans, inspections (on site), consequences, reports, signals, stats."""

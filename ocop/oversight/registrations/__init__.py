@@ -1,0 +1,1 @@
+"""Each part registers its notifications, queues and extension points from here."""

@@ -1,0 +1,5 @@
+"""consequences: notifications, queue items and extension points of this part (from apps.ready)."""
+
+
+def register() -> None:
+    pass
