@@ -317,9 +317,7 @@ def test_central_plan_takes_five_stars_and_review_what_the_province_recognised(o
 
 def test_add_producers_marks_open_signals_planned(ov) -> None:
     product = ov.products["hn1_tea"]
-    signal = ScanSignal(
-        rule=SignalRule.SURGE, product=product, first_day=TODAY, last_day=TODAY, scans=40
-    )
+    signal = ScanSignal(rule=SignalRule.SURGE, product=product, first_day=TODAY, last_day=TODAY, scans=40)
     signal.save()
     dismissed = ScanSignal(
         rule=SignalRule.FAR_SCANS,
@@ -329,7 +327,9 @@ def test_add_producers_marks_open_signals_planned(ov) -> None:
         status=SignalStatus.DISMISSED,
     )
     dismissed.save()
-    other = ScanSignal(rule=SignalRule.SURGE, product=ov.products["hn2_five"], first_day=TODAY, last_day=TODAY)
+    other = ScanSignal(
+        rule=SignalRule.SURGE, product=ov.products["hn2_five"], first_day=TODAY, last_day=TODAY
+    )
     other.save()
     user = ov.world.users["province_hn"]
     (inspection,) = planning.add_producers(user, ov.plans["hn"], [ov.producers["hn1"]])
@@ -413,11 +413,11 @@ def test_risk_filter(ov) -> None:
         province=ov.world.places["hn"],
     )
     report.save()
-    assert "Khớp 1 chủ thể, 1 sản phẩm" in client.get(url, {"mode": "filter", "f-risk": "on"}).content.decode()
+    assert (
+        "Khớp 1 chủ thể, 1 sản phẩm" in client.get(url, {"mode": "filter", "f-risk": "on"}).content.decode()
+    )
     ConsumerReport.objects.filter(pk=report.pk).update(status="closed")
-    ScanSignal(
-        rule=SignalRule.SURGE, product=ov.products["hn2_five"], first_day=TODAY, last_day=TODAY
-    ).save()
+    ScanSignal(rule=SignalRule.SURGE, product=ov.products["hn2_five"], first_day=TODAY, last_day=TODAY).save()
     page = client.get(url, {"mode": "filter", "f-risk": "on"}).content.decode()
     assert "Khớp 1 chủ thể, 1 sản phẩm" in page
 
@@ -485,7 +485,9 @@ def test_activate_and_close_with_confirmation(ov) -> None:
 
 
 def test_inspection_list_filters_and_scope(ov) -> None:
-    planning.add_producers(ov.world.users["province_hn"], ov.plans["hn"], [ov.producers["hn1"], ov.producers["hn2"]])
+    planning.add_producers(
+        ov.world.users["province_hn"], ov.plans["hn"], [ov.producers["hn1"], ov.producers["hn2"]]
+    )
     planning.add_producers(ov.world.users["province_hcm"], ov.plans["hcm"], [ov.producers["hcm1"]])
     url = reverse("oversight:inspection_list")
     central = ov.world.client("central")
@@ -501,7 +503,9 @@ def test_inspection_list_filters_and_scope(ov) -> None:
     page = central.get(url, {"province": "79"}).content.decode()
     assert "Bến Nghé" in page and "Đồng Xanh" not in page
     assert "Đồng Xanh" not in central.get(url, {"status": "done"}).content.decode()
-    assert "Đồng Xanh" in central.get(url, {"date_from": "01/10/2026", "date_to": "31/12/2026"}).content.decode()
+    assert (
+        "Đồng Xanh" in central.get(url, {"date_from": "01/10/2026", "date_to": "31/12/2026"}).content.decode()
+    )
     assert "Đồng Xanh" not in central.get(url, {"date_from": "01/01/2027"}).content.decode()
     assert ov.world.client("producer_hn1").get(url).status_code == 403
 
@@ -511,7 +515,9 @@ def test_queue_counts_planned_inspections_of_active_plans(ov) -> None:
     planning.add_producers(user, ov.plans["hn"], [ov.producers["hn1"], ov.producers["hn2"]])
 
     def item(name: str) -> queues.Item:
-        (found,) = [i for i in queues.collect(ov.world.users[name]) if i.key == "oversight_planned_inspections"]
+        (found,) = [
+            i for i in queues.collect(ov.world.users[name]) if i.key == "oversight_planned_inspections"
+        ]
         return found
 
     assert item("province_hn").count == 0  # a draft plan is not work yet
@@ -522,7 +528,9 @@ def test_queue_counts_planned_inspections_of_active_plans(ov) -> None:
     assert item("central").count == 2
     page = ov.world.client("province_hn").get(found.url).content.decode()
     assert "Đồng Xanh" in page and "Sao Mai" in page
-    assert not [i for i in queues.collect(ov.world.users["viewer_hn"]) if i.key == "oversight_planned_inspections"]
+    assert not [
+        i for i in queues.collect(ov.world.users["viewer_hn"]) if i.key == "oversight_planned_inspections"
+    ]
 
 
 def test_menu_entry_for_officers_only(ov) -> None:
