@@ -81,6 +81,16 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
         "certification:certificate_list",
         OFFICER_ROLES | {"producer"},
     ),
+    # Post-recognition oversight (Art. 9): plans, inspections, warnings, reports, signals. Producers
+    # reach their own inspections from their product's page, not from this menu.
+    NavEntry(
+        "oversight",
+        _("Kiểm tra, giám sát"),
+        "clipboard-check",
+        "oversight:plan_list",
+        OFFICER_ROLES,
+        also=("/oversight/",),
+    ),
     NavEntry("units", _("Đơn vị hành chính"), "geo-alt", "geo:unit_list", OFFICER_ROLES),
     NavEntry("users", _("Người dùng"), "person-gear", "accounts:user_list", USER_ADMIN_ROLES),
 )
