@@ -281,3 +281,21 @@ def test_proposals_are_scoped(world, hn1, certificate):  # noqa: F811
     assert consequences.revocation_proposals(world.users["province_hn"], certificate)
     # Outside the scope the certificate page itself is not found.
     assert world.client("province_hcm").get(certificate.get_absolute_url()).status_code == 404
+
+
+def test_public_pages_show_a_removed_product_as_not_ocop(world, hn1, certificate):  # noqa: F811
+    from ocop.public import published
+
+    row = make_inspection(make_plan(world), hn1, certificate)
+    conclude(world.users["province_hn"], row, Outcome.REMOVAL)
+    cache.clear()
+    anonymous = type(world.client("admin"))()
+    verdict = anonymous.get(f"/v/{certificate.code}").content.decode()
+    assert "ĐÃ ĐƯA RA KHỎI CHƯƠNG TRÌNH OCOP" in verdict and "HỢP LỆ" not in verdict
+    product = Product.objects.get(pk=hn1.pk)
+    page = anonymous.get(published.product_path(product)).content.decode()
+    assert "Đã đưa ra khỏi chương trình OCOP" in page
+    listed = published.published_products(TODAY).get(pk=hn1.pk)
+    assert listed.public_status == published.REMOVED and listed.valid_star is None
+    assert not published.published_products(TODAY).filter(public_status=published.VALID).exists()
+    assert anonymous.get(f"/api/v1/public/certificates/{certificate.code}").json()["status"] == "removed"

@@ -37,7 +37,9 @@ def warnings(world, products):  # noqa: F811
     rows = {
         "open": warn(world, products["hn1"], dt.date(2026, 12, 31), plan=plan, actions="Nhãn A"),
         "overdue": warn(world, products["hn2"], dt.date(2026, 11, 10), plan=plan, actions="Nhãn B"),
-        "hcm": warn(world, products["hcm1"], dt.date(2026, 11, 1), plan=hcm_plan, actions="Nhãn C", user="admin"),
+        "hcm": warn(
+            world, products["hcm1"], dt.date(2026, 11, 1), plan=hcm_plan, actions="Nhãn C", user="admin"
+        ),
     }
     closed = warn(world, products["hn1"], dt.date(2026, 11, 15), plan=plan, actions="Nhãn D")
     consequences.resolve(world.users["province_hn"], closed, resolved_on=dt.date(2026, 11, 22), note="Đã sửa")
@@ -175,7 +177,9 @@ def test_queue_item_counts_overdue_warnings(world, warnings):  # noqa: F811
     item = items["oversight_warnings_overdue"]
     assert item.count == 1 and item.due == dt.date(2026, 11, 10) and item.overdue
     assert item.url == f"{LIST}?state=overdue"
-    assert "oversight_warnings_overdue" not in {i.key for i in queues.collect(world.users["commune_hn1"], TODAY)}
+    assert "oversight_warnings_overdue" not in {
+        i.key for i in queues.collect(world.users["commune_hn1"], TODAY)
+    }
 
 
 # --- the "Kiểm tra, giám sát" tab ------------------------------------------------------------------
@@ -189,14 +193,22 @@ def test_tab_on_product_and_producer_pages(world, warnings, products):  # noqa: 
     html = page.content.decode()
     assert "Kiểm tra, giám sát" in html and "Nhãn A" in html and "31/12/2026" in html
     assert "Đã khắc phục 22/11/2026" in html
-    producer_page = own.get(reverse("registry:producer_detail", args=[product.producer_id]), {"tab": "oversight"})
+    producer_page = own.get(
+        reverse("registry:producer_detail", args=[product.producer_id]), {"tab": "oversight"}
+    )
     assert "Nhãn A" in producer_page.content.decode()
     # An officer in scope sees it; another producer sees neither the page nor the inspections.
-    officer = world.client("commune_hn1").get(reverse("registry:product_detail", args=[product.pk]), {"tab": "oversight"})
+    officer = world.client("commune_hn1").get(
+        reverse("registry:product_detail", args=[product.pk]), {"tab": "oversight"}
+    )
     assert "Nhãn A" in officer.content.decode()
-    other = User.objects.create(username="producer_hcm1", role=Role.PRODUCER, producer=products["hcm1"].producer)
+    other = User.objects.create(
+        username="producer_hcm1", role=Role.PRODUCER, producer=products["hcm1"].producer
+    )
     world.users["producer_hcm1"] = other
     stranger = world.client("producer_hcm1")
     assert stranger.get(reverse("registry:product_detail", args=[product.pk])).status_code == 404
-    theirs = stranger.get(reverse("registry:product_detail", args=[products["hcm1"].pk]), {"tab": "oversight"})
+    theirs = stranger.get(
+        reverse("registry:product_detail", args=[products["hcm1"].pk]), {"tab": "oversight"}
+    )
     assert "Nhãn C" in theirs.content.decode() and "Nhãn A" not in theirs.content.decode()
