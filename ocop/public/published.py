@@ -34,8 +34,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    PositiveSmallIntegerField,
     OuterRef,
+    PositiveSmallIntegerField,
     Prefetch,
     QuerySet,
     Subquery,
@@ -53,8 +53,8 @@ from ocop.certification.pdf import verification_path
 from ocop.core import clock
 from ocop.core.text import slugify_vi
 from ocop.registry import codes as registry_codes
-from ocop.registry.classification import ProductStatus
 from ocop.registry import search as registry_search
+from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Producer, Product, ProductImage
 
 # --- statuses -------------------------------------------------------------------------------------
