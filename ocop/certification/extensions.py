@@ -31,11 +31,22 @@ Certificate page actions
 Buttons that apps above add to a certificate's page (the public app: its verification page, QR
 codes and stamp sheet). ``register_certificate_action(render)`` with
 ``render(request, certificate) -> str`` (HTML); they are shown in registration order.
+
+Revocation proposals
+--------------------
+A revocation rests on a conclusion (Art. 8.1 b–d: an inspection's; Art. 10.1.b: the Ministry's
+review of a province's evaluation work). The app that holds those conclusions (oversight) registers
+``register_revocation_proposals(provider)`` with ``provider(user, certificate) -> list[RevocationProposal]``:
+the proposals about this certificate the user may see, oldest first. The certificate page lists them
+(pending with their 15-day deadline, or decided once the certificate is revoked) and the revocation
+form is pre-filled from the latest one (ground, conclusion date, reason). Without a provider, none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db.models import CharField, QuerySet, Value
@@ -43,13 +54,16 @@ from django.db.models import CharField, QuerySet, Value
 __all__ = [
     "FilingsProvider",
     "NoFilings",
+    "RevocationProposal",
     "filing_status_label",
     "filing_url",
     "filings",
     "filings_provider",
     "register_certificate_action",
     "register_filings",
+    "register_revocation_proposals",
     "render_certificate_actions",
+    "revocation_proposals",
 ]
 
 
@@ -115,3 +129,43 @@ def register_certificate_action(render: Callable[[Any, Any], str]) -> None:
 
 def render_certificate_actions(request: Any, certificate: Any) -> list[str]:
     return [render(request, certificate) for render in _actions.values()]
+
+
+# --- revocation proposals -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevocationProposal:
+    """A conclusion asking for a certificate's revocation (what the revocation form is pre-filled with)."""
+
+    basis: str  # what it rests on, in words ("Biên bản kiểm tra ngày 05/11/2026 — Kế hoạch …")
+    ground: str  # a RevocationGround value (b, c, d…)
+    concluded_on: dt.date  # the conclusion the 15-day deadline runs from (Art. 8.4)
+    deadline: dt.date
+    reason: str  # the revocation's reason, as proposed
+    url: str = ""  # the page of the basis ("" when the user may not open it)
+    proposed_by: str = ""  # who proposes (the inspecting body)
+
+    @property
+    def ground_label(self) -> str:
+        from .models import RevocationGround
+
+        return (
+            str(RevocationGround(self.ground).label)
+            if self.ground in RevocationGround.values
+            else self.ground
+        )
+
+
+_proposals: dict[str, Callable[[Any, Any], list[RevocationProposal]]] = {}
+
+
+def register_revocation_proposals(provider: Callable[[Any, Any], list[RevocationProposal]]) -> None:
+    """Add ``provider(user, certificate) -> [RevocationProposal]`` (once per function)."""
+    _proposals[f"{provider.__module__}.{provider.__qualname__}"] = provider
+
+
+def revocation_proposals(user: Any, certificate: Any) -> list[RevocationProposal]:
+    """Every registered provider's proposals about ``certificate`` for ``user``, oldest conclusion first."""
+    found = [proposal for provider in _proposals.values() for proposal in provider(user, certificate)]
+    return sorted(found, key=lambda proposal: proposal.concluded_on)

@@ -102,6 +102,7 @@ class CertificateExpiringView(ExportMixin, ObjectListView):
             super()
             .get_queryset()
             .valid_on(clock.today())
+            .filter(reminders.followed())
             .select_related("product__producer", "product__province", "product__commune")
             .annotate(
                 reevaluation_status=Subquery(latest.values("status")[:1]),
@@ -182,6 +183,8 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
             certificates, request.user, CHANGE, code=kwargs["code"]
         )
         self.refusal = revocation.revocation_refusal(request.user, self.certificate)
+        proposals = extensions.revocation_proposals(request.user, self.certificate)
+        self.proposal = proposals[-1] if proposals else None
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -197,6 +200,17 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "certificate": self.certificate}
+
+    def get_initial(self) -> dict[str, Any]:
+        # Pre-filled from the latest conclusion proposing this revocation (an inspection's), if any.
+        initial = super().get_initial()
+        if self.proposal is not None:
+            initial.update(
+                ground=self.proposal.ground,
+                conclusion_on=self.proposal.concluded_on,
+                reason=self.proposal.reason,
+            )
+        return initial
 
     def _confirmation(self, form: RevocationForm) -> Confirmation:
         data = form.cleaned_data
@@ -241,6 +255,7 @@ class CertificateRevokeView(LoginRequiredMixin, FormView):
         context.update(
             certificate=self.certificate,
             refusal=self.refusal,
+            proposal=self.proposal,
             today=clock.today(),
             **deadline_context(context["form"]),
         )

@@ -4,7 +4,9 @@ Registered with the registry as its `CertificateSource` (ocop.registry.extension
 is ready: the registry asks, it never imports this app.
 
 - star: that of the valid certificate on the day (highest star, then the latest issued);
-- status: discontinued stays discontinued; with a certificate issued by the day, recognised when
+- star: none once the product has been removed from the programme (Art. 9, an inspection's
+  conclusion), whatever its certificates say;
+- status: discontinued and removed stay so; with a certificate issued by the day, recognised when
   one is valid, revoked when the latest (by issue date) is revoked, otherwise expired; without
   certificates, the recorded stage.
 """
@@ -23,6 +25,7 @@ from ocop.core import clock
 from ocop.core.scoping import VIEW, restrict
 from ocop.registry.classification import ProductStatus
 from ocop.registry.extensions import CertificateSource
+from ocop.registry.models.products import LEFT_PROGRAMME
 
 from .models import Certificate, CertificateStatus
 
@@ -34,7 +37,12 @@ def _day(today: dt.date | None) -> dt.date:
 class Certificates(CertificateSource):
     def current_star(self, today: dt.date | None) -> models.Expression:
         best = Certificate.objects.current_for_products(today).filter(product=OuterRef("pk"))
-        return Subquery(best.values("star")[:1])
+        # A product removed from the programme no longer counts as OCOP (a test on the outer row).
+        return models.Case(
+            models.When(status=ProductStatus.REMOVED.value, then=models.Value(None)),
+            default=Subquery(best.values("star")[:1]),
+            output_field=models.PositiveSmallIntegerField(),
+        )
 
     def programme_status(self, today: dt.date | None) -> models.Expression:
         day = _day(today)
@@ -45,7 +53,7 @@ class Certificates(CertificateSource):
             return models.Value(status.value)
 
         return models.Case(
-            models.When(status=ProductStatus.DISCONTINUED.value, then=then(ProductStatus.DISCONTINUED)),
+            models.When(status__in=sorted(LEFT_PROGRAMME), then=F("status")),
             models.When(Exists(issued.valid_on(day)), then=then(ProductStatus.RECOGNISED)),
             models.When(LessThanOrEqual(latest_revoked_on, day), then=then(ProductStatus.REVOKED)),
             models.When(Exists(issued), then=then(ProductStatus.EXPIRED)),
@@ -54,6 +62,8 @@ class Certificates(CertificateSource):
         )
 
     def programme_status_on(self, product: Any, today: dt.date | None) -> str:
+        if product.status in LEFT_PROGRAMME:
+            return product.status
         day = _day(today)
         issued = product.certificates.filter(issue_date__lte=day).select_related("superseded_by")
         statuses = [c.status_on(day) for c in issued.order_by("-issue_date", "-pk")]
@@ -66,6 +76,8 @@ class Certificates(CertificateSource):
         return ProductStatus.EXPIRED.value
 
     def current_certificate(self, product: Any) -> Certificate | None:
+        if product.status == ProductStatus.REMOVED:
+            return None
         return product.certificates.current_for_products().select_related("decision").first()
 
     def issued_in_year(self, year: int) -> Q:

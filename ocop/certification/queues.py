@@ -29,7 +29,7 @@ def in_window_without_dossier(user: Any, today: dt.date) -> Any:
         Certificate.objects.restrict(user, VIEW)
         .order_by()
         .expiring_within(opens_days, today)  # the page's default ?days= (when the window opens)
-        .filter(reminders.state_condition(reminders.WindowState.OPEN, today))
+        .filter(reminders.state_condition(reminders.WindowState.OPEN, today), reminders.followed())
         .filter(~Exists(reminders.reevaluation_dossiers()))
     )
 

@@ -40,7 +40,7 @@ from ocop.core import clock
 from ocop.core.formatting import format_date
 from ocop.core.notifications import notify
 from ocop.core.scoping import COMMUNE, PRODUCER, PROVINCE
-from ocop.registry.classification import LegalBasis
+from ocop.registry.classification import LegalBasis, ProductStatus
 
 from . import extensions
 from .models import Certificate, CertificateReminder, CertificateStatus, ReminderKind
@@ -104,6 +104,12 @@ def state_condition(state: str, day: dt.date) -> Q:
             expiry__gte=day + dt.timedelta(days=closes_days), expiry__lte=day + dt.timedelta(days=opens_days)
         )
     return Q(expiry__lt=day + dt.timedelta(days=closes_days))
+
+
+def followed() -> Q:
+    """Certificates whose product is still followed: not removed from the programme by an inspection
+    (Art. 9). Removed products get no reminders and leave the expiring page and its queue item."""
+    return ~Q(product__status=ProductStatus.REMOVED.value)
 
 
 def reevaluation_dossiers(submitted_only: bool = False) -> QuerySet:
@@ -174,9 +180,11 @@ def due_date(certificate: Certificate, kind: str, day: dt.date) -> dt.date:
 
 def due_reminders(day: dt.date) -> list[Due]:
     """The reminders due on ``day`` and not yet sent, oldest expiry first."""
-    certificates = Certificate.objects.select_related(
-        "product__producer", "product__province", "product__commune"
-    ).order_by("expiry", "pk")
+    certificates = (
+        Certificate.objects.select_related("product__producer", "product__province", "product__commune")
+        .filter(followed())
+        .order_by("expiry", "pk")
+    )
 
     def unsent(queryset: QuerySet[Certificate], kind: str) -> QuerySet[Certificate]:
         sent = CertificateReminder.objects.filter(certificate=OuterRef("pk"), kind=kind)

@@ -74,6 +74,8 @@ class CertificateDetailView(ObjectDetailView):
             CertificateStatus.PENDING,
         ) and (revocation.revocation_refusal(self.request.user, certificate) is None)
         context["actions_html"] = extensions.render_certificate_actions(self.request, certificate)
+        # Conclusions asking for this certificate's revocation (an inspection's): pending, or decided.
+        context["proposals"] = extensions.revocation_proposals(self.request.user, certificate)
         return context
 
 

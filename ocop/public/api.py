@@ -1,7 +1,8 @@
 """Public verification API, open to anyone (no token, CORS *): GET /api/v1/public/certificates/<code>.
 
 Shops and marketplaces check an OCOP certificate by machine. The answer is always 200 with a
-``status`` (valid | expired | revoked | superseded | invalid) computed for today; an unknown,
+``status`` (valid | expired | revoked | superseded | removed | invalid) computed for today
+("removed": the product was taken out of the OCOP programme by an inspection's conclusion); an unknown,
 malformed or mistyped code is ``"invalid"`` with a ``reason``. Every key is always present (null
 when it does not apply). Dates are ISO 8601; ``expires`` is the last day the certificate is valid.
 """
@@ -41,7 +42,7 @@ class RevocationOut(Schema):
 
 class VerificationOut(Schema):
     code: str = Field(..., description="Mã giấy chứng nhận đã chuẩn hoá, ví dụ OCOP-82-2026-000123-X")
-    status: Literal["valid", "expired", "revoked", "superseded", "invalid"]
+    status: Literal["valid", "expired", "revoked", "superseded", "removed", "invalid"]
     reason: Literal["malformed", "mistyped", "unknown"] | None = Field(
         ..., description="Với invalid: sai định dạng, sai ký tự kiểm tra (gõ nhầm), hoặc không có mã này"
     )

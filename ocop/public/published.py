@@ -35,6 +35,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    PositiveSmallIntegerField,
     Prefetch,
     QuerySet,
     Subquery,
@@ -53,11 +54,15 @@ from ocop.core import clock
 from ocop.core.text import slugify_vi
 from ocop.registry import codes as registry_codes
 from ocop.registry import search as registry_search
+from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Producer, Product, ProductImage
 
 # --- statuses -------------------------------------------------------------------------------------
 
 VALID, EXPIRED, REVOKED, SUPERSEDED, INVALID = "valid", "expired", "revoked", "superseded", "invalid"
+# The product was taken out of the programme by an inspection's conclusion (Art. 9): not OCOP any
+# more, whatever its certificate's dates say (registry ProductStatus.REMOVED).
+REMOVED = "removed"
 
 # The big word of the verification page, and the short label of lists (status filter).
 STATUS_WORDS = {
@@ -66,6 +71,7 @@ STATUS_WORDS = {
     REVOKED: _("ĐÃ BỊ THU HỒI"),
     SUPERSEDED: _("ĐÃ ĐƯỢC THAY THẾ"),
     INVALID: _("KHÔNG HỢP LỆ"),
+    REMOVED: _("ĐÃ ĐƯA RA KHỎI CHƯƠNG TRÌNH OCOP"),
 }
 STATUS_LABELS = {
     VALID: _("Còn hiệu lực"),
@@ -73,10 +79,11 @@ STATUS_LABELS = {
     REVOKED: _("Đã bị thu hồi"),
     SUPERSEDED: _("Đã được thay thế"),
     INVALID: _("Không hợp lệ"),
+    REMOVED: _("Đã đưa ra khỏi chương trình OCOP"),
 }
 EXTENDED_LABEL = _("Còn hiệu lực (gia hạn theo khoản 3 Điều 12)")
 # A product's status in lists: that of its best valid certificate, else of its latest one.
-PRODUCT_STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in (VALID, EXPIRED, REVOKED)]
+PRODUCT_STATUS_CHOICES = [(status, STATUS_LABELS[status]) for status in (VALID, EXPIRED, REVOKED, REMOVED)]
 
 # Why a code is not valid (the JSON's "reason").
 MALFORMED, MISTYPED, UNKNOWN = "malformed", "mistyped", "unknown"
@@ -105,6 +112,7 @@ PRODUCT_FIELDS = (
     "story",
     "packaging",
     "where_to_buy",
+    "status",
     "updated",
     "producer__id",
     "producer__name",
@@ -163,8 +171,9 @@ def _issued(day: dt.date) -> QuerySet[Certificate]:
 def published_products(day: dt.date | None = None) -> QuerySet[Product]:
     """Products with a certificate in effect by ``day``, with ``public_star`` and ``public_status``.
 
-    ``public_status`` is "valid" when a certificate is valid on ``day`` (``public_star`` is then the
-    best valid star), otherwise "revoked" or "expired" after the latest certificate (and its star).
+    ``public_status`` is "removed" for a product taken out of the programme (no valid star), else
+    "valid" when a certificate is valid on ``day`` (``public_star`` is then the best valid star),
+    otherwise "revoked" or "expired" after the latest certificate (and its star).
     Three correlated subqueries, no N+1; ``product_status`` gives the same answer in Python.
     """
     day = day or today()
@@ -176,13 +185,18 @@ def published_products(day: dt.date | None = None) -> QuerySet[Product]:
         .select_related("producer", "province", "commune")
         .only(*PRODUCT_FIELDS)
         .annotate(
-            valid_star=Subquery(best_valid.values("star")[:1]),
+            valid_star=Case(
+                When(status=ProductStatus.REMOVED.value, then=Value(None)),
+                default=Subquery(best_valid.values("star")[:1]),
+                output_field=PositiveSmallIntegerField(),
+            ),
             latest_star=Subquery(latest.values("star")[:1]),
             latest_revoked_on=Subquery(latest.values("revoked_on")[:1]),
         )
         .annotate(
             public_star=Coalesce(F("valid_star"), F("latest_star")),
             public_status=Case(
+                When(status=ProductStatus.REMOVED.value, then=Value(REMOVED)),
                 When(valid_star__isnull=False, then=Value(VALID)),
                 When(latest_revoked_on__lte=day, then=Value(REVOKED)),
                 default=Value(EXPIRED),
@@ -281,10 +295,12 @@ class PublicCertificate:
     read_on: dt.date = dt.date.min  # the day the status is for
 
     @classmethod
-    def of(cls, certificate: Certificate, day: dt.date) -> PublicCertificate:
+    def of(cls, certificate: Certificate, day: dt.date, *, removed: bool = False) -> PublicCertificate:
         status = certificate.__dict__.get("_status") or certificate.status_on(day)  # with_status() sets it
         if status == certification.CertificateStatus.PENDING:
             status = INVALID  # not in effect yet: callers filter these out
+        elif status == VALID and removed:
+            status = REMOVED  # the product left the programme: its certificate no longer vouches for it
         decision, revoking, successor = (
             certificate.decision,
             certificate.revocation_decision,
@@ -342,8 +358,9 @@ class PublicCertificate:
         return str(RevocationGround(self.revocation_ground).label) if self.revocation_ground else ""
 
 
-def public_certificates(product_id: int, day: dt.date) -> list[PublicCertificate]:
-    """The product's certificates in effect by ``day``, newest first (one query)."""
+def public_certificates(product_id: int, day: dt.date, *, removed: bool = False) -> list[PublicCertificate]:
+    """The product's certificates in effect by ``day``, newest first (one query); ``removed``: the
+    product left the programme (its valid certificates show as "removed")."""
     rows = (
         Certificate.objects.filter(product_id=product_id, issue_date__lte=day)
         .select_related("decision", "revocation_decision", "superseded_by")
@@ -351,7 +368,7 @@ def public_certificates(product_id: int, day: dt.date) -> list[PublicCertificate
         .with_status(day)
         .order_by("-issue_date", "-pk")
     )
-    return [PublicCertificate.of(row, day) for row in rows]
+    return [PublicCertificate.of(row, day, removed=removed) for row in rows]
 
 
 def headline(certificates: list[PublicCertificate]) -> PublicCertificate | None:
@@ -362,8 +379,10 @@ def headline(certificates: list[PublicCertificate]) -> PublicCertificate | None:
     return max(certificates, key=lambda c: (c.issued, c.id), default=None)
 
 
-def product_status(certificates: list[PublicCertificate]) -> str:
-    """The product's status as ``published_products`` annotates it: valid, revoked or expired."""
+def product_status(certificates: list[PublicCertificate], *, removed: bool = False) -> str:
+    """The product's status as ``published_products`` annotates it: removed, valid, revoked or expired."""
+    if removed and certificates:
+        return REMOVED
     shown = headline(certificates)
     if shown is None:
         return INVALID
@@ -435,8 +454,8 @@ def verify(text: str, day: dt.date | None = None) -> Verification:
     )
     if row is None:
         return Verification(code=code, status=INVALID, reason=UNKNOWN)
-    certificate = PublicCertificate.of(row, day)
     product = row.product
+    certificate = PublicCertificate.of(row, day, removed=product.status == ProductStatus.REMOVED)
     return Verification(
         code=code,
         status=certificate.status,

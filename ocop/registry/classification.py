@@ -312,6 +312,8 @@ class ProductStatus(_Labelled):
     EXPIRED = "expired"
     REVOKED = "revoked"
     DISCONTINUED = "discontinued"
+    # Art. 9: an inspection concluded that the product leaves the programme; it is no longer followed.
+    REMOVED = "removed"
 
 
 class LegalBasis(_Labelled):
@@ -347,6 +349,7 @@ _LABELS: dict[StrEnum, str] = {
     ProductStatus.EXPIRED: _("Hết hạn"),
     ProductStatus.REVOKED: _("Bị thu hồi"),
     ProductStatus.DISCONTINUED: _("Dừng sản xuất"),
+    ProductStatus.REMOVED: _("Đưa ra khỏi chương trình"),
     LegalBasis.QD490_1048: _("QĐ 490/QĐ-TTg và QĐ 1048/QĐ-TTg"),
     LegalBasis.QD1048_781: _("QĐ 1048/QĐ-TTg, sửa đổi bởi QĐ 781/QĐ-TTg"),
     LegalBasis.QD148: _("QĐ 148/QĐ-TTg"),

@@ -37,6 +37,8 @@ from ocop.core.scoping import (
     ScopePaths,
 )
 
+from .plans import PlanKind
+
 READ_ONLY = frozenset({VIEW})
 
 
@@ -51,11 +53,19 @@ class Outcome(models.TextChoices):
 
     COMPLIANT = "compliant", _("Đạt, duy trì đúng tiêu chí")
     WARNING = "warning", _("Cảnh báo, yêu cầu khắc phục")
+    # Only in the Ministry's review of a province's evaluation work (PlanKind.EVALUATION_REVIEW).
+    REEVALUATION = "reevaluation", _("Đề nghị tỉnh đánh giá lại (Điều 10.1.b)")
     REVOCATION = "revocation", _("Đề nghị thu hồi giấy chứng nhận")
     REMOVAL = "removal", _("Đưa ra khỏi chương trình OCOP")
 
 
-OUTCOME_ORDER = [Outcome.COMPLIANT, Outcome.WARNING, Outcome.REVOCATION, Outcome.REMOVAL]
+OUTCOME_ORDER = [
+    Outcome.COMPLIANT,
+    Outcome.WARNING,
+    Outcome.REEVALUATION,
+    Outcome.REVOCATION,
+    Outcome.REMOVAL,
+]
 
 
 class InspectionGround(models.TextChoices):
@@ -245,6 +255,15 @@ class InspectedProduct(models.Model):
                 errors["corrective_actions"] = _("Cảnh báo phải nêu yêu cầu khắc phục.")
             if self.deadline is None:
                 errors["deadline"] = _("Cảnh báo phải có hạn khắc phục.")
+        if (
+            self.outcome == Outcome.REEVALUATION
+            and self.inspection_id
+            and self.inspection.plan.kind != PlanKind.EVALUATION_REVIEW
+        ):
+            errors["outcome"] = _(
+                "Đề nghị tỉnh đánh giá lại chỉ dùng trong kiểm tra công tác đánh giá, phân hạng của tỉnh "
+                "(Điều 10.1.b)."
+            )
         if self.product_id and self.inspection_id and self.product.producer_id != self.inspection.producer_id:
             errors["product"] = _("Sản phẩm này không thuộc chủ thể được kiểm tra.")
         if errors:

@@ -94,7 +94,16 @@ def producer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
 
 def _star_counts(queryset) -> dict[str, int]:
     rows = queryset.order_by().values("public_status", "public_star").annotate(n=Count("pk"))
-    counts = {"total": 0, "valid": 0, "expired": 0, "revoked": 0, "star3": 0, "star4": 0, "star5": 0}
+    counts = {
+        "total": 0,
+        "valid": 0,
+        "expired": 0,
+        "revoked": 0,
+        "removed": 0,
+        "star3": 0,
+        "star4": 0,
+        "star5": 0,
+    }
     for row in rows:
         counts["total"] += row["n"]
         counts[row["public_status"]] += row["n"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ocop.certification.pdf import public_base_url, verification_path
+from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Product, ProductImage
 
 from .. import cache, gs1, images, published
@@ -99,7 +100,8 @@ def _product_entry(request: HttpRequest, pk: int) -> Entry:
         .filter(pk=pk)
         .first()
     )
-    certificates = published.public_certificates(pk, day) if product is not None else []
+    removed = product is not None and product.status == ProductStatus.REMOVED
+    certificates = published.public_certificates(pk, day, removed=removed) if product is not None else []
     if not certificates:  # never recognised: it does not exist publicly
         return _product_not_found_entry(request)
     photos = list(
@@ -116,7 +118,7 @@ def _product_entry(request: HttpRequest, pk: int) -> Entry:
         "other_name": product.name if english else product.name_en,
         "certificates": certificates,
         "shown": shown,
-        "status": published.product_status(certificates),
+        "status": published.product_status(certificates, removed=removed),
         "photos": [(p, _image_url(p, 480), _image_url(p, 1280), images.scaled_size(p, 480)) for p in photos],
         "sector": sector,
         "product_set": product_set,

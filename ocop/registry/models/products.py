@@ -103,6 +103,11 @@ STAGES = (
 )
 
 
+# Stages that win over the certificates: the product is no longer followed (stopped producing, or
+# removed from the programme by an inspection's conclusion, Art. 9).
+LEFT_PROGRAMME = frozenset({ProductStatus.DISCONTINUED.value, ProductStatus.REMOVED.value})
+
+
 def programme_status_expression(today: date | None = None) -> models.Expression:
     """SQL for `Product.programme_status` on ``today`` (default: ``clock.today()``).
 
@@ -307,7 +312,7 @@ class Product(Searchable, Located):
 
     def programme_status_on(self, today: date | None = None) -> str:
         """The programme status on ``today`` in Python: the rules of `programme_status_expression`."""
-        if self.status == ProductStatus.DISCONTINUED or self.pk is None:
+        if self.status in LEFT_PROGRAMME or self.pk is None:
             return self.status
         return extensions.certificates.get().programme_status_on(self, today)
 
