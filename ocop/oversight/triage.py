@@ -45,7 +45,9 @@ def inspection_choices(user: Any, report: ConsumerReport) -> QuerySet[Inspection
         inspections = inspections.filter(producer__province_id=report.province_id)
     else:
         inspections = inspections.none()
-    return inspections.select_related("producer", "plan").order_by("-pk")[:CHOICES_LIMIT]
+    # The latest ones, as a filterable queryset (a form validates the choice against it).
+    latest = inspections.order_by("-pk").values("pk")[:CHOICES_LIMIT]
+    return Inspection.objects.filter(pk__in=latest).select_related("producer", "plan").order_by("-pk")
 
 
 def plan_choices(user: Any, report: ConsumerReport) -> QuerySet[InspectionPlan]:
