@@ -6,6 +6,8 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language
 
+from .. import extensions
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def other_languages() -> list[tuple[str, str]]:
 @register.filter
 def stars(count: int | None) -> str:
     return "★" * int(count or 0)
+
+
+@register.simple_tag
+def page_actions(page: str, code: str | None) -> str:
+    """The links apps above add to a public page of ``code`` (ocop.public.extensions)."""
+    return extensions.render_page_actions(page, code or "")

@@ -63,12 +63,15 @@ def _respond(entry: Entry, *, content_type: str = HTML, vary: tuple[str, ...] = 
     return response
 
 
-def _not_found_entry(request: HttpRequest, title: str, message: str) -> Entry:
-    return _render(request, "public/not_found.html", {"title": title, "message": message}, status=404)
+def _not_found_entry(request: HttpRequest, title: str, message: str, code: str = "") -> Entry:
+    """The "not found" page; with the code that led nowhere, the page actions of that code
+    (ocop.public.extensions: e.g. reporting a fake OCOP mark)."""
+    context = {"title": title, "message": message, "action_code": code}
+    return _render(request, "public/not_found.html", context, status=404)
 
 
-def _not_found(request: HttpRequest, title: str, message: str) -> HttpResponse:
-    return _respond(_not_found_entry(request, title, message))
+def _not_found(request: HttpRequest, title: str, message: str, code: str = "") -> HttpResponse:
+    return _respond(_not_found_entry(request, title, message, code))
 
 
 def _ld_json(data: dict[str, Any]) -> str:
@@ -89,16 +92,17 @@ def _classification(code: str) -> tuple[str, str]:
     return classification.get_sector(product_set.sector).name, product_set.name
 
 
-def _product_not_found_entry(request: HttpRequest) -> Entry:
+def _product_not_found_entry(request: HttpRequest, code: str = "") -> Entry:
     return _not_found_entry(
         request,
         _("Không tìm thấy sản phẩm OCOP"),
         _("Không có sản phẩm OCOP đã được công nhận nào mang mã này. Hãy kiểm tra lại mã in trên bao bì."),
+        code,
     )
 
 
-def _not_found_product(request: HttpRequest) -> HttpResponse:
-    return _respond(_product_not_found_entry(request))
+def _not_found_product(request: HttpRequest, code: str = "") -> HttpResponse:
+    return _respond(_product_not_found_entry(request, code))
 
 
 def _card(product: Product) -> dict[str, Any]:

@@ -128,6 +128,9 @@ def _product_entry(request: HttpRequest, pk: int) -> Entry:
             p.strip() for p in product.where_to_buy.replace(";", "\n").splitlines() if p.strip()
         ],
         "canonical_url": base + published.product_path(product),
+        # The code the page actions are for (ocop.public.extensions): the one printed on the
+        # package, whichever address led here, so the cached page is the same for all of them.
+        "action_code": product.code or published.gtin_shown(product.gtin) or shown.code,
         "producer_path": published.producer_path(product.producer),
         "json_ld": _ld_json(_product_json_ld(product, shown, photos, base)),
         "og_image": base + _image_url(photo, 1280) if photo else "",
@@ -167,13 +170,14 @@ def product_by_code(request: HttpRequest, code: str, slug: str | None = None) ->
             _("Mã sản phẩm không hợp lệ"),
             _("“%(code)s” không phải mã sản phẩm OCOP (dạng Mã tỉnh-Mã xã-STT-Năm, ví dụ 82-28756-12-2026).")
             % {"code": code},
+            code,
         )
     if slug is not None or (kind == "current" and normal != code):
         return HttpResponsePermanentRedirect(reverse("public:product_code", args=[normal]))
     day = published.today()
     ids = cache.alias(kind, normal, lambda: published.products_with_code(kind, normal, code, day))
     if not ids:
-        return _not_found_product(request)
+        return _not_found_product(request, normal)
     if len(ids) > 1:
         return _choices(request, normal, ids)
     return _product_response(request, ids[0])
@@ -216,7 +220,7 @@ def gs1_resolver(request: HttpRequest, gtin: str, lot: str | None = None) -> Htt
     try:
         full = gs1.parse_gtin(gtin)
     except gs1.GtinError as error:
-        return _not_found(request, _("Mã GTIN không hợp lệ"), str(error))
+        return _not_found(request, _("Mã GTIN không hợp lệ"), str(error), gtin)
     if lot is not None and not gs1.valid_lot(lot):
         return _not_found(
             request,
@@ -231,6 +235,7 @@ def gs1_resolver(request: HttpRequest, gtin: str, lot: str | None = None) -> Htt
             _("Không tìm thấy sản phẩm OCOP"),
             _("Không có sản phẩm OCOP đã được công nhận nào mang mã GTIN %(gtin)s.")
             % {"gtin": published.gtin_shown(full)},
+            published.gtin_shown(full),
         )
     pk = ids[0]
     base = public_base_url(request)
