@@ -98,7 +98,8 @@ def status_scans(
     window: int = STATUS_WINDOW_DAYS,
     threshold: int = STATUS_MIN_SCANS,
 ) -> list[Candidate]:
-    """Certificates no longer valid with ≥ ``threshold`` scans in the last ``window`` days (since the status)."""
+    """Certificates no longer valid with ≥ ``threshold`` scans in the last ``window`` days (counted
+    from the day the status began)."""
     start = today - dt.timedelta(days=window - 1)
     found = []
     for item in certificates:
@@ -283,7 +284,9 @@ class Missed:
     last_day: dt.date
 
 
-def resemblances(code: str, valid: Mapping[str, Any], by_form: Mapping[str, list[str]]) -> list[tuple[str, str]]:
+def resemblances(
+    code: str, valid: Mapping[str, Any], by_form: Mapping[str, list[str]]
+) -> list[tuple[str, str]]:
     """The real codes ``code`` resembles, with how: [(real code, "confusion"|"transposition"|…)]."""
     if code in valid:
         return []
