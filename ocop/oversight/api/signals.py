@@ -6,8 +6,6 @@
 - ``POST signals/{id}/dismiss`` ``{"note"}``: seen, no inspection needed (province officers).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
