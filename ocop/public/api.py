@@ -20,7 +20,7 @@ from ninja import Field, Router, Schema
 from ocop.certification.pdf import public_base_url
 
 from . import cache, published
-from .scans import record_hit
+from .scans import record_hit, record_miss
 
 router = Router(tags=["public"], auth=None)
 
@@ -154,6 +154,8 @@ def certificate_status(request: HttpRequest, code: str, response: HttpResponse) 
         data = cache.get_or_build(
             cache.CERTIFICATE, normal, ["json", published.today().isoformat()], lambda: payload(normal)
         )
+    if data["_id"] is None:
+        record_miss(normal)
     record_hit("certificate", data["_id"], "api")
     base = public_base_url(request)
     for name, value in CORS_HEADERS.items():

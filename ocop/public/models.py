@@ -77,3 +77,68 @@ class ScanCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.kind} {self.object_id} {self.source}: {self.count}"
+
+
+class MissedLookup(models.Model):
+    """How many times a day one typed certificate code found no certificate (/v/<code> and the JSON
+    verification), so a code that resembles a real one and keeps being typed can be noticed.
+
+    A code is not personal data: nothing about who typed it is kept. Written only by the flush,
+    bounded: codes of a certificate code's general shape, at most ``MISSED_CODE_LENGTH`` characters
+    and ``scans.MISSED_CODES_PER_DAY`` distinct codes a day.
+    """
+
+    day = models.DateField(_("ngày"))
+    code = models.CharField(_("mã được nhập"), max_length=40)
+    count = models.PositiveIntegerField(_("số lượt"), default=0)
+
+    # No place: a typed code belongs to no unit, so only national roles read the raw counters
+    # (provinces see the signals built from them, placed on the product they resemble).
+    scope = ScopePaths(policy={ADMIN: READ_ONLY, CENTRAL: READ_ONLY})
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("lượt tra mã không có")
+        verbose_name_plural = _("lượt tra mã không có")
+        ordering = ["-day", "code"]
+        constraints = [models.UniqueConstraint(fields=["day", "code"], name="public_missedlookup_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.code}: {self.count}"
+
+
+class ScanRegionCount(models.Model):
+    """How many QR scans of one product came, on one day, from one current province — as told by
+    the front proxy's own GeoIP in the header named by ``OCOP_SCAN_REGION_HEADER``.
+
+    The address that scanned is never read nor stored; only the province the proxy names is
+    counted. Written only by the flush (like ScanCount); not audited for the same reason.
+    """
+
+    day = models.DateField(_("ngày"))
+    product = models.ForeignKey(
+        "registry.Product", verbose_name=_("sản phẩm"), on_delete=models.CASCADE, related_name="scan_regions"
+    )
+    province = models.ForeignKey(
+        "geo.Unit", verbose_name=_("tỉnh/thành phố quét"), on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("số lượt"), default=0)
+
+    scope = ScopePaths(
+        province="product__province",
+        commune="product__commune",
+        owner="product__producer",
+        policy={role: READ_ONLY for role in (ADMIN, CENTRAL, PROVINCE, COMMUNE, COUNCIL, PRODUCER, VIEWER)},
+    )
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("lượt quét theo tỉnh")
+        verbose_name_plural = _("lượt quét theo tỉnh")
+        ordering = ["-day", "product", "province"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "product", "province"], name="public_scanregion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.product_id} {self.province_id}: {self.count}"

@@ -28,6 +28,19 @@ flushed by then are lost, as they are when the cache is restarted (analytics, no
 
 Several servers without Redis each flush their own memory to the same database; the upsert is
 safe for that (``F()`` increments, a unique constraint, a retry on a concurrent insert).
+
+Two more counters ride in the same buckets, for the risk signals of post-recognition oversight
+(``ocop.oversight`` reads them; nothing here knows it):
+
+- ``record_miss``: a verification (/v/<code>, the JSON endpoint) that found no certificate counts
+  the normalised typed code per day (``MissedLookup``), only for codes of a certificate code's
+  general shape, at most ``MISSED_CODE_LENGTH`` characters and ``MISSED_CODES_PER_DAY`` distinct
+  codes a day (a flood of made-up codes cannot grow the table). A code is not personal data.
+- the region of a QR scan (``ScanRegionCount``): only when ``OCOP_SCAN_REGION_HEADER`` names a
+  header the front proxy fills from its own GeoIP (a province code or name). Its value is folded
+  to a short key at the hit (``region_key``) and mapped to a current province at the flush
+  (former provinces' names map to their successor); unknown values are dropped. The client's
+  address is never read nor stored.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ import atexit
 import datetime as dt
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -52,7 +66,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from ocop.certification.codes import normalize as normalize_code
 from ocop.core import clock
+from ocop.core.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +90,17 @@ BUCKET_SECONDS = 60
 KEY_TTL = 2 * 24 * 3600
 LOCK_SECONDS = 300  # a crashed flush frees the lock after this
 _CHUNK = 500  # ids per IN (...) clause
+
+# Missed lookups: the general shape of a certificate code (OCOP-PP-YYYY-NNNNNN-C) and its typos
+# (a letter for a digit, a missing or extra part), not any text someone types.
+MISSED_CODE_LENGTH = 40
+MISSED_CODES_PER_DAY = 2000
+_MISSED_SHAPE = re.compile(r"[0-9A-Z*]{2,8}(?:-[0-9A-Z*]{1,12}){2,5}")
+# Region keys: folded province names or codes; distinct values a day are capped like codes.
+REGION_VALUES_PER_DAY = 300
+_REGION_PREFIX = re.compile(r"^(?:thanh pho|tinh|tp\.?)\s+")
+_REGION_SUFFIX = re.compile(r"\s+(?:city|province)$")
+MISS, REGION = "miss", "region"
 
 
 def hit_source(request: HttpRequest) -> HitSource:
@@ -141,6 +168,52 @@ def _increment(cache: BaseCache, key: str) -> tuple[int, bool]:
         return cache.incr(key), False  # created concurrently
 
 
+def _count(cache: BaseCache, bucket: int, entry: tuple[str, str, int, str]) -> None:
+    _value, created = _increment(cache, _counter_key(bucket, entry))
+    if created:
+        position, _created = _increment(cache, _index_size_key(bucket))
+        cache.set(_index_key(bucket, position), entry, KEY_TTL)
+
+
+def _admitted(cache: BaseCache, family: str, day: str, value: str, cap: int) -> bool:
+    """Whether ``value`` is among the first ``cap`` distinct values of ``family`` today (remembered)."""
+    seen_key = f"{PREFIX}:s:{family}:{day}:{value}"
+    seen = cache.get(seen_key)
+    if seen is not None:
+        return bool(seen)
+    number, _created = _increment(cache, f"{PREFIX}:sn:{family}:{day}")
+    admitted = number <= cap
+    cache.set(seen_key, int(admitted), KEY_TTL)
+    return admitted
+
+
+def region_key(text: str | None) -> str:
+    """A province's code or name as a short key: "01", "Hà Nội" / "Ha Noi" / "Thành phố Hà Nội" →
+    "hanoi"; "" for anything else (too long, nothing left)."""
+    text = str(text or "").strip()[:80]
+    if text.isdigit() and len(text) <= 2:
+        return text.zfill(2)
+    folded = _REGION_SUFFIX.sub("", _REGION_PREFIX.sub("", fold(text)))
+    key = "".join(char for char in folded if char.isascii() and char.isalnum())
+    return key if 2 <= len(key) <= 40 and not key.isdigit() else ""
+
+
+def scan_region(request: HttpRequest) -> str:
+    """The region key of the header named by OCOP_SCAN_REGION_HEADER ("" when unset or absent)."""
+    header = getattr(settings, "OCOP_SCAN_REGION_HEADER", "")
+    if not header:
+        return ""
+    return region_key(request.headers.get(header, ""))
+
+
+def missed_code(text: str) -> str:
+    """The normalised code worth counting as a missed lookup, or "" (wrong shape, too long)."""
+    code = normalize_code(text)
+    if len(code) > MISSED_CODE_LENGTH or not _MISSED_SHAPE.fullmatch(code):
+        return ""
+    return code
+
+
 def record_hit(kind: HitKind, object_id: int | None, source: HitSource) -> None:
     """Count one public hit of ``kind`` ``object_id`` (None: an unknown or invalid code) from ``source``.
 
@@ -149,16 +222,44 @@ def record_hit(kind: HitKind, object_id: int | None, source: HitSource) -> None:
     if object_id is None or kind not in KINDS or source not in SOURCES:
         return None
     try:
-        cache = store()
-        bucket = bucket_of()
-        entry = (clock.today().isoformat(), kind, int(object_id), source)
-        _value, created = _increment(cache, _counter_key(bucket, entry))
-        if created:
-            position, _created = _increment(cache, _index_size_key(bucket))
-            cache.set(_index_key(bucket, position), entry, KEY_TTL)
+        _count(store(), bucket_of(), (clock.today().isoformat(), kind, int(object_id), source))
         _schedule_flush()
     except Exception:  # noqa: BLE001 (analytics must never break a public page)
         logger.warning("Could not count a scan of %s %s", kind, object_id, exc_info=True)
+    return None
+
+
+def record_region(kind: HitKind, object_id: int | None, source: HitSource, request: HttpRequest) -> None:
+    """Count a QR scan of ``kind`` ``object_id`` for the province the front proxy names in the header
+    OCOP_SCAN_REGION_HEADER (nothing when unset, absent or not a QR scan). No database access."""
+    if object_id is None or kind not in KINDS or source != "qr":
+        return None
+    try:
+        region = scan_region(request)
+        if not region:
+            return None
+        cache = store()
+        day = clock.today().isoformat()
+        if _admitted(cache, REGION, day, region, REGION_VALUES_PER_DAY):
+            _count(cache, bucket_of(), (day, f"{REGION}_{kind}", int(object_id), region))
+    except Exception:  # noqa: BLE001
+        logger.warning("Could not count the region of a scan of %s %s", kind, object_id, exc_info=True)
+    return None
+
+
+def record_miss(text: str) -> None:
+    """Count one verification of ``text`` that found no certificate (same store, no database)."""
+    try:
+        code = missed_code(text)
+        if not code:
+            return None
+        cache = store()
+        day = clock.today().isoformat()
+        if _admitted(cache, MISS, day, code, MISSED_CODES_PER_DAY):
+            _count(cache, bucket_of(), (day, MISS, 0, code))
+            _schedule_flush()
+    except Exception:  # noqa: BLE001
+        logger.warning("Could not count a missed lookup", exc_info=True)
     return None
 
 
@@ -208,7 +309,8 @@ def _product_ids(totals: Counter) -> dict[tuple[str, int], int]:
 
     wanted = defaultdict(set)
     for _day, kind, object_id, _source in totals:
-        wanted[kind].add(object_id)
+        if kind in KINDS:
+            wanted[kind].add(object_id)
     found: dict[tuple[str, int], int] = {}
     for batch in _chunks(wanted["product"]):
         ids = Product.objects.filter(pk__in=batch).values_list("pk", flat=True)
@@ -264,6 +366,123 @@ def write(totals: Counter) -> int:
     return len(pending)
 
 
+def _add_counts(model: type, fields: tuple[str, ...], pending: dict[tuple, int], new_allowed=None) -> int:
+    """Add ``{(field values…): n}`` to ``model``'s ``count`` (the unique key is ``fields``), like
+    ``write``: F() increments of existing rows, a bulk insert of the others (``new_allowed(rows)``
+    may drop some), one at a time after a concurrent insert."""
+    pending = {key: n for key, n in pending.items() if n > 0}
+    if not pending:
+        return 0
+    *heads, last = fields
+    with transaction.atomic():
+        existing: dict[tuple, int] = {}
+        groups = defaultdict(set)
+        for key in pending:
+            groups[key[:-1]].add(key[-1])
+        for head, lasts in groups.items():
+            for batch in _chunks(sorted(lasts)):
+                rows = model.objects.filter(**dict(zip(heads, head, strict=True)), **{f"{last}__in": batch})
+                existing.update({tuple(row[1:]): row[0] for row in rows.values_list("pk", *fields)})
+        by_increment = defaultdict(list)
+        for key, pk in existing.items():
+            if key in pending:
+                by_increment[pending[key]].append(pk)
+        for increment, pks in by_increment.items():
+            for batch in _chunks(pks):
+                model.objects.filter(pk__in=batch).update(count=F("count") + increment)
+        new = [
+            model(**dict(zip(fields, key, strict=True)), count=n)
+            for key, n in pending.items()
+            if key not in existing
+        ]
+        if new_allowed is not None:
+            new = new_allowed(new)
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create(new, batch_size=_CHUNK)
+        except IntegrityError:
+            for row in new:
+                lookup = {name: getattr(row, name) for name in fields}
+                if model.objects.filter(**lookup).update(count=F("count") + row.count):
+                    continue
+                try:
+                    with transaction.atomic():
+                        row.save(force_insert=True)
+                except IntegrityError:
+                    model.objects.filter(**lookup).update(count=F("count") + row.count)
+    return len(existing) + len(new)
+
+
+def write_misses(totals: Counter) -> int:
+    """Add the missed lookups of ``totals`` to MissedLookup (at most MISSED_CODES_PER_DAY codes a day)."""
+    from .models import MissedLookup
+
+    pending: Counter = Counter()
+    for (day, kind, _object_id, code), n in totals.items():
+        if kind == MISS and code and len(code) <= MISSED_CODE_LENGTH:
+            pending[(day, code)] += n
+
+    def within_cap(rows: list) -> list:
+        kept, room = [], {}
+        for row in rows:
+            if row.day not in room:
+                room[row.day] = MISSED_CODES_PER_DAY - MissedLookup.objects.filter(day=row.day).count()
+            if room[row.day] > 0:
+                room[row.day] -= 1
+                kept.append(row)
+        return kept
+
+    return _add_counts(MissedLookup, ("day", "code"), pending, within_cap)
+
+
+def province_keys() -> dict[str, int]:
+    """region_key → id of the current province: current codes and names, former names (→ successor)."""
+    from ocop.geo.models import Level, Structure, Unit
+
+    rows = Unit.objects.filter(level=Level.PROVINCE).values_list(
+        "structure", "code", "name", "current_province_id", "pk"
+    )
+    keys: dict[str, int] = {}
+    # Former names first, so that a current province's own name wins over a homonym.
+    for structure, code, name, current_id, pk in sorted(rows, key=lambda row: row[0] == Structure.CURRENT):
+        target = pk if structure == Structure.CURRENT else current_id
+        if target is None:
+            continue
+        if structure == Structure.CURRENT:
+            keys[code] = target
+        if key := region_key(name):
+            keys[key] = target
+    return keys
+
+
+def write_regions(totals: Counter) -> int:
+    """Add the scans by province of ``totals`` to ScanRegionCount (unknown provinces dropped)."""
+    from .models import ScanRegionCount
+
+    regional = Counter()
+    for (day, kind, object_id, region), n in totals.items():
+        if kind.startswith(f"{REGION}_"):
+            regional[(day, kind.removeprefix(f"{REGION}_"), object_id, region)] += n
+    if not regional:
+        return 0
+    products = _product_ids(regional)
+    provinces = province_keys()
+    pending: Counter = Counter()
+    for (day, kind, object_id, region), n in regional.items():
+        product_id, province_id = products.get((kind, object_id)), provinces.get(region)
+        if product_id and province_id:
+            pending[(day, product_id, province_id)] += n
+    return _add_counts(ScanRegionCount, ("day", "product_id", "province_id"), pending)
+
+
+def _write_all(totals: Counter) -> int:
+    """ScanCount rows touched (what ``flush`` reports); the other counters are written alongside."""
+    touched = write(totals)
+    write_misses(totals)
+    write_regions(totals)
+    return touched
+
+
 def _upsert_one(row) -> None:
     from .models import ScanCount
 
@@ -278,7 +497,8 @@ def _upsert_one(row) -> None:
 
 
 def flush(*, include_current: bool = False) -> int:
-    """Write the buffered counts to ScanCount; returns the number of rows added to. Never concurrent.
+    """Write the buffered counts to ScanCount (and the missed lookups and scans by province to theirs);
+    returns the number of ScanCount rows added to. Never concurrent.
 
     Only complete buckets are taken, unless ``include_current`` (a process's private memory at exit,
     or tests): then the newest buckets' counters are decremented by what was taken rather than
@@ -295,13 +515,13 @@ def flush(*, include_current: bool = False) -> int:
         touched = 0
         if first <= complete_until:
             totals, _values, keys = _read_buckets(cache, range(first, complete_until + 1))
-            touched += write(totals)
+            touched += _write_all(totals)
             cache.set(DONE_KEY, complete_until, KEY_TTL)
             for batch in _chunks(keys):
                 cache.delete_many(batch)
         if include_current:
             totals, values, _keys = _read_buckets(cache, range(max(first, complete_until + 1), now + 1))
-            touched += write(totals)
+            touched += _write_all(totals)
             for key, value in values.items():
                 with suppress(ValueError):  # expired meanwhile
                     cache.decr(key, value)

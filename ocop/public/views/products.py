@@ -23,7 +23,7 @@ from ocop.registry.models import Product, ProductImage
 from .. import cache, gs1, images, published
 from ..cache import LISTINGS, PRODUCT
 from ..language import browser_language
-from ..scans import hit_source, record_hit
+from ..scans import hit_source, record_hit, record_region
 from .common import (
     BROWSER_MAX_AGE,
     Entry,
@@ -152,7 +152,9 @@ def _product_summary(pk: int) -> dict[str, Any] | None:
 def _product_response(request: HttpRequest, pk: int, headers: dict[str, str] | None = None) -> HttpResponse:
     entry = cache.get_or_build(PRODUCT, pk, _variant(request, "page"), lambda: _product_entry(request, pk))
     if entry["object_id"] is not None:
-        record_hit("product", entry["object_id"], hit_source(request))
+        source = hit_source(request)
+        record_hit("product", entry["object_id"], source)
+        record_region("product", entry["object_id"], source, request)
     response = _respond(entry, vary=("Cookie", "Accept") if headers else ("Cookie",))
     for name, value in (headers or {}).items():
         response[name] = value

@@ -13,7 +13,7 @@ from ocop.certification.pdf import verification_path
 from .. import cache, published
 from ..cache import CERTIFICATE
 from ..language import browser_language
-from ..scans import hit_source, record_hit
+from ..scans import hit_source, record_hit, record_miss, record_region
 from .common import Entry, _render, _respond, _variant
 
 # --- verification ---------------------------------------------------------------------------------
@@ -39,7 +39,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         entry = cache.get_or_build(
             CERTIFICATE, normal, _variant(request, "page"), lambda: _verification_entry(request, normal)
         )
-    record_hit("certificate", entry["object_id"], hit_source(request))
+    if entry["object_id"] is None:
+        record_miss(normal)  # a typed code that resembles none: counted for the oversight signals
+    source = hit_source(request)
+    record_hit("certificate", entry["object_id"], source)
+    record_region("certificate", entry["object_id"], source, request)
     return _respond(entry)
 
 
