@@ -189,8 +189,13 @@ def figures(
     unit: Unit | int | str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    with_findings: bool = True,
+    with_breakdown: bool = True,
 ) -> dict[str, Any]:
     """The oversight figures of ``unit`` (default: the user's scope) in ``start``–``end``.
+
+    ``with_findings=False`` skips the findings' query (zeros), ``with_breakdown=False`` the list of
+    provinces (None): the home page's card needs neither.
 
     Raises PermissionDenied for a unit outside the user's scope, ValueError for an end before the
     start. The keys are documented in the README ("Số liệu kiểm tra, giám sát").
@@ -268,17 +273,21 @@ def figures(
 
         # 3. Findings of the inspections done in the period, by kind and answer.
         for kind, answer, count in (
-            Finding.objects.restrict(user, scoping.VIEW)
-            .filter(
-                _unit_filter(chosen, "inspection__producer__province", "inspection__producer__commune"),
-                inspection__status=InspectionStatus.DONE,
-                inspection__inspected_on__gte=start,
-                inspection__inspected_on__lte=end,
-                answer__in=[a.value for a in ANSWERS],
+            ()
+            if not with_findings
+            else (
+                Finding.objects.restrict(user, scoping.VIEW)
+                .filter(
+                    _unit_filter(chosen, "inspection__producer__province", "inspection__producer__commune"),
+                    inspection__status=InspectionStatus.DONE,
+                    inspection__inspected_on__gte=start,
+                    inspection__inspected_on__lte=end,
+                    answer__in=[a.value for a in ANSWERS],
+                )
+                .order_by()
+                .values_list("kind", "answer")
+                .annotate(n=Count("pk"))
             )
-            .order_by()
-            .values_list("kind", "answer")
-            .annotate(n=Count("pk"))
         ):
             if kind in findings and answer in findings[kind]:
                 findings[kind][answer] += count
@@ -339,7 +348,7 @@ def figures(
             total[key] += value
 
     by_province = None
-    if area == "national" and chosen is None:
+    if area == "national" and chosen is None and with_breakdown:
         # 7. Every current province, zeros included (a province with nothing planned is information).
         by_province = []
         for pk, code, name in (
