@@ -37,6 +37,7 @@ def test_province_page_shows_the_headline(data: Data) -> None:
     assert "41/50 chủ thể, 82 sản phẩm" in html
     assert "thu hồi 4, đưa 2 ra khỏi chương trình" in html
     assert 'data-table="provinces"' not in html
+    assert reverse("registry:import", args=["inspections"]) in html  # the history import
     # The unit selector lists the province and its communes, nothing else.
     choices = dict(response.context["form"].fields["unit"].choices)
     assert data.world.places["hn"].pk in choices and data.world.places["hn1"].pk in choices
@@ -48,6 +49,8 @@ def test_central_page_has_the_province_table_and_narrows(data: Data) -> None:
     html = client.get(reverse("oversight:stats")).content.decode()
     assert 'data-table="provinces"' in html and 'data-province="79"' in html
     assert "42/53 chủ thể" in html
+    viewer = data.world.client("viewer_hn").get(reverse("oversight:stats")).content.decode()
+    assert reverse("registry:import", args=["inspections"]) not in viewer
     hn1 = data.world.places["hn1"]
     response = client.get(reverse("oversight:stats"), {"unit": hn1.pk, "year": "2026"})
     assert "25/30 chủ thể" in response.content.decode()

@@ -23,10 +23,11 @@ from ocop.core import clock
 from ocop.core.cells import neutralise
 from ocop.core.forms import BootstrapFormMixin, DateInput
 from ocop.core.generic import EXPORT_CONTENT_TYPES, EXPORT_SPOOL_BYTES, export_filename
+from ocop.core.scoping import ADD, role_can
 from ocop.geo.models import Level, Unit
 
 from .. import stats
-from ..models import FindingKind, Outcome
+from ..models import FindingKind, Inspection, Outcome
 
 FIRST_YEAR = 2019  # the history import reaches back to the plans of the 2018–2020 programme
 
@@ -133,6 +134,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "unit_label": _unit_label(figures),
         "tables": _tables(figures),
         "query": query,
+        # The history of past inspections comes in through the registry's import wizard.
+        "may_import": role_can(request.user, ADD, Inspection),
         "province_columns": [label for _group, _key, label in PROVINCE_COLUMNS],
         "province_rows": [
             (row["province"], [province_value(row, group, key) for group, key, _label in PROVINCE_COLUMNS])
