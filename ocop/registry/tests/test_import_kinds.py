@@ -10,11 +10,13 @@ from ocop.registry import extensions
 
 
 def test_kinds_are_the_registrys_then_the_history_of_the_certificates() -> None:
-    assert extensions.import_kinds.keys() == ("producers", "products", "history")
+    # Then the history of inspections (ocop.oversight).
+    assert extensions.import_kinds.keys() == ("producers", "products", "history", "inspections")
     history = extensions.import_kinds.get("history")
     # Registered by the certification app, which the registry never imports.
     assert history.run.__module__ == "ocop.certification.io"
     assert history.model._meta.label == "certification.Certificate"
+    assert extensions.import_kinds.get("inspections").run.__module__ == "ocop.oversight.io"
 
 
 def test_an_unknown_kind_is_refused(tmp_path) -> None:

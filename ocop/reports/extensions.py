@@ -1,0 +1,76 @@
+"""Extension points of the reports: what apps above add to the signed-in home page (Tổng quan).
+
+The reports sit below oversight and the public site (docs/architecture.md): they never import
+them. An app above registers a **dashboard section** from its ``AppConfig.ready()``; the home page
+shows, after the registry figures, every section whose ``build(user)`` gives a context (None: not
+for this user), rendered with the section's own template (owned by the registering app)::
+
+    from ocop.reports import extensions
+    extensions.sections.register(
+        extensions.Section("oversight", 50, build, "oversight/stats_dashboard.html", queries=5)
+    )
+
+``build`` counts on the user's scoped querysets (``restrict(user, "view")``) in at most
+``queries`` queries whatever the data size: the home page's query-count tests add the sections'
+budgets to the page's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Section:
+    """A card of the home page: ``build(user)`` → the template's context, or None to show nothing."""
+
+    key: str
+    order: int
+    build: Callable[[Any], dict[str, Any] | None]
+    template: str
+    queries: int = 1  # the most queries build() takes for any user
+
+
+@dataclass(frozen=True)
+class Shown:
+    key: str
+    template: str
+    context: dict[str, Any]
+
+
+class _Sections:
+    def __init__(self) -> None:
+        self._items: dict[str, Section] = {}
+
+    def register(self, section: Section) -> None:
+        self._items[section.key] = section
+
+    def unregister(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    def all(self) -> list[Section]:
+        return sorted(self._items.values(), key=lambda section: (section.order, section.key))
+
+    def query_budget(self) -> int:
+        """The queries all sections may take together (for the home page's query-count tests)."""
+        return sum(section.queries for section in self._items.values())
+
+
+sections = _Sections()
+
+
+def collect(user: Any) -> list[Shown]:
+    """The sections shown to ``user``, in order (none for anonymous or inactive users)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    shown = []
+    for section in sections.all():
+        context = section.build(user)
+        if context is not None:
+            shown.append(Shown(section.key, section.template, context))
+    return shown
+
+
+__all__ = ["Section", "Shown", "collect", "sections"]
