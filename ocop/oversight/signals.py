@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Case, IntegerField, Max, Min, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +71,17 @@ def _chunks(items: Iterable, size: int = _CHUNK) -> Iterator[list]:
             batch = []
     if batch:
         yield batch
+
+
+def by_urgency(queryset: QuerySet[ScanSignal]) -> QuerySet[ScanSignal]:
+    """Open signals first, then planned, then dismissed; the latest and biggest first within each."""
+    rank = Case(
+        When(status=SignalStatus.OPEN, then=Value(0)),
+        When(status=SignalStatus.PLANNED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return queryset.alias(status_rank=rank).order_by("status_rank", "-last_day", "-scans", "pk")
 
 
 def regions_active() -> bool:

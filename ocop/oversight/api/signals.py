@@ -102,9 +102,7 @@ def list_signals(request: HttpRequest, filters: Query[SignalQuery]):  # noqa: AN
     if not role_can(user, VIEW, ScanSignal):
         raise PermissionDenied
     params = {key: value for key, value in filters.dict().items() if value not in (None, "")}
-    return filter_signals(restrict_qs(_signals(), user, VIEW), params, request).order_by(
-        "status", "-last_day", "-scans", "pk"
-    )
+    return service.by_urgency(filter_signals(restrict_qs(_signals(), user, VIEW), params, request))
 
 
 @router.get("/signals/{int:signal_id}", response=SignalOut, summary="Một dấu hiệu / one signal")

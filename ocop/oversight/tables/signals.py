@@ -33,7 +33,6 @@ class SignalTable(Table):
         fields = ["rule", "product", "code", "reason", "status", "last_day"]
         attrs = TABLE_ATTRS
         empty_text = _("Không có dấu hiệu nào.")
-        order_by = ("status", "-last_day")
 
     def render_rule(self, record: ScanSignal) -> str:
         return record.get_rule_display()

@@ -221,3 +221,16 @@ def test_the_list_runs_a_fixed_number_of_queries(world, placed, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("oversight:signal_list"))
     assert response.content.decode().count("Lượt quét tăng đột biến") >= 30
+
+
+def test_open_signals_come_first(world, placed) -> None:  # noqa: F811
+    placed["hn1"].status = SignalStatus.DISMISSED
+    placed["hn1"].save()
+    placed["hn2"].status = SignalStatus.PLANNED
+    placed["hn2"].save()
+    items = world.client("admin").get("/api/v1/oversight/signals").json()["items"]
+    assert [item["status"] for item in items] == ["open", "planned", "dismissed"]
+    page = world.client("admin").get(reverse("oversight:signal_list")).content.decode()
+    assert (
+        page.index("Bánh tráng Củ Chi") < page.index("Bánh chưng Tranh Khúc") < page.index("Miến dong Sơn Hà")
+    )

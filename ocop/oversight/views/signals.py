@@ -110,7 +110,7 @@ class SignalListView(ObjectListView):
     title = gettext_lazy("Dấu hiệu rủi ro từ lượt quét")
 
     def get_queryset(self) -> QuerySet[ScanSignal]:
-        return super().get_queryset().select_related("product", "certificate")
+        return service.by_urgency(super().get_queryset().select_related("product", "certificate"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
