@@ -38,35 +38,51 @@ GroundValue = Literal["", "b", "c", "d"]
 
 class FindingOut(Schema):
     id: int
-    product: int
+    product: int = Field(..., alias="product_id")
     kind: str
     code: str
     label: str
     evaluated: str
     answer: str
     note: str
-    attachments: int
+    attachments: int = Field(0, alias="attachment_count")
+
+    @staticmethod
+    def resolve_label(obj: Finding) -> str:
+        return checklist.shown_label(obj)
 
 
 class InspectedProductOut(Schema):
     id: int
-    product: int
-    product_name: str
-    certificate: str | None
-    star: int | None
-    evaluation: int | None
+    product: int = Field(..., alias="product_id")
+    product_name: str = Field(..., alias="product.name")
+    certificate: str | None = None
+    star: int | None = None
+    evaluation: int | None = Field(None, alias="evaluation_id")
     outcome: str
     outcome_label: str
     ground: str
     corrective_actions: str
     deadline: dt.date | None
 
+    @staticmethod
+    def resolve_certificate(obj: Any) -> str | None:
+        return obj.certificate.code if obj.certificate_id else None
+
+    @staticmethod
+    def resolve_star(obj: Any) -> int | None:
+        return obj.certificate.star if obj.certificate_id else None
+
+    @staticmethod
+    def resolve_outcome_label(obj: Any) -> str:
+        return str(obj.get_outcome_display()) if obj.outcome else ""
+
 
 class InspectionOut(Schema):
     id: int
-    plan: int
-    producer: int
-    producer_name: str
+    plan: int = Field(..., alias="plan_id")
+    producer: int = Field(..., alias="producer_id")
+    producer_name: str = Field(..., alias="producer.name")
     status: str
     status_label: str
     scheduled_on: dt.date | None
@@ -81,10 +97,18 @@ class InspectionOut(Schema):
     conclusion: str
     concluded_on: dt.date | None
 
+    @staticmethod
+    def resolve_status_label(obj: Inspection) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_signed(obj: Inspection) -> bool:
+        return bool(obj.signature)
+
 
 class InspectionDetailOut(InspectionOut):
-    products: list[InspectedProductOut]
-    findings: list[FindingOut]
+    products: list[InspectedProductOut] = Field(..., alias="products_out")
+    findings: list[FindingOut] = Field(..., alias="findings_out")
 
 
 class InspectionQuery(Schema):
@@ -134,70 +158,16 @@ def _inspections() -> QuerySet[Inspection]:
     return Inspection.objects.select_related("producer", "plan")
 
 
-def _inspection_out(obj: Inspection) -> dict[str, Any]:
-    return {
-        "id": obj.pk,
-        "plan": obj.plan_id,
-        "producer": obj.producer_id,
-        "producer_name": obj.producer.name,
-        "status": obj.status,
-        "status_label": str(obj.get_status_display()),
-        "scheduled_on": obj.scheduled_on,
-        "inspected_on": obj.inspected_on,
-        "location": obj.location,
-        "inspectors": obj.inspectors,
-        "inspected_person": obj.inspected_person,
-        "signed": bool(obj.signature),
-        "signature_refused": obj.signature_refused,
-        "refusal_note": obj.refusal_note,
-        "summary": obj.summary,
-        "conclusion": obj.conclusion,
-        "concluded_on": obj.concluded_on,
-    }
-
-
-def _finding_out(finding: Finding) -> dict[str, Any]:
-    return {
-        "id": finding.pk,
-        "product": finding.product_id,
-        "kind": finding.kind,
-        "code": finding.code,
-        "label": checklist.shown_label(finding),
-        "evaluated": finding.evaluated,
-        "answer": finding.answer,
-        "note": finding.note,
-        "attachments": finding.attachment_count,
-    }
-
-
 def _with_counts(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     return findings.annotate(attachment_count=Count("attachments")).order_by("inspection", "position", "pk")
 
 
-def _detail(obj: Inspection) -> dict[str, Any]:
-    items = obj.inspected_products.select_related("product", "certificate").order_by(
-        "product__sort_key", "pk"
+def _detail(obj: Inspection) -> Inspection:
+    obj.products_out = list(
+        obj.inspected_products.select_related("product", "certificate").order_by("product__sort_key", "pk")
     )
-    return {
-        **_inspection_out(obj),
-        "products": [
-            {
-                "id": item.pk,
-                "product": item.product_id,
-                "product_name": item.product.name,
-                "certificate": item.certificate.code if item.certificate_id else None,
-                "star": item.certificate.star if item.certificate_id else None,
-                "evaluation": item.evaluation_id,
-                "outcome": item.outcome,
-                "outcome_label": str(item.get_outcome_display()) if item.outcome else "",
-                "ground": item.ground,
-                "corrective_actions": item.corrective_actions,
-                "deadline": item.deadline,
-            }
-            for item in items
-        ],
-        "findings": [_finding_out(f) for f in _with_counts(obj.findings.all())],
-    }
+    obj.findings_out = list(_with_counts(obj.findings.all()))
+    return obj
 
 
 @router.get("/inspections", response=list[InspectionOut], summary="Cuộc kiểm tra / inspections")
@@ -210,7 +180,7 @@ def list_inspections(request: HttpRequest, filters: Query[InspectionQuery]):  # 
         queryset = queryset.filter(status=filters.status)
     if filters.producer:
         queryset = queryset.filter(producer_id=filters.producer)
-    return [_inspection_out(obj) for obj in queryset.order_by("-pk")]
+    return queryset.order_by("-pk")
 
 
 @router.get(
@@ -218,7 +188,7 @@ def list_inspections(request: HttpRequest, filters: Query[InspectionQuery]):  # 
     response=InspectionDetailOut,
     summary="Một cuộc kiểm tra, sản phẩm, kết luận và nội dung kiểm tra",
 )
-def get_inspection(request: HttpRequest, inspection_id: int) -> dict[str, Any]:
+def get_inspection(request: HttpRequest, inspection_id: int) -> Inspection:
     obj = get_restricted_object_or_404(_inspections(), request_user(request), VIEW, pk=inspection_id)
     return _detail(obj)
 
@@ -229,7 +199,7 @@ def list_findings(request: HttpRequest, filters: Query[FindingQuery]):  # noqa: 
     queryset = restrict_qs(Finding.objects.all(), request_user(request), VIEW)
     if filters.inspection:
         queryset = queryset.filter(inspection_id=filters.inspection)
-    return [_finding_out(f) for f in _with_counts(queryset)]
+    return _with_counts(queryset)
 
 
 def _outcomes(obj: Inspection, outcomes: list[OutcomeIn]) -> dict[int, dict[str, Any]]:
@@ -247,7 +217,7 @@ def _outcomes(obj: Inspection, outcomes: list[OutcomeIn]) -> dict[int, dict[str,
     response=InspectionDetailOut,
     summary="Ghi biên bản kiểm tra (nháp) / record findings",
 )
-def record_inspection(request: HttpRequest, inspection_id: int, payload: RecordIn) -> dict[str, Any]:
+def record_inspection(request: HttpRequest, inspection_id: int, payload: RecordIn) -> Inspection:
     user = acting(request, CHANGE, Inspection)
     obj = get_restricted_object_or_404(_inspections(), user, CHANGE, pk=inspection_id)
     data: dict[str, Any] = payload.model_dump(
@@ -268,7 +238,7 @@ def record_inspection(request: HttpRequest, inspection_id: int, payload: RecordI
     response=InspectionDetailOut,
     summary="Kết luận cuộc kiểm tra / conclude",
 )
-def conclude_inspection(request: HttpRequest, inspection_id: int, payload: ConcludeIn) -> dict[str, Any]:
+def conclude_inspection(request: HttpRequest, inspection_id: int, payload: ConcludeIn) -> Inspection:
     user = acting(request, CHANGE, Inspection)
     obj = get_restricted_object_or_404(_inspections(), user, CHANGE, pk=inspection_id)
     outcomes = run_step(_outcomes, obj, payload.outcomes) if obj.status != InspectionStatus.DONE else {}

@@ -521,3 +521,39 @@ def test_detail_page_shows_findings_attachments_and_conclusion_to_the_producer(w
     )
     assert "Nhãn thiếu hạn dùng" in html and "img-thumbnail" in html and "record-button" not in html
     assert Finding.objects.filter(inspection=legacy).count() == 6
+
+
+def test_phone_form_is_built_for_a_small_screen_and_works_without_inline_script(world, legacy):
+    html = (
+        world.client("province_hn")
+        .get(reverse("oversight:inspection_record", args=[legacy.pk]))
+        .content.decode()
+    )
+    assert 'name="viewport" content="width=device-width' in html
+    assert "oversight/record.js" in html and "oversight/record.css" in html
+    # Big, full-width answer buttons, one radio group per line; no inline styles or scripts (CSP).
+    lines = legacy.findings.count()
+    assert html.count('class="ov-answers d-grid') == lines
+    assert html.count('class="btn-check"') == lines * 3 + 4
+    assert 'style="' not in html and "<script>" not in html
+    assert 'enctype="multipart/form-data"' in html and 'data-draft="oversight-inspection-' in html
+    # Two renderings, two submission keys (a retry of a page is recognised, a new page is new).
+    again = (
+        world.client("province_hn")
+        .get(reverse("oversight:inspection_record", args=[legacy.pk]))
+        .content.decode()
+    )
+    key = html.split('name="submission_key" value="')[1][:36]
+    assert uuid.UUID(key) and key not in again
+
+
+def test_failed_submission_with_photos_says_to_choose_them_again(world, legacy):
+    client = world.client("province_hn")
+    url = reverse("oversight:inspection_record", args=[legacy.pk])
+    client.get(url)
+    post = form_post(legacy, inspected_on="31/12/2026")  # after today: refused
+    post["photos"] = SimpleUploadedFile("anh.jpg", jpeg_bytes())
+    response = client.post(url, post)
+    html = response.content.decode()
+    assert response.status_code == 400 and "không thể sau hôm nay" in html and "hãy chọn lại" in html
+    assert legacy.attachments.count() == 0

@@ -16,6 +16,8 @@ from .test_inspections import (  # noqa: F401
     _today_and_media,
     legacy,
     make_certificate,
+    make_inspection,
+    make_product,
     png_data_url,
     products,
     world,
@@ -29,12 +31,23 @@ def api(world, client):
     return lambda who: Api(client, world.users[who])
 
 
-def test_list_detail_and_findings_are_scoped(api, legacy):
+def test_list_detail_and_findings_are_scoped(api, legacy, django_assert_max_num_queries):
     checklist.build(legacy)
-    listed = api("province_hn").get(f"{BASE}/inspections", plan=legacy.plan_id, status="planned")
-    assert listed.status_code == 200 and listed.json()["count"] == 1
+    for _n in range(5):  # more rows do not mean more queries
+        other = make_inspection(legacy.plan, make_product(legacy.producer))
+        checklist.build(other)
+    officer = api("province_hn")
+    with django_assert_max_num_queries(8):
+        assert officer.get(f"{BASE}/inspections").json()["count"] == 6
+    with django_assert_max_num_queries(8):
+        assert officer.get(f"{BASE}/findings").json()["count"] == 36
+    listed = api("province_hn").get(
+        f"{BASE}/inspections", plan=legacy.plan_id, status="planned", producer=legacy.producer_id
+    )
+    assert listed.status_code == 200 and listed.json()["count"] == 6
+    assert api("province_hn").get(f"{BASE}/inspections", status="done").json()["count"] == 0
     assert api("province_hcm").get(f"{BASE}/inspections").json()["count"] == 0
-    assert api("producer_hn1").get(f"{BASE}/inspections", producer=legacy.producer_id).json()["count"] == 1
+    assert api("producer_hn1").get(f"{BASE}/inspections", producer=legacy.producer_id).json()["count"] == 6
     detail = api("viewer_hn").get(f"{BASE}/inspections/{legacy.pk}").json()
     assert [f["code"] for f in detail["findings"]] == ["G", "M1", "M2", "M3", "M4", "M5"]
     assert detail["products"][0]["star"] == 4 and detail["products"][0]["outcome"] == ""

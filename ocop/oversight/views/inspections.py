@@ -192,6 +192,9 @@ def _invalid(
 ) -> HttpResponse:
     if not errors:
         errors = [_("Chưa lưu được: hãy xem các mục được đánh dấu bên dưới.")]
+    if request.FILES and inspection.submission_key != request.POST.get("submission_key"):
+        # A browser never sends chosen files again: say so rather than let them be forgotten.
+        errors = [*errors, _("Ảnh, tài liệu đã chọn chưa được lưu: hãy chọn lại sau khi sửa.")]
     context = _record_context(inspection, items, forms, errors)
     return render(request, "oversight/inspection_record.html", context, status=400)
 
