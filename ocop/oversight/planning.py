@@ -158,18 +158,6 @@ def _require(user: Any, action: str, obj: Any) -> None:
         raise PermissionDenied
 
 
-def best_certificate(
-    product: Product, plan: InspectionPlan, today: dt.date | None = None
-) -> Certificate | None:
-    return (
-        plan_certificates(plan, today)
-        .filter(product=product)
-        .select_related("evaluation")
-        .order_by("-star", "-issue_date", "-pk")
-        .first()
-    )
-
-
 def evaluation_for(certificate: Certificate | None) -> Evaluation | None:
     """The closed evaluation that led to the certificate: its own, else the product's last closed
     evaluation with the same star before the issue (certificates recorded outside the workflow)."""
@@ -235,6 +223,15 @@ def add_producers(
         by_producer: dict[int, list[Product]] = {}
         for product in chosen:
             by_producer.setdefault(product.producer_id, []).append(product)
+        # Each product's best valid certificate (highest star, latest), read at once.
+        best: dict[int, Certificate] = {}
+        for certificate in (
+            plan_certificates(plan, today)
+            .filter(product_id__in=[product.pk for product in chosen])
+            .select_related("evaluation")
+            .order_by("product_id", "-star", "-issue_date", "-pk")
+        ):
+            best.setdefault(certificate.product_id, certificate)
         present = set(in_plan(plan).filter(producer_id__in=wanted).values_list("producer_id", flat=True))
         created: list[Inspection] = []
         seen: set[int] = set()
@@ -253,7 +250,7 @@ def add_producers(
             inspection._change_reason = _("Đưa vào kế hoạch “%(plan)s”") % {"plan": plan}
             inspection.save()
             for product in items:
-                certificate = best_certificate(product, plan, today)
+                certificate = best.get(product.pk)
                 row = InspectedProduct(
                     inspection=inspection,
                     product=product,

@@ -81,7 +81,11 @@ class PlanForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["province"].required = True
             self.fields["province"].empty_label = None
         elif actor.role == "central":
-            self.fields["level"].choices = [(PlanLevel.CENTRAL.value, PlanLevel.CENTRAL.label)]
+            # The Ministry plans at its level; it may still edit a province's plan as it stands.
+            levels = {PlanLevel.CENTRAL.value, self.instance.level if self.instance.pk else PlanLevel.CENTRAL}
+            self.fields["level"].choices = [
+                (level.value, level.label) for level in PlanLevel if level in levels
+            ]
             self.fields["province"].help_text = _(
                 "Kế hoạch của Bộ: để trống để kiểm tra sản phẩm 5 sao trên cả nước; bắt buộc với "
                 "kiểm tra công tác đánh giá, phân hạng của tỉnh."

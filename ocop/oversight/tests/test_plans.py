@@ -234,7 +234,42 @@ def test_members_are_officers_of_the_plan(ov) -> None:
         ),
     )
     assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["members"]
     assert not ov.plan("hn").members.exists()
+    response = client.post(
+        url,
+        _plan_post(
+            province=plan.province_id,
+            title="Kiểm tra định kỳ Hà Nội (sửa)",
+            members=[ov.world.users["province_hn"].pk],
+            _version=version_of(plan),
+            _reason="Bổ sung đoàn",
+        ),
+    )
+    assert response.status_code == 302
+    plan = ov.plan("hn")
+    assert plan.title == "Kiểm tra định kỳ Hà Nội (sửa)" and plan.members.count() == 1
+    assert plan.history.first().history_change_reason == "Bổ sung đoàn"
+
+
+def test_province_edits_its_plan_but_cannot_move_it(ov) -> None:
+    from ocop.core.concurrency import version_of
+
+    client = ov.world.client("province_hn")
+    plan = ov.plan("hn")
+    url = reverse("oversight:plan_edit", args=[plan.pk])
+    moved = _plan_post(province=ov.world.places["hcm"].pk, title=plan.title, _version=version_of(plan))
+    assert client.post(url, moved).status_code == 200
+    assert ov.plan("hn").province == ov.world.places["hn"]
+    kept = _plan_post(province=plan.province_id, title="Đổi tên", _version=version_of(plan))
+    assert client.post(url, kept).status_code == 302 and ov.plan("hn").title == "Đổi tên"
+
+
+def test_add_page_for_planning_roles_only(ov) -> None:
+    url = reverse("oversight:plan_add")
+    for user in ov.world.users:
+        expected = 200 if user in {"admin", "central", "province_hn", "province_hcm"} else 403
+        assert ov.world.client(user).get(url).status_code == expected, user
 
 
 def test_central_plans_five_stars_or_reviews_a_province(ov) -> None:
@@ -600,3 +635,49 @@ def test_decision_of_province_is_reviewed(ov) -> None:
     make_certificate(product, decision=decision, star=3, issue_date=dt.date(2024, 6, 1))
     candidates = set(planning.candidate_products(ov.world.users["central"], ov.plans["review"]))
     assert product in candidates
+
+
+def test_inspected_products_point_at_the_closed_evaluation_behind_the_certificate(ov) -> None:
+    from django.utils import timezone
+
+    from ocop.certification.models import Certificate
+    from ocop.evaluation.models import (
+        Dossier,
+        DossierKind,
+        DossierStatus,
+        Evaluation,
+        EvaluationStatus,
+        Round,
+    )
+
+    round_ = Round.objects.create(
+        level="province",
+        province=ov.world.places["hn"],
+        year=2024,
+        number=1,
+        proposals_by=dt.date(2024, 4, 30),
+        closes_by=dt.date(2024, 6, 30),
+    )
+
+    def closed_evaluation(product, star: int) -> Evaluation:
+        dossier = Dossier.objects.create(
+            product=product, kind=DossierKind.FIRST, sheet="B07", status=DossierStatus.RECOGNISED
+        )
+        return Evaluation.objects.create(
+            dossier=dossier,
+            round=round_,
+            sheet="B07",
+            criteria_version=dossier.criteria_version,
+            status=EvaluationStatus.CLOSED,
+            star=star,
+            closed_at=timezone.make_aware(dt.datetime(2024, 1, 20, 9)),
+        )
+
+    # The tea's certificate names its evaluation; the rice's was recorded without one: the
+    # product's last closed evaluation with the same star before the issue is the one.
+    own = closed_evaluation(ov.products["hn1_tea"], 4)
+    Certificate.objects.filter(pk=ov.certificates["hn1_tea"].pk).update(evaluation=own)
+    found = closed_evaluation(ov.products["hn1_rice"], 3)
+    planning.add_producers(ov.world.users["province_hn"], ov.plans["hn"], [ov.producers["hn1"]])
+    rows = {row.product_id: row.evaluation for row in InspectedProduct.objects.all()}
+    assert rows == {ov.products["hn1_tea"].pk: own, ov.products["hn1_rice"].pk: found}

@@ -132,7 +132,7 @@ def plan_inspections(user: Any, plan: InspectionPlan) -> QuerySet[Inspection]:
         restrict(plan.inspections.all(), user, VIEW)
         .select_related("producer__province", "producer__commune")
         .prefetch_related(Prefetch("inspected_products", queryset=products))
-        .order_by("status", "producer__sort_key", "pk")
+        .order_by("-status", "producer__sort_key", "pk")  # planned, done, cancelled
     )
 
 
@@ -393,7 +393,7 @@ class InspectionListView(ObjectListView):
             super()
             .get_queryset()
             .select_related("plan", "producer__province", "producer__commune")
-            .order_by("status", "-inspected_on", "scheduled_on", "-pk")
+            .order_by("-status", "-inspected_on", "scheduled_on", "-pk")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
