@@ -192,6 +192,7 @@ EXPECTED = {
         "decisions_to_record": (1, dt.date(2026, 6, 10)),
         "certificates_reevaluation": (1, dt.date(2026, 7, 20)),
         "change_requests": (1, dt.date(2026, 6, 2)),
+        "oversight_warnings_overdue": (0, None),
     },
     "province_hcm": {
         "dossiers_overdue": (1, TODAY - dt.timedelta(days=1)),
@@ -200,6 +201,7 @@ EXPECTED = {
         "decisions_to_record": (1, None),
         "certificates_reevaluation": (1, dt.date(2026, 7, 20)),
         "change_requests": (1, dt.date(2026, 6, 3)),
+        "oversight_warnings_overdue": (0, None),
     },
     "central": {
         "dossiers_overdue": (3, TODAY - dt.timedelta(days=10)),
