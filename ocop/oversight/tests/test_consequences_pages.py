@@ -172,7 +172,7 @@ def test_the_province_does_not_follow_up_the_ministrys_warnings(world, products)
     assert client.post(reverse("oversight:warning_reinspect", args=[row.pk])).status_code == 403
 
 
-def test_queue_item_counts_overdue_warnings(world, warnings):  # noqa: F811
+def test_queue_item_counts_overdue_warnings(world, warnings, products):  # noqa: F811
     items = {item.key: item for item in queues.collect(world.users["province_hn"], TODAY)}
     item = items["oversight_warnings_overdue"]
     assert item.count == 1 and item.due == dt.date(2026, 11, 10) and item.overdue

@@ -33,7 +33,7 @@ from ocop.core import clock, queues
 from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
 from ocop.core.formatting import format_date
 from ocop.core.generic import ObjectListView
-from ocop.core.scoping import VIEW, get_restricted_object_or_404, restrict
+from ocop.core.scoping import CHANGE, VIEW, get_restricted_object_or_404, restrict
 
 from .. import consequences
 from ..filtersets.consequences import OVERDUE, WarningFilterSet, state_condition
@@ -189,9 +189,11 @@ def warning_reinspect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def overdue_item(user: Any, today: dt.date) -> queues.Item:
+    # The warnings the user follows up (their office's plans), not every one they may read.
+    followed = restrict(Inspection.objects.all(), user, CHANGE).values("pk")
     values = (
         warnings(user)
-        .filter(state_condition(OVERDUE, today))
+        .filter(state_condition(OVERDUE, today), inspection__in=followed)
         .order_by()
         .aggregate(n=Count("pk"), due=Min("deadline"))
     )

@@ -193,7 +193,16 @@ def test_province_pages(anonymous, catalogue, django_assert_max_num_queries) -> 
     assert response.status_code == 200 and catalogue.producer.province.name in html
     assert names(html, catalogue) == {"valid", "expired", "revoked", "superseded"}
     figures = listings._star_counts(published_products().filter(province__code="01"))
-    assert figures == {"total": 4, "valid": 2, "expired": 1, "revoked": 1, "star3": 0, "star4": 2, "star5": 0}
+    assert figures == {
+        "total": 4,
+        "valid": 2,
+        "expired": 1,
+        "revoked": 1,
+        "removed": 0,
+        "star3": 0,
+        "star4": 2,
+        "star5": 0,
+    }
     assert anonymous.get(reverse("public:province", args=["99"])).status_code == 404
     listing = anonymous.get(reverse("public:provinces")).content.decode()
     assert catalogue.producer.province.name in listing and catalogue.products["hcm"].province.name in listing

@@ -113,6 +113,7 @@ def test_product_statuses():
         "expired",
         "revoked",
         "discontinued",
+        "removed",
     ]
     assert ProductStatus.RECOGNISED.label == "Đạt sao"
     assert all(label for _, label in ProductStatus.choices())

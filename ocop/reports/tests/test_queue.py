@@ -193,6 +193,7 @@ EXPECTED = {
         "certificates_reevaluation": (1, dt.date(2026, 7, 20)),
         "change_requests": (1, dt.date(2026, 6, 2)),
         "oversight_planned_inspections": (0, None),  # no active inspection plan
+        "oversight_warnings_overdue": (0, None),
     },
     "province_hcm": {
         "dossiers_overdue": (1, TODAY - dt.timedelta(days=1)),
@@ -202,6 +203,7 @@ EXPECTED = {
         "certificates_reevaluation": (1, dt.date(2026, 7, 20)),
         "change_requests": (1, dt.date(2026, 6, 3)),
         "oversight_planned_inspections": (0, None),  # no active inspection plan
+        "oversight_warnings_overdue": (0, None),
     },
     "central": {
         "dossiers_overdue": (3, TODAY - dt.timedelta(days=10)),
