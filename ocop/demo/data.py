@@ -34,6 +34,8 @@ from ocop.registry import change_requests, codes
 from ocop.registry.classification import ProducerType, ProductStatus
 from ocop.registry.models import KINH, ChangeRequest, Ethnicity, Gender, LegalForm, Producer, Product
 
+from .oversight import load_oversight
+
 # One password for every demo account, printed by `ocop demo --print-logins` and in the README.
 DEMO_PASSWORD = "ocop-demo-2026"
 
@@ -830,6 +832,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("certificates", load_certificates),
     ("evaluation", load_evaluation),
     ("change_requests", load_change_requests),
+    ("oversight", load_oversight),
 ]
 
 

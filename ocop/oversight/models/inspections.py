@@ -76,10 +76,25 @@ class InspectionGround(models.TextChoices):
     D = "d", _("d) Sử dụng nhãn hiệu chứng nhận OCOP không đúng, gây nhầm lẫn")
 
 
-def _province_writes_own_level(user: Any, action: str) -> Q | None:
+def _inspection_rule(user: Any, action: str) -> Q | None:
+    role = getattr(user, "role", None)
     # The province records the inspections of its own plans; the Ministry's are the Ministry's.
-    if getattr(user, "role", None) == PROVINCE and action != VIEW:
+    if role == PROVINCE and action != VIEW:
         return Q(plan__level="province")
+    # A producer reads its inspections once done: a planned (above all an ad hoc) visit is not
+    # announced to the producer through the platform.
+    if role == PRODUCER:
+        return Q(status="done")
+    return Q()
+
+
+def _done_for_producer(user: Any, action: str) -> Q | None:
+    # The lines, products and photos of an inspection follow the inspection (see _inspection_rule).
+    role = getattr(user, "role", None)
+    if role == PROVINCE and action != VIEW:
+        return Q(inspection__plan__level="province")
+    if role == PRODUCER:
+        return Q(inspection__status="done")
     return Q()
 
 
@@ -153,7 +168,7 @@ class Inspection(models.Model):
         commune="producer__commune",
         owner="producer",
         policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
-        narrow=_province_writes_own_level,
+        narrow=_inspection_rule,
         derived=frozenset(
             {"conclusion", "concluded_by", "submission_key", "created_by", "created", "updated"}
         ),
@@ -225,6 +240,7 @@ class InspectedProduct(models.Model):
         commune="inspection__producer__commune",
         owner="inspection__producer",
         policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
+        narrow=_done_for_producer,
     )
     objects = RestrictedManager()
     history = AuditedHistory()
@@ -302,6 +318,7 @@ class Finding(models.Model):
         commune="inspection__producer__commune",
         owner="inspection__producer",
         policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
+        narrow=_done_for_producer,
         derived=frozenset({"kind", "code", "label", "evaluated", "position"}),
     )
     objects = RestrictedManager()
@@ -356,6 +373,7 @@ class Attachment(models.Model):
         commune="inspection__producer__commune",
         owner="inspection__producer",
         policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
+        narrow=_done_for_producer,
     )
     objects = RestrictedManager()
     history = AuditedHistory()

@@ -247,7 +247,9 @@ def test_csrf_stays_on(catalogue) -> None:
 def test_status_page_never_shows_contact_or_officer(catalogue, world) -> None:
     from ocop.oversight import triage
 
-    post_report(Client(), catalogue.certificates["revoked"].code, contact_name="Lê Thị Kín", contact="kin@example.vn")
+    post_report(
+        Client(), catalogue.certificates["revoked"].code, contact_name="Lê Thị Kín", contact="kin@example.vn"
+    )
     report = ConsumerReport.objects.get()
     html = Client().get(f"/phan-anh/{report.receipt_code}/").content.decode()
     assert "Mới nhận" in html and "Trà sen Tây Hồ" in html
