@@ -281,14 +281,17 @@ def _parse_date(value: str) -> dt.date | None:
 
 def _parse_outcome(value: str) -> str:
     folded = fold(value).strip(" .")
+    if not folded:
+        return ""  # the row says "Bắt buộc."
     for outcome in Outcome:
         if folded in (outcome.value, fold(str(outcome.label))):
             return outcome.value
     for outcome, words in _OUTCOME_WORDS.items():
         if folded in words:
             return outcome.value
-    # Longer phrases: the gravest outcome they name ("đề nghị thu hồi giấy chứng nhận").
-    for outcome in reversed(OUTCOME_ORDER):
+    # Longer phrases: the gravest outcome they name ("đề nghị thu hồi giấy chứng nhận"); never
+    # "compliant" from a phrase ("không duy trì…" is not).
+    for outcome in reversed(OUTCOME_ORDER[1:]):
         if any(word in folded for word in _OUTCOME_WORDS[outcome] if len(word) > 4):
             return outcome.value
     raise CellError(

@@ -14,6 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from ocop.certification.tests.conftest import make_certificate
@@ -23,6 +25,7 @@ from ocop.oversight import stats
 from ocop.oversight.io import INSPECTION_SPEC, import_file
 from ocop.oversight.models import InspectedProduct, Inspection, InspectionPlan, InspectionStatus, Outcome
 from ocop.registry import extensions
+from ocop.registry.io import CellError
 from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
 
 TODAY = dt.date(2026, 11, 23)
@@ -311,5 +314,21 @@ def test_outcome_words() -> None:
     assert oversight_io._parse_outcome("Cảnh báo, yêu cầu khắc phục") == "warning"
     assert oversight_io._parse_outcome("đề nghị thu hồi giấy chứng nhận") == "revocation"
     assert oversight_io._parse_outcome("REMOVAL") == "removal"
+    with pytest.raises(CellError):
+        oversight_io._parse_outcome("không duy trì tiêu chí")
     assert oversight_io._parse_ground("điểm c") == "c"
     assert oversight_io._parse_ground("d)") == "d"
+
+
+@given(st.text(max_size=60))
+def test_cell_readers_answer_a_value_or_a_vietnamese_error(text: str) -> None:
+    for parse, allowed in (
+        (oversight_io._parse_outcome, {"", *(o.value for o in Outcome)}),
+        (oversight_io._parse_ground, {"", "b", "c", "d"}),
+    ):
+        try:
+            value = parse(text)
+        except CellError as error:
+            assert str(error)
+        else:
+            assert value in allowed
