@@ -25,6 +25,7 @@ from ocop.oversight import stats
 from ocop.oversight.io import INSPECTION_SPEC, import_file
 from ocop.oversight.models import InspectedProduct, Inspection, InspectionPlan, InspectionStatus, Outcome
 from ocop.registry import extensions
+from ocop.registry.classification import ProductStatus
 from ocop.registry.io import CellError
 from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
 
@@ -158,6 +159,13 @@ def test_removal_records_the_oversight_outcome(places) -> None:
     assert import_file(xlsx(rows), "x.xlsx", user).errors == []
     item = InspectedProduct.objects.get()
     assert item.outcome == Outcome.REMOVAL and item.inspection.conclusion == Outcome.REMOVAL
+    # The registry's status follows where the registry knows removal (ProductStatus.REMOVED).
+    removed = getattr(ProductStatus, "REMOVED", None)
+    item.product.refresh_from_db()
+    if removed is not None:
+        assert item.product.status == removed
+    else:
+        assert item.product.status == places["products"]["a1"].status
     figures = stats.figures(user, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
     assert figures["removed"] == 1
 
