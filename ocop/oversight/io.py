@@ -24,8 +24,9 @@ must be visible to them and every plan, inspection and inspected product within 
 or change (a province office: its own province's plans); without one (the CLI) the import runs
 with national scope.
 
-Removal: the oversight outcome "removal" is recorded; the product's own registry status is the
-consequences part's business (``consequences.after_conclusion`` is not called for history).
+Removal: the oversight outcome "removal" is recorded, and the product takes the registry's status
+for removal (``ProductStatus.REMOVED``) where the registry has it; ``consequences.after_conclusion``
+is not called for history (no notices).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
 from ocop.core.tabular import Column, ImportResult, RowError, Spec
 from ocop.core.text import fold
 from ocop.registry import codes as registry_codes
+from ocop.registry.classification import ProductStatus
 from ocop.registry.io import CellError, Locator
 from ocop.registry.models import Producer, Product, normalize_tax_code
 
@@ -281,14 +283,17 @@ def _parse_date(value: str) -> dt.date | None:
 
 def _parse_outcome(value: str) -> str:
     folded = fold(value).strip(" .")
+    if not folded:
+        return ""  # the row says "Bắt buộc."
     for outcome in Outcome:
         if folded in (outcome.value, fold(str(outcome.label))):
             return outcome.value
     for outcome, words in _OUTCOME_WORDS.items():
         if folded in words:
             return outcome.value
-    # Longer phrases: the gravest outcome they name ("đề nghị thu hồi giấy chứng nhận").
-    for outcome in reversed(OUTCOME_ORDER):
+    # Longer phrases: the gravest outcome they name ("đề nghị thu hồi giấy chứng nhận"); never
+    # "compliant" from a phrase ("không duy trì…" is not).
+    for outcome in reversed(OUTCOME_ORDER[1:]):
         if any(word in folded for word in _OUTCOME_WORDS[outcome] if len(word) > 4):
             return outcome.value
     raise CellError(
@@ -851,7 +856,27 @@ class _Importer:
                 item.save()
             if index % 200 == 0:
                 progress(index)
+        self.remove_products(rows)
         progress(len(rows))
+
+    def remove_products(self, rows: list[_Row]) -> None:
+        """Products concluded "removal" leave the programme in the registry too, once it has the status.
+
+        The registry's status for removal comes with the consequences part; until it is there only the
+        oversight outcome is recorded (and counted). No notification: this is history.
+        """
+        removed = getattr(ProductStatus, "REMOVED", None)
+        if removed is None:
+            return
+        for row in rows:
+            item = row.inspected
+            if item is None or item.outcome != Outcome.REMOVAL or item.product.status == removed:
+                continue
+            product = item.product
+            product.status = str(removed)
+            product._change_reason = self.reason
+            product._history_user = self.user
+            product.save()
 
 
 def import_file(

@@ -30,95 +30,95 @@ class StatsQuery(Schema):
     end: dt.date | None = None
 
 
-class UnitOut(Schema):
+class StatsUnitOut(Schema):
     id: int
     code: str
     name: str
     level: str | None = None
 
 
-class PlannedOut(Schema):
+class StatsPlannedOut(Schema):
     planned: int
     inspected: int
 
 
-class InspectionsOut(Schema):
+class StatsInspectionsOut(Schema):
     planned: int
     done: int
 
 
-class ConclusionsOut(Schema):
+class StatsConclusionsOut(Schema):
     compliant: int
     warning: int
     revocation: int
     removal: int
 
 
-class WarningsOut(Schema):
+class StatsWarningsOut(Schema):
     issued: int
     open: int
     closed: int
     overdue: int
 
 
-class AnswersOut(Schema):
+class StatsAnswersOut(Schema):
     as_evaluated: int
     changed: int
     not_met: int
 
 
-class FindingsOut(Schema):
-    criterion: AnswersOut
-    mark: AnswersOut
+class StatsFindingsOut(Schema):
+    criterion: StatsAnswersOut
+    mark: StatsAnswersOut
 
 
-class RevocationsOut(Schema):
+class StatsRevocationsOut(Schema):
     total: int
     from_inspection: int
     by_ground: dict[str, int] | None = None
 
 
-class ReportsOut(Schema):
+class StatsReportsOut(Schema):
     received: int
     new: int
     in_progress: int
     closed: int
 
 
-class SignalsOut(Schema):
+class StatsSignalsOut(Schema):
     open: int
 
 
-class ProvinceStatsOut(Schema):
-    province: UnitOut
-    inspections: InspectionsOut
-    producers: PlannedOut
-    products: PlannedOut
-    conclusions: ConclusionsOut
-    warnings: WarningsOut
-    revocations: RevocationsOut
+class StatsProvinceStatsOut(Schema):
+    province: StatsUnitOut
+    inspections: StatsInspectionsOut
+    producers: StatsPlannedOut
+    products: StatsPlannedOut
+    conclusions: StatsConclusionsOut
+    warnings: StatsWarningsOut
+    revocations: StatsRevocationsOut
     removed: int
-    reports: ReportsOut
-    signals: SignalsOut
+    reports: StatsReportsOut
+    signals: StatsSignalsOut
 
 
 class StatsOut(Schema):
     area: str
-    unit: UnitOut | None
+    unit: StatsUnitOut | None
     start: dt.date
     end: dt.date
     today: dt.date
-    inspections: InspectionsOut
-    producers: PlannedOut
-    products: PlannedOut
-    findings: FindingsOut
-    conclusions: ConclusionsOut
-    warnings: WarningsOut
-    revocations: RevocationsOut
+    inspections: StatsInspectionsOut
+    producers: StatsPlannedOut
+    products: StatsPlannedOut
+    findings: StatsFindingsOut
+    conclusions: StatsConclusionsOut
+    warnings: StatsWarningsOut
+    revocations: StatsRevocationsOut
     removed: int
-    reports: ReportsOut
-    signals: SignalsOut
-    by_province: list[ProvinceStatsOut] | None
+    reports: StatsReportsOut
+    signals: StatsSignalsOut
+    by_province: list[StatsProvinceStatsOut] | None
 
 
 @router.get("stats", response=StatsOut)
@@ -129,7 +129,7 @@ def get_oversight_stats(request: HttpRequest, filters: Query[StatsQuery]) -> dic
     if stats.area_of(user) == "none":
         raise PermissionDenied
     if filters.unit is not None and not 0 < filters.unit <= MAX_ID:
-        raise HttpError(422, "unit")
+        raise PermissionDenied  # no such unit: as for one outside the scope
     try:
         return stats.figures(user, unit=filters.unit, start=filters.start, end=filters.end)
     except ValueError as error:

@@ -14,6 +14,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from ocop.certification.tests.conftest import make_certificate
@@ -23,6 +25,8 @@ from ocop.oversight import stats
 from ocop.oversight.io import INSPECTION_SPEC, import_file
 from ocop.oversight.models import InspectedProduct, Inspection, InspectionPlan, InspectionStatus, Outcome
 from ocop.registry import extensions
+from ocop.registry.classification import ProductStatus
+from ocop.registry.io import CellError
 from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
 
 TODAY = dt.date(2026, 11, 23)
@@ -155,6 +159,13 @@ def test_removal_records_the_oversight_outcome(places) -> None:
     assert import_file(xlsx(rows), "x.xlsx", user).errors == []
     item = InspectedProduct.objects.get()
     assert item.outcome == Outcome.REMOVAL and item.inspection.conclusion == Outcome.REMOVAL
+    # The registry's status follows where the registry knows removal (ProductStatus.REMOVED).
+    removed = getattr(ProductStatus, "REMOVED", None)
+    item.product.refresh_from_db()
+    if removed is not None:
+        assert item.product.status == removed
+    else:
+        assert item.product.status == places["products"]["a1"].status
     figures = stats.figures(user, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31))
     assert figures["removed"] == 1
 
@@ -311,5 +322,21 @@ def test_outcome_words() -> None:
     assert oversight_io._parse_outcome("Cảnh báo, yêu cầu khắc phục") == "warning"
     assert oversight_io._parse_outcome("đề nghị thu hồi giấy chứng nhận") == "revocation"
     assert oversight_io._parse_outcome("REMOVAL") == "removal"
+    with pytest.raises(CellError):
+        oversight_io._parse_outcome("không duy trì tiêu chí")
     assert oversight_io._parse_ground("điểm c") == "c"
     assert oversight_io._parse_ground("d)") == "d"
+
+
+@given(st.text(max_size=60))
+def test_cell_readers_answer_a_value_or_a_vietnamese_error(text: str) -> None:
+    for parse, allowed in (
+        (oversight_io._parse_outcome, {"", *(o.value for o in Outcome)}),
+        (oversight_io._parse_ground, {"", "b", "c", "d"}),
+    ):
+        try:
+            value = parse(text)
+        except CellError as error:
+            assert str(error)
+        else:
+            assert value in allowed

@@ -155,6 +155,7 @@ def test_api_scope_and_errors(data: Data) -> None:
     response = client.get("/api/v1/oversight/stats", {"start": "2026-05-01", "end": "2026-01-01"})
     assert response.status_code == 422 and "detail" in response.json()
     assert data.world.client("producer_hn1").get("/api/v1/oversight/stats").status_code == 403
+    assert client.get("/api/v1/oversight/stats", {"unit": 0}).status_code == 403
     central = data.world.client("central").get("/api/v1/oversight/stats").json()
     assert {row["province"]["code"] for row in central["by_province"]} >= {"01", "79"}
 
