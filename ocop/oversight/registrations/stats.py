@@ -52,7 +52,7 @@ def register() -> None:
             "inspections",
             Inspection,
             _("Lịch sử kiểm tra, giám sát"),
-            "oversight:stats",
+            "oversight:inspection_list",
             io.INSPECTION_SPEC,
             io.import_file,
             io.write_template,
