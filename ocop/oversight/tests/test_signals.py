@@ -299,3 +299,18 @@ def test_province_officers_see_new_signals_in_their_queue(made, world) -> None: 
     assert item.url == "/oversight/signals/?status=open"
     hcm = {item.key: item for item in queues.collect(world.users["province_hcm"], TODAY)}
     assert hcm["oversight_signals_open"].count == 0
+
+
+def test_counting_a_miss_or_a_province_does_no_query(made, settings, rf) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.OCOP_SCAN_REGION_HEADER = "X-Region-Code"
+    request = rf.get("/v/x", HTTP_X_REGION_CODE="Hà Nội")
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(20):
+            scans.record_miss("OCOP-01-2026-000001-A")
+            scans.record_region("certificate", made["valid"].pk, "qr", request)
+    assert len(captured.captured_queries) == 0
+    assert scans.region_key("Thành phố Hà Nội") == scans.region_key("Ha Noi") == "hanoi"
+    assert scans.region_key("1") == "01" and scans.region_key("x" * 90) == ""

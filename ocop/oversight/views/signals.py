@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from ocop.core import clock
 from ocop.core.confirm import Confirmation, confirmation_page, is_confirmed
 from ocop.core.formatting import format_date
+from ocop.core.forms import BootstrapFormMixin
 from ocop.core.generic import ObjectDetailView, ObjectListView
 from ocop.core.scoping import CHANGE, VIEW, can, get_restricted_object_or_404, role_required
 from ocop.public.models import MissedLookup, ScanCount
@@ -195,7 +196,7 @@ class SignalDetailView(ObjectDetailView):
         return context
 
 
-class DismissForm(forms.Form):
+class DismissForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Lý do không cần kiểm tra"),
         max_length=service.NOTE_MAX,
