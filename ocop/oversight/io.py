@@ -265,6 +265,7 @@ _OUTCOME_WORDS = {
     Outcome.COMPLIANT: ("dat", "tuan thu", "dat yeu cau", "khong vi pham", "duy tri"),
     Outcome.WARNING: ("canh bao", "nhac nho", "yeu cau khac phuc", "khac phuc"),
     Outcome.REVOCATION: ("thu hoi", "de nghi thu hoi"),
+    Outcome.REEVALUATION: ("danh gia lai", "de nghi danh gia lai"),
     Outcome.REMOVAL: ("dua ra khoi chuong trinh", "loai khoi chuong trinh", "ra khoi chuong trinh", "loai"),
 }
 
