@@ -10,7 +10,6 @@ was sent are given only to those who may handle the report (``can(user, "change"
 ``null`` for everyone else. The steps are ``ocop.oversight.triage``; a refusal is a 422.
 """
 
-
 from datetime import date, datetime
 
 from django.http import HttpRequest

@@ -15,7 +15,7 @@ from ocop.oversight import intake
 from ocop.oversight.models import ConsumerReport, ReportStatus
 from ocop.public import published
 
-from .reports_world import (  # noqa: F401 (fixtures)
+from .reports_world import (
     FORM_URL,
     catalogue,
     empty_cache,
@@ -28,6 +28,9 @@ from .reports_world import (  # noqa: F401 (fixtures)
     post_report,
     world,
 )
+
+# Fixtures shared with the other report tests: pytest finds them by name in this module.
+FIXTURES = (catalogue, empty_cache, fixed_today, media_in_tmp, world)
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +250,9 @@ def test_csrf_stays_on(catalogue) -> None:
 def test_status_page_never_shows_contact_or_officer(catalogue, world) -> None:
     from ocop.oversight import triage
 
-    post_report(Client(), catalogue.certificates["revoked"].code, contact_name="Lê Thị Kín", contact="kin@example.vn")
+    post_report(
+        Client(), catalogue.certificates["revoked"].code, contact_name="Lê Thị Kín", contact="kin@example.vn"
+    )
     report = ConsumerReport.objects.get()
     html = Client().get(f"/phan-anh/{report.receipt_code}/").content.decode()
     assert "Mới nhận" in html and "Trà sen Tây Hồ" in html
@@ -286,3 +291,25 @@ def test_pages_in_english_for_an_english_browser(catalogue) -> None:
     assert "Báo cáo vi phạm" not in html and "Send" in html
     verify = Client().get(published.verification_path(code), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert button_href(code) in verify and "Báo cáo vi phạm" not in verify
+
+
+def test_photo_metadata_removed(catalogue) -> None:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "MayAnhBiMat"  # camera maker; GPS tags travel the same way
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 120, 10)).save(buffer, format="JPEG", exif=exif)
+    assert b"MayAnhBiMat" in buffer.getvalue()
+    response = post_report(Client(), "", photo=photo("anh.jpg", buffer.getvalue()))
+    assert response.status_code == 302
+    stored = ConsumerReport.objects.get().photo.open("rb").read()
+    assert stored.startswith(b"\xff\xd8\xff") and b"MayAnhBiMat" not in stored
+
+
+def test_photo_with_too_many_pixels(catalogue, monkeypatch) -> None:
+    monkeypatch.setattr(intake, "MAX_PIXELS", 10)
+    response = post_report(Client(), "", photo=photo())
+    assert response.status_code == 400 and "điểm ảnh" in response.content.decode()

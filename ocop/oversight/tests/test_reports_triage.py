@@ -16,7 +16,7 @@ from ocop.oversight.registrations.reports import QUEUE_KEY
 from ocop.oversight.views.reports import add_producers_url
 from ocop.registry.tests.conftest import make_producer
 
-from .reports_world import (  # noqa: F401 (fixtures)
+from .reports_world import (
     TODAY,
     catalogue,
     empty_cache,
@@ -28,6 +28,9 @@ from .reports_world import (  # noqa: F401 (fixtures)
     png_bytes,
     world,
 )
+
+# Fixtures shared with the other report tests: pytest finds them by name in this module.
+FIXTURES = (catalogue, empty_cache, fixed_today, media_in_tmp, world)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +54,9 @@ def reports(catalogue, world) -> dict[str, ConsumerReport]:
     hn.save()
     return {
         "hn": hn,
-        "hn_closed": make_report(province=world.places["hn"], status=ReportStatus.CLOSED, outcome="Đã xử lý."),
+        "hn_closed": make_report(
+            province=world.places["hn"], status=ReportStatus.CLOSED, outcome="Đã xử lý."
+        ),
         "hcm": make_report(
             product=catalogue.products["hcm"], province=world.places["hcm"], contact="hcm@example.vn"
         ),
@@ -102,8 +107,12 @@ def test_list_new_first_and_filters(world, reports, django_assert_max_num_querie
     assert html.index(reports["unrouted"].receipt_code) < html.index(reports["hn_closed"].receipt_code)
     closed = client.get("/oversight/reports/", {"status": "closed"}).content.decode()
     assert receipts(closed, reports) == {"hn_closed"}
-    assert receipts(client.get("/oversight/reports/", {"province": "79"}).content.decode(), reports) == {"hcm"}
-    assert receipts(client.get("/oversight/reports/", {"routed": "none"}).content.decode(), reports) == {"unrouted"}
+    assert receipts(client.get("/oversight/reports/", {"province": "79"}).content.decode(), reports) == {
+        "hcm"
+    }
+    assert receipts(client.get("/oversight/reports/", {"routed": "none"}).content.decode(), reports) == {
+        "unrouted"
+    }
     by_receipt = client.get("/oversight/reports/", {"q": reports["hn"].receipt_code.lower()}).content.decode()
     assert receipts(by_receipt, reports) == {"hn"}
     by_product = client.get("/oversight/reports/", {"q": "mat ong"}).content.decode()
@@ -161,7 +170,9 @@ def test_link_to_an_inspection_of_the_producer(world, catalogue, reports) -> Non
     assert asked.status_code == 200 and "Xác nhận" in asked.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.NEW  # nothing written before the confirmation
-    done = client.post(f"/oversight/reports/{report.pk}/link/", {"inspection": inspection.pk, "_confirmed": "1"})
+    done = client.post(
+        f"/oversight/reports/{report.pk}/link/", {"inspection": inspection.pk, "_confirmed": "1"}
+    )
     assert done.status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.IN_PROGRESS and report.inspection == inspection
@@ -187,10 +198,14 @@ def test_link_refusals(world, catalogue, reports) -> None:
         triage.link(world.users["province_hn"], reports["hn_closed"], elsewhere)
     # a form posting an inspection that is not offered changes nothing
     client = world.client("province_hn")
-    client.post(f"/oversight/reports/{reports['hn'].pk}/link/", {"inspection": elsewhere.pk, "_confirmed": "1"})
+    client.post(
+        f"/oversight/reports/{reports['hn'].pk}/link/", {"inspection": elsewhere.pk, "_confirmed": "1"}
+    )
     reports["hn"].refresh_from_db()
     assert reports["hn"].status == ReportStatus.NEW
-    assert world.client("viewer_hn").post(f"/oversight/reports/{reports['hn'].pk}/link/", {}).status_code == 403
+    assert (
+        world.client("viewer_hn").post(f"/oversight/reports/{reports['hn'].pk}/link/", {}).status_code == 403
+    )
 
 
 def test_close_with_a_reason(world, reports) -> None:
@@ -202,7 +217,9 @@ def test_close_with_a_reason(world, reports) -> None:
     assert asked.status_code == 200 and "Đóng phản ánh" in asked.content.decode()
     report.refresh_from_db()
     assert report.status == ReportStatus.NEW
-    client.post(f"/oversight/reports/{report.pk}/close/", {"reason": "Trùng phản ánh trước.", "_confirmed": "1"})
+    client.post(
+        f"/oversight/reports/{report.pk}/close/", {"reason": "Trùng phản ánh trước.", "_confirmed": "1"}
+    )
     report.refresh_from_db()
     assert report.status == ReportStatus.CLOSED and report.outcome == "Trùng phản ánh trước."
     assert report.history.first().history_change_reason == "Trùng phản ánh trước."
@@ -252,7 +269,9 @@ def test_api_list_and_contact(world, reports) -> None:
     assert hn["contact"] == CONTACT and hn["has_photo"] is True and hn["province"] == "01"
     viewer = world.client("viewer_hn").get(f"/api/v1/oversight/reports/{reports['hn'].pk}").json()
     assert viewer["contact"] is None and viewer["contact_name"] is None and viewer["has_photo"] is None
-    assert world.client("province_hcm").get(f"/api/v1/oversight/reports/{reports['hn'].pk}").status_code == 404
+    assert (
+        world.client("province_hcm").get(f"/api/v1/oversight/reports/{reports['hn'].pk}").status_code == 404
+    )
     for account in ("commune_hn1", "council_hn", "producer_hn1"):
         assert world.client(account).get("/api/v1/oversight/reports").status_code == 403
     filtered = world.client("central").get("/api/v1/oversight/reports", {"routed": "none"}).json()
@@ -269,12 +288,16 @@ def test_api_close_and_link(world, catalogue, reports) -> None:
     assert linked.status_code == 200 and linked.json()["status"] == "in_progress"
     assert linked.json()["inspection"] == inspection.pk
     closed = client.post(
-        f"{url}/close", {"reason": "Đã kiểm tra", "outcome": "Cơ sở đã khắc phục."}, content_type="application/json"
+        f"{url}/close",
+        {"reason": "Đã kiểm tra", "outcome": "Cơ sở đã khắc phục."},
+        content_type="application/json",
     )
     assert closed.status_code == 200 and closed.json()["outcome"] == "Cơ sở đã khắc phục."
     again = client.post(f"{url}/close", {"reason": "Lần nữa"}, content_type="application/json")
     assert again.status_code == 422
     viewer = world.client("viewer_hn").post(
-        f"/api/v1/oversight/reports/{reports['hn_closed'].pk}/close", {"reason": "x"}, content_type="application/json"
+        f"/api/v1/oversight/reports/{reports['hn_closed'].pk}/close",
+        {"reason": "x"},
+        content_type="application/json",
     )
     assert viewer.status_code == 403
