@@ -52,6 +52,7 @@ class ReportForm(CleanTextMixin, forms.Form):
     where_province = ProvinceChoiceField(
         label=_("Tỉnh/thành phố nơi mua"),
         queryset=current_provinces(),
+        to_field_name="code",
         required=False,
         empty_label=_("— Chọn tỉnh/thành phố —"),
     )

@@ -115,7 +115,7 @@ def test_form_for_an_unknown_code(catalogue) -> None:
 
 def test_submission_routed_to_the_product_province(catalogue, world) -> None:
     code = catalogue.certificates["expired"].code
-    response = post_report(Client(), code, where_province=world.places["hcm"].pk)
+    response = post_report(Client(), code, where_province=world.places["hcm"].code)
     report = ConsumerReport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/phan-anh/{report.receipt_code}/?new=1"
@@ -136,7 +136,7 @@ def test_submission_routed_to_the_product_province(catalogue, world) -> None:
 
 
 def test_unknown_code_goes_to_where_bought_else_central(catalogue, world) -> None:
-    post_report(Client(), "GIA-MAO-123", where_province=world.places["hcm"].pk)
+    post_report(Client(), "GIA-MAO-123", where_province=world.places["hcm"].code)
     report = ConsumerReport.objects.get()
     assert report.product is None and report.code == "GIA-MAO-123"
     assert report.province == world.places["hcm"]
