@@ -192,6 +192,7 @@ EXPECTED = {
         "decisions_to_record": (1, dt.date(2026, 6, 10)),
         "certificates_reevaluation": (1, dt.date(2026, 7, 20)),
         "change_requests": (1, dt.date(2026, 6, 2)),
+        "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
     },
     "province_hcm": {
         "dossiers_overdue": (1, TODAY - dt.timedelta(days=1)),
@@ -200,12 +201,14 @@ EXPECTED = {
         "decisions_to_record": (1, None),
         "certificates_reevaluation": (1, dt.date(2026, 7, 20)),
         "change_requests": (1, dt.date(2026, 6, 3)),
+        "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
     },
     "central": {
         "dossiers_overdue": (3, TODAY - dt.timedelta(days=10)),
         "dossiers_central": (1, None),
         "rounds_to_staff": (1, dt.date(2026, 7, 1)),
         "change_requests": (2, dt.date(2026, 6, 2)),
+        "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
     },
     "council_hn": {"sheets_to_send": (1, dt.date(2026, 7, 1)), "sessions_to_close": (3, dt.date(2026, 7, 1))},
     "council_hcm": {"sheets_to_send": (1, dt.date(2026, 7, 1)), "sessions_to_close": (0, None)},
