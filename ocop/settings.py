@@ -240,6 +240,8 @@ MEDIA_ROOT = VAR_DIR / "media"  # private: files are served only by views that c
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 OCOP_MAX_UPLOAD_MB = int(os.environ.get("OCOP_MAX_UPLOAD_MB", "20"))
+# Largest photo a consumer may attach to a report from the public site (ocop.oversight.intake).
+OCOP_REPORT_PHOTO_MAX_MB = int(os.environ.get("OCOP_REPORT_PHOTO_MAX_MB", "5"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -60,6 +60,7 @@ MAX_SECONDS = 2 * 3600
 PER_CLIENT_PER_HOUR = 5
 PER_CODE_PER_DAY = 200
 DEFAULT_PHOTO_MAX_MB = 5
+MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; more is refused before decoding
 PHOTO_KINDS = (filetypes.JPEG, filetypes.PNG, filetypes.WEBP)
 _PIL_FORMATS = {filetypes.JPEG: "JPEG", filetypes.PNG: "PNG", filetypes.WEBP: "WEBP"}
 _CACHE_PREFIX = "ocop.oversight:reports"
@@ -286,6 +287,13 @@ def check_photo(upload: UploadedFile) -> Photo:
     try:
         upload.seek(0)
         with Image.open(upload) as image:
+            # The header is read, not the pixels: a small file may unpack to gigabytes.
+            if image.width * image.height > MAX_PIXELS:
+                raise ValidationError(
+                    _("Ảnh quá lớn (%(width)s × %(height)s điểm ảnh); hãy chụp hoặc lưu lại ở cỡ nhỏ hơn.")
+                    % {"width": image.width, "height": image.height},
+                    code="too_many_pixels",
+                )
             image.load()
             upright = ImageOps.exif_transpose(image)
             buffer = io.BytesIO()

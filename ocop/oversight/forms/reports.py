@@ -52,6 +52,7 @@ class ReportForm(CleanTextMixin, forms.Form):
     where_province = ProvinceChoiceField(
         label=_("Tỉnh/thành phố nơi mua"),
         queryset=current_provinces(),
+        to_field_name="code",
         required=False,
         empty_label=_("— Chọn tỉnh/thành phố —"),
     )
@@ -104,7 +105,7 @@ class ReportForm(CleanTextMixin, forms.Form):
         return cleaned
 
 
-class LookupForm(forms.Form):
+class LookupForm(CleanTextMixin, forms.Form):
     receipt = forms.CharField(
         label=_("Mã tiếp nhận"),
         max_length=20,
@@ -163,7 +164,7 @@ class InspectionChoiceField(forms.ModelChoiceField):
         return f"{obj.producer.name} — {obj.plan.title}{when} ({obj.get_status_display()})"
 
 
-class LinkForm(forms.Form):
+class LinkForm(CleanTextMixin, forms.Form):
     inspection = InspectionChoiceField(
         label=_("Cuộc kiểm tra"),
         queryset=Inspection.objects.none(),

@@ -15,7 +15,7 @@ from ocop.oversight import intake
 from ocop.oversight.models import ConsumerReport, ReportStatus
 from ocop.public import published
 
-from .reports_world import (  # noqa: F401 (fixtures)
+from .reports_world import (
     FORM_URL,
     catalogue,
     empty_cache,
@@ -28,6 +28,9 @@ from .reports_world import (  # noqa: F401 (fixtures)
     post_report,
     world,
 )
+
+# Fixtures shared with the other report tests: pytest finds them by name in this module.
+FIXTURES = (catalogue, empty_cache, fixed_today, media_in_tmp, world)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +115,7 @@ def test_form_for_an_unknown_code(catalogue) -> None:
 
 def test_submission_routed_to_the_product_province(catalogue, world) -> None:
     code = catalogue.certificates["expired"].code
-    response = post_report(Client(), code, where_province=world.places["hcm"].pk)
+    response = post_report(Client(), code, where_province=world.places["hcm"].code)
     report = ConsumerReport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/phan-anh/{report.receipt_code}/?new=1"
@@ -133,7 +136,7 @@ def test_submission_routed_to_the_product_province(catalogue, world) -> None:
 
 
 def test_unknown_code_goes_to_where_bought_else_central(catalogue, world) -> None:
-    post_report(Client(), "GIA-MAO-123", where_province=world.places["hcm"].pk)
+    post_report(Client(), "GIA-MAO-123", where_province=world.places["hcm"].code)
     report = ConsumerReport.objects.get()
     assert report.product is None and report.code == "GIA-MAO-123"
     assert report.province == world.places["hcm"]
@@ -288,3 +291,25 @@ def test_pages_in_english_for_an_english_browser(catalogue) -> None:
     assert "Báo cáo vi phạm" not in html and "Send" in html
     verify = Client().get(published.verification_path(code), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert button_href(code) in verify and "Báo cáo vi phạm" not in verify
+
+
+def test_photo_metadata_removed(catalogue) -> None:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "MayAnhBiMat"  # camera maker; GPS tags travel the same way
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 120, 10)).save(buffer, format="JPEG", exif=exif)
+    assert b"MayAnhBiMat" in buffer.getvalue()
+    response = post_report(Client(), "", photo=photo("anh.jpg", buffer.getvalue()))
+    assert response.status_code == 302
+    stored = ConsumerReport.objects.get().photo.open("rb").read()
+    assert stored.startswith(b"\xff\xd8\xff") and b"MayAnhBiMat" not in stored
+
+
+def test_photo_with_too_many_pixels(catalogue, monkeypatch) -> None:
+    monkeypatch.setattr(intake, "MAX_PIXELS", 10)
+    response = post_report(Client(), "", photo=photo())
+    assert response.status_code == 400 and "điểm ảnh" in response.content.decode()

@@ -16,7 +16,7 @@ from ocop.oversight.registrations.reports import QUEUE_KEY
 from ocop.oversight.views.reports import add_producers_url
 from ocop.registry.tests.conftest import make_producer
 
-from .reports_world import (  # noqa: F401 (fixtures)
+from .reports_world import (
     TODAY,
     catalogue,
     empty_cache,
@@ -28,6 +28,9 @@ from .reports_world import (  # noqa: F401 (fixtures)
     png_bytes,
     world,
 )
+
+# Fixtures shared with the other report tests: pytest finds them by name in this module.
+FIXTURES = (catalogue, empty_cache, fixed_today, media_in_tmp, world)
 
 pytestmark = pytest.mark.django_db
 

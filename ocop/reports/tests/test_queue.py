@@ -194,6 +194,7 @@ EXPECTED = {
         "change_requests": (1, dt.date(2026, 6, 2)),
         "oversight_planned_inspections": (0, None),  # no active inspection plan
         "oversight_warnings_overdue": (0, None),
+        "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
     },
     "province_hcm": {
         "dossiers_overdue": (1, TODAY - dt.timedelta(days=1)),
@@ -204,6 +205,7 @@ EXPECTED = {
         "change_requests": (1, dt.date(2026, 6, 3)),
         "oversight_planned_inspections": (0, None),  # no active inspection plan
         "oversight_warnings_overdue": (0, None),
+        "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
     },
     "central": {
         "dossiers_overdue": (3, TODAY - dt.timedelta(days=10)),
@@ -211,6 +213,7 @@ EXPECTED = {
         "rounds_to_staff": (1, dt.date(2026, 7, 1)),
         "change_requests": (2, dt.date(2026, 6, 2)),
         "oversight_planned_inspections": (0, None),  # no active inspection plan
+        "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
     },
     "council_hn": {"sheets_to_send": (1, dt.date(2026, 7, 1)), "sessions_to_close": (3, dt.date(2026, 7, 1))},
     "council_hcm": {"sheets_to_send": (1, dt.date(2026, 7, 1)), "sessions_to_close": (0, None)},
