@@ -27,6 +27,9 @@ DEMO_REASON = "Dữ liệu mẫu (ocop demo)"
 PLAN_TITLE = "Kế hoạch kiểm tra, giám sát sản phẩm OCOP tỉnh Đồng Tháp năm {year}"
 AD_HOC_TITLE = "Kiểm tra đột xuất theo phản ánh của người tiêu dùng, tỉnh Đồng Tháp năm {year}"
 CENTRAL_TITLE = "Kế hoạch kiểm tra sản phẩm OCOP 5 sao năm {year}"
+CENTRAL_TEAM = (
+    "Văn phòng Điều phối nông thôn mới Trung ương\nCục Chất lượng, Chế biến và Phát triển thị trường"
+)
 TEAM = "Chi cục Phát triển nông thôn (chủ trì)\nSở Công Thương\nSở Y tế (Chi cục An toàn vệ sinh thực phẩm)"
 
 LAP_VO = "Hợp tác xã Nông nghiệp Lấp Vò"
@@ -63,8 +66,17 @@ def _producer(name: str) -> Any:
     return Producer.objects.filter(name=name).first()
 
 
-def _record(office: Any, inspection: Any, *, day: dt.date, person: str, not_met: dict[str, str], photo: str,
-            signed: bool = True, summary: str = "") -> Any:  # fmt: skip
+def _record(
+    office: Any,
+    inspection: Any,
+    *,
+    day: dt.date,
+    person: str,
+    not_met: dict[str, str],
+    photo: str,
+    signed: bool = True,
+    summary: str = "",
+) -> Any:
     """Answer the whole checklist (as evaluated, except ``not_met``: product name → note)."""
     from ocop.oversight import checklist, steps
     from ocop.oversight.models import Answer
@@ -148,14 +160,22 @@ def load_oversight(ctx: Any) -> None:
 
     # HTX Lấp Vò: Nem compliant, Quýt hồng warned (deadline in a month), its re-inspection planned.
     day = today - dt.timedelta(days=21)
-    lap_vo_visit = _record(office, inspections[lap_vo.pk], day=day, person="Huỳnh Văn Phúc, Giám đốc",
-                           not_met={}, photo="Kho bảo quản quýt")  # fmt: skip
+    lap_vo_visit = _record(
+        office,
+        inspections[lap_vo.pk],
+        day=day,
+        person="Huỳnh Văn Phúc, Giám đốc",
+        not_met={},
+        photo="Kho bảo quản quýt",
+    )
     outcomes = {}
     for item in lap_vo_visit.inspected_products.select_related("product"):
         if item.product.name == "Quýt hồng Lấp Vò":
             outcomes[item.pk] = {
                 "outcome": Outcome.WARNING,
-                "corrective_actions": "Bổ sung ngày thu hoạch và hạn sử dụng trên nhãn hộp; dán tem OCOP đúng mẫu.",
+                "corrective_actions": (
+                    "Bổ sung ngày thu hoạch và hạn sử dụng trên nhãn hộp; dán tem OCOP đúng mẫu."
+                ),
                 "deadline": today + dt.timedelta(days=30),
             }
         else:
@@ -167,11 +187,19 @@ def load_oversight(ctx: Any) -> None:
     # CTCP Sa Đéc: Hủ tiếu no longer meets criterion → revocation proposal, decided by the province;
     # Bánh phồng tôm no longer produced here → removed from the programme.
     day = today - dt.timedelta(days=12)
-    sa_dec_visit = _record(office, inspections[sa_dec.pk], day=day, person="Nguyễn Văn Tài, Phó Giám đốc",
-                           not_met={"Hủ tiếu Sa Đéc": "Không còn duy trì kiểm soát chất lượng theo hồ sơ; "
-                                    "phiếu kiểm nghiệm gần nhất không đạt chỉ tiêu vi sinh."},
-                           photo="Dây chuyền hủ tiếu", signed=False,
-                           summary="Cơ sở đã ngừng sản xuất bánh phồng tôm từ quý II.")  # fmt: skip
+    sa_dec_visit = _record(
+        office,
+        inspections[sa_dec.pk],
+        day=day,
+        person="Nguyễn Văn Tài, Phó Giám đốc",
+        not_met={
+            "Hủ tiếu Sa Đéc": "Không còn duy trì kiểm soát chất lượng theo hồ sơ; "
+            "phiếu kiểm nghiệm gần nhất không đạt chỉ tiêu vi sinh."
+        },
+        photo="Dây chuyền hủ tiếu",
+        signed=False,
+        summary="Cơ sở đã ngừng sản xuất bánh phồng tôm từ quý II.",
+    )
     outcomes = {}
     for item in sa_dec_visit.inspected_products.select_related("product"):
         if item.product.name == "Hủ tiếu Sa Đéc":
@@ -195,10 +223,17 @@ def load_oversight(ctx: Any) -> None:
 
     # An ad hoc plan whose only inspection was called off.
     ad_hoc = planning.create_plan(
-        office, members=[office], level=PlanLevel.PROVINCE, kind=PlanKind.AD_HOC, province=province, year=year,
-        title=AD_HOC_TITLE.format(year=year), starts_on=today - dt.timedelta(days=40),
-        ends_on=today + dt.timedelta(days=20), team=TEAM,
-    )  # fmt: skip
+        office,
+        members=[office],
+        level=PlanLevel.PROVINCE,
+        kind=PlanKind.AD_HOC,
+        province=province,
+        year=year,
+        title=AD_HOC_TITLE.format(year=year),
+        starts_on=today - dt.timedelta(days=40),
+        ends_on=today + dt.timedelta(days=20),
+        team=TEAM,
+    )
     planning.activate(office, ad_hoc)
     (called_off,) = planning.add_producers(office, ad_hoc, [hoa_loc])
     planning.remove_inspection(office, called_off, reason="Gộp vào kế hoạch kiểm tra định kỳ của năm.")
@@ -208,10 +243,16 @@ def load_oversight(ctx: Any) -> None:
         "product__producer"
     )
     national = planning.create_plan(
-        central, members=[central], level=PlanLevel.CENTRAL, kind=PlanKind.PERIODIC, year=year,
-        title=CENTRAL_TITLE.format(year=year), starts_on=start, ends_on=dt.date(year, 12, 31),
-        team="Văn phòng Điều phối nông thôn mới Trung ương\nCục Chất lượng, Chế biến và Phát triển thị trường",
-    )  # fmt: skip
+        central,
+        members=[central],
+        level=PlanLevel.CENTRAL,
+        kind=PlanKind.PERIODIC,
+        year=year,
+        title=CENTRAL_TITLE.format(year=year),
+        starts_on=start,
+        ends_on=dt.date(year, 12, 31),
+        team=CENTRAL_TEAM,
+    )
     planning.activate(central, national)
     producers = {c.product.producer for c in five_star}
     if producers:
@@ -226,7 +267,9 @@ def load_oversight(ctx: Any) -> None:
         intake.submit(
             intake.resolve(expired.code),
             kind=ReportKind.EXPIRED_SOLD,
-            description="Cửa hàng vẫn bày bán với tem OCOP 3 sao, quét mã thì báo giấy chứng nhận đã hết hiệu lực.",
+            description=(
+                "Cửa hàng vẫn bày bán với tem OCOP 3 sao, quét mã thì báo giấy chứng nhận đã hết hiệu lực."
+            ),
             where_bought="Cửa hàng đặc sản Sa Đéc, chợ Sa Đéc",
             where_province=province,
             contact_name="Trần Thị Hoa",
@@ -260,8 +303,16 @@ def load_oversight(ctx: Any) -> None:
 
     def scans(certificate: Any, days: range, per_day: int) -> None:
         for back in days:
-            rows.append(ScanCount(day=today - dt.timedelta(days=back), kind="certificate", object_id=certificate.pk,
-                                  source="qr", count=per_day, product_id=certificate.product_id))  # fmt: skip
+            rows.append(
+                ScanCount(
+                    day=today - dt.timedelta(days=back),
+                    kind="certificate",
+                    object_id=certificate.pk,
+                    source="qr",
+                    count=per_day,
+                    product_id=certificate.product_id,
+                )
+            )
 
     if expired is not None:
         scans(expired, range(1, 29, 2), 4)
