@@ -562,6 +562,8 @@ DEMO_CERTIFICATES: list[DemoCertificate] = [
     DemoCertificate("Bánh phồng tôm Sa Giang", 3, months_ago=26, upgraded_to=(4, 8)),  # nâng hạng
     # In its re-evaluation window (180–120 days before expiry): on the province's "Việc cần làm".
     DemoCertificate("Hủ tiếu Sa Đéc", 3, months_ago=31),
+    # Removed from the programme by an inspection (ocop.demo.oversight).
+    DemoCertificate("Xoài sấy dẻo Hòa Lộc", 3, months_ago=15),
     # Recognised by the former district (QĐ 148: districts recognised 3★ until 30/06/2025).
     DemoCertificate(
         "Xoài cát Hòa Lộc", 3, issue_date=date(2024, 6, 14), authority="UBND huyện Cái Bè", level="district"

@@ -2,10 +2,10 @@
 Ministry's 5★ plan, consumer reports and scan signals — made through the same steps as the pages.
 
 - Đồng Tháp's plan of the year, active: HTX Nông nghiệp Lấp Vò inspected (Nem compliant; Quýt hồng
-  warned, with its re-inspection planned); CTCP Thực phẩm Sa Đéc inspected (Hủ tiếu "no longer met"
-  → revocation proposal → revoked by the province; Bánh phồng tôm removed from the programme);
-  HTX Xoài cát Hòa Lộc still to inspect (the phone journey records it).
-- An ad hoc plan with one inspection cancelled.
+  warned, with its re-inspection planned); CTCP Thực phẩm Sa Đéc inspected (Bánh phồng tôm "no
+  longer met" → revocation proposal → revoked by the province; Hủ tiếu compliant); HTX Xoài cát Hòa
+  Lộc still to inspect (the phone journey records it).
+- An ad hoc plan: Xoài sấy dẻo Hòa Lộc no longer made → removed from the programme; a visit called off.
 - The Ministry's 5★ plan (Cà phê Arabica Cầu Đất), planned.
 - Reports: an expired certificate still sold (new), one linked to the warned inspection, one closed.
 - Scans: the expired and the revoked certificates still scanned, a surge, a mistyped code; then
@@ -35,6 +35,7 @@ TEAM = "Chi cục Phát triển nông thôn (chủ trì)\nSở Công Thương\nS
 LAP_VO = "Hợp tác xã Nông nghiệp Lấp Vò"
 SA_DEC = "Công ty Cổ phần Thực phẩm Sa Đéc"
 HOA_LOC = "Hợp tác xã Xoài cát Hòa Lộc"
+DRIED_MANGO = "Xoài sấy dẻo Hòa Lộc"
 
 
 def _png(text: str, size: tuple[int, int] = (360, 120)) -> bytes:
@@ -125,6 +126,7 @@ def load_oversight(ctx: Any) -> None:
         ReportKind,
     )
     from ocop.public.models import MissedLookup, ScanCount
+    from ocop.registry.models import Product
 
     today = clock.today()
     year = today.year
@@ -184,8 +186,8 @@ def load_oversight(ctx: Any) -> None:
     warned = lap_vo_visit.inspected_products.get(outcome=Outcome.WARNING)
     consequences.reinspect(office, warned)
 
-    # CTCP Sa Đéc: Hủ tiếu no longer meets criterion → revocation proposal, decided by the province;
-    # Bánh phồng tôm no longer produced here → removed from the programme.
+    # CTCP Sa Đéc: Bánh phồng tôm no longer meets a criterion → revocation proposal, decided by the
+    # province; Hủ tiếu compliant (it stays in its re-evaluation window on the province's home page).
     day = today - dt.timedelta(days=12)
     sa_dec_visit = _record(
         office,
@@ -193,19 +195,18 @@ def load_oversight(ctx: Any) -> None:
         day=day,
         person="Nguyễn Văn Tài, Phó Giám đốc",
         not_met={
-            "Hủ tiếu Sa Đéc": "Không còn duy trì kiểm soát chất lượng theo hồ sơ; "
+            "Bánh phồng tôm Sa Giang": "Không còn duy trì kiểm soát chất lượng theo hồ sơ; "
             "phiếu kiểm nghiệm gần nhất không đạt chỉ tiêu vi sinh."
         },
-        photo="Dây chuyền hủ tiếu",
+        photo="Dây chuyền bánh phồng tôm",
         signed=False,
-        summary="Cơ sở đã ngừng sản xuất bánh phồng tôm từ quý II.",
     )
     outcomes = {}
     for item in sa_dec_visit.inspected_products.select_related("product"):
-        if item.product.name == "Hủ tiếu Sa Đéc":
+        if item.product.name == "Bánh phồng tôm Sa Giang":
             outcomes[item.pk] = {"outcome": Outcome.REVOCATION, "ground": "b"}
         else:
-            outcomes[item.pk] = {"outcome": Outcome.REMOVAL}
+            outcomes[item.pk] = {"outcome": Outcome.COMPLIANT}
     steps.conclude(office, sa_dec_visit, outcomes=outcomes)
     revoked = sa_dec_visit.inspected_products.get(outcome=Outcome.REVOCATION)
     certificate = revoked.certificate or Certificate.objects.filter(product=revoked.product).first()
@@ -221,7 +222,8 @@ def load_oversight(ctx: Any) -> None:
             reason=consequences.revocation_reason(sa_dec_visit),
         )
 
-    # An ad hoc plan whose only inspection was called off.
+    # An ad hoc plan after a report: Xoài sấy dẻo is no longer made, so it leaves the programme;
+    # the visit to Sa Đéc planned in it was called off.
     ad_hoc = planning.create_plan(
         office,
         members=[office],
@@ -235,8 +237,27 @@ def load_oversight(ctx: Any) -> None:
         team=TEAM,
     )
     planning.activate(office, ad_hoc)
-    (called_off,) = planning.add_producers(office, ad_hoc, [hoa_loc])
-    planning.remove_inspection(office, called_off, reason="Gộp vào kế hoạch kiểm tra định kỳ của năm.")
+    dried = Product.objects.filter(producer=hoa_loc, name=DRIED_MANGO).first()
+    if dried is not None:
+        (removal_visit,) = planning.add_producers(office, ad_hoc, [hoa_loc], products=[dried])
+        removal_visit = _record(
+            office,
+            removal_visit,
+            day=today - dt.timedelta(days=30),
+            person="Lê Văn Hòa, Giám đốc",
+            not_met={DRIED_MANGO: "Cơ sở đã ngừng sản xuất xoài sấy dẻo từ quý II, không còn sản phẩm."},
+            photo="Xưởng sấy ngừng hoạt động",
+            summary="Hợp tác xã xác nhận đã ngừng sản xuất xoài sấy dẻo.",
+        )
+        steps.conclude(
+            office,
+            removal_visit,
+            outcomes={
+                item.pk: {"outcome": Outcome.REMOVAL} for item in removal_visit.inspected_products.all()
+            },
+        )
+    (called_off,) = planning.add_producers(office, ad_hoc, [sa_dec])
+    planning.remove_inspection(office, called_off, reason="Đã kiểm tra trong kế hoạch định kỳ của năm.")
 
     # The Ministry's 5★ plan (Art. 9.4.b).
     five_star = Certificate.objects.filter(star=5, revoked_on__isnull=True).select_related(

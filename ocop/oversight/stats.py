@@ -166,6 +166,7 @@ def _zero_row() -> dict[str, int]:
             "compliant",
             "warning",
             "revocation",
+            "reevaluation",
             "removal",
             "removed",
             "warnings_open",
@@ -258,6 +259,7 @@ def figures(
                 compliant=Count("pk", filter=ip_done & Q(outcome=Outcome.COMPLIANT)),
                 warning=Count("pk", filter=warning),
                 revocation=Count("pk", filter=ip_done & Q(outcome=Outcome.REVOCATION)),
+                reevaluation=Count("pk", filter=ip_done & Q(outcome=Outcome.REEVALUATION)),
                 removal=Count("pk", filter=ip_done & Q(outcome=Outcome.REMOVAL)),
                 removed=Count("product", distinct=True, filter=ip_done & Q(outcome=Outcome.REMOVAL)),
                 warnings_open=Count("pk", filter=warning & Q(resolved_on__isnull=True)),
@@ -388,6 +390,7 @@ def _shape(values: dict[str, int] | None) -> dict[str, Any]:
             "compliant": v["compliant"],
             "warning": v["warning"],
             "revocation": v["revocation"],
+            "reevaluation": v["reevaluation"],
             "removal": v["removal"],
         },
         "warnings": {

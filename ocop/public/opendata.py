@@ -68,7 +68,8 @@ COLUMNS: tuple[Column, ...] = (
         "text",
         gettext_lazy(
             "Tình trạng hôm nay: valid (còn hiệu lực), expired (hết hạn), revoked (đã bị thu hồi), "
-            "superseded (đã được thay thế bằng giấy chứng nhận mới)."
+            "superseded (đã được thay thế bằng giấy chứng nhận mới), removed (sản phẩm đã bị đưa ra khỏi "
+            "chương trình OCOP theo kết luận kiểm tra)."
         ),
     ),
     Column("star", "integer", gettext_lazy("Hạng sao: 3, 4 hoặc 5.")),
@@ -152,6 +153,7 @@ COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
 _FIELDS = (
     "id",
+    "product__status",
     "code",
     "number",
     "star",
@@ -223,6 +225,8 @@ def _iso(day: dt.date | None) -> str | None:
 
 def _record(row: dict[str, Any], base: str, sectors: dict[str, str], paths: _Paths) -> dict[str, Any]:
     status = row["status"]
+    if status == published.VALID and row["product__status"] == classification.ProductStatus.REMOVED.value:
+        status = published.REMOVED  # out of the programme by an inspection: as /v/ says
     revoked = status == published.REVOKED
     extended = status == published.VALID and row["expiry"] < row["status_day"]  # Art. 12.3
     # what the certificate recognised (frozen at issue), today's product only where none was stored

@@ -40,6 +40,9 @@ from ocop.registry import classification
 from ocop.registry.classification import ProducerType
 from ocop.registry.models import Producer, ProducerStatus, Product
 
+# A constant of the code, written into the SQL (never user input).
+REMOVED = classification.ProductStatus.REMOVED.value
+
 STARS = (3, 4, 5)
 # Types counted as "HTX + DN" (cooperatives and small and medium enterprises, QĐ 919/2022 targets).
 COOPERATIVE_OR_ENTERPRISE = (ProducerType.HTX, ProducerType.DN_SME)
@@ -263,16 +266,17 @@ def _count_products(products: QuerySet) -> _ProductCounts:
     `CertificateQuerySet.current_for_products` (best first: highest star), with validity from
     `ocop.certification.models.valid_condition`; test_dashboard pins it to `with_current_star()`.
     The valid certificates are grouped per product first (read from the `evaluation_cert_valid`
-    index alone), then joined to the products in scope (`registry_product_dash`); the three
-    counts share that per-product result as a common table expression, which both databases
-    materialise once since it is used more than once. See docs/indexes.md for the plans.
+    index alone), then joined to the products in scope (`registry_product_dash2`; a product removed
+    from the programme counts without a star); the three counts share that per-product result as
+    a common table expression, which both databases materialise once since it is used more than
+    once. See docs/indexes.md for the plans.
     """
     result = _ProductCounts([], [], 0)
     valid = Certificate.objects.valid_on(timezone.localdate())
     if products.query.where:  # a scoped user: only the certificates of the products in scope
         valid = valid.filter(product__in=products.values("pk"))
     stars = valid.order_by().values("product_id").annotate(star=Max("star")).values("product_id", "star")
-    in_scope = products.order_by().values("pk", "province_id", "commune_id", "classification_set")
+    in_scope = products.order_by().values("pk", "province_id", "commune_id", "classification_set", "status")
     try:
         stars_sql, stars_params = stars.query.sql_with_params()
         products_sql, products_params = in_scope.query.sql_with_params()
@@ -283,7 +287,9 @@ def _count_products(products: QuerySet) -> _ProductCounts:
     sql = (
         f"WITH stars AS ({stars_sql}), per_product AS ("
         f" SELECT p.{qn('province_id')} AS province_id, p.{qn('commune_id')} AS commune_id,"
-        f" p.{qn('classification_set')} AS classification_set, s.{qn('star')} AS star"
+        f" p.{qn('classification_set')} AS classification_set,"
+        # A product removed from the programme (an inspection's conclusion) counts as not OCOP.
+        f" CASE WHEN p.{qn('status')} = '{REMOVED}' THEN NULL ELSE s.{qn('star')} END AS star"
         f" FROM ({products_sql}) p LEFT JOIN stars s ON s.{qn('product_id')} = p.{qn('pk')})"
         " SELECT 0, province_id, NULL, star, COUNT(*) FROM per_product GROUP BY province_id, star"
         " UNION ALL SELECT 1, NULL, classification_set, star, COUNT(*) FROM per_product"

@@ -23,8 +23,15 @@ def test_demo_accounts_find_their_work_on_the_home_page() -> None:
 
     # The commune: the Nem dossier to receive, the producer's change request to decide.
     assert waiting("xa.lapvo") == {"dossiers_at_commune": 1, "change_requests": 1}
-    # The province: Hủ tiếu Sa Đéc in its re-evaluation window, the same change request.
-    assert waiting("tinh.dongthap") == {"certificates_reevaluation": 1, "change_requests": 1}
+    # The province: Hủ tiếu Sa Đéc in its re-evaluation window, the same change request, and its
+    # oversight: Hòa Lộc and Lấp Vò's re-inspection still to visit, a consumer's report, the scan signals.
+    assert waiting("tinh.dongthap") == {
+        "certificates_reevaluation": 1,
+        "change_requests": 1,
+        "oversight_planned_inspections": 2,
+        "consumer_reports_new": 1,
+        "oversight_signals_open": 4,
+    }
     # The council: the chair has sent and closes; the two members still have their sheets to send.
     assert waiting("chutich.dongthap") == {"sessions_to_close": 1}
     assert waiting("hoidong.dongthap") == {"sheets_to_send": 1}

@@ -19,7 +19,7 @@ from ocop.reports import dashboard
 
 pytestmark = pytest.mark.django_db
 
-_RECORD_APPS = ("public", "evaluation", "certification", "documents", "registry")
+_RECORD_APPS = ("oversight", "public", "evaluation", "certification", "documents", "registry")
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +33,8 @@ def _empty_the_records() -> None:
     # Links that go round in circles (a certificate and the certificate replacing it, a dossier and
     # the certificate it re-evaluates) are cut before the rows go.
     Certificate.objects.update(superseded_by=None, evaluation=None)
+    if apps.is_installed("ocop.oversight"):
+        apps.get_model("oversight", "Inspection").objects.update(follow_up_of=None)
     if apps.is_installed("ocop.evaluation"):
         apps.get_model("evaluation", "Dossier").objects.update(previous_certificate=None)
     models = [

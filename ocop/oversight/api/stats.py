@@ -51,6 +51,7 @@ class StatsConclusionsOut(Schema):
     compliant: int
     warning: int
     revocation: int
+    reevaluation: int
     removal: int
 
 

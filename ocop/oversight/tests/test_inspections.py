@@ -321,13 +321,16 @@ def test_attachments_are_deduplicated_by_content_per_inspection(world, legacy):
     steps.save_record(officer, legacy, data={}, files={finding.pk: [SimpleUploadedFile("d.jpg", other)]})
     attachment = legacy.attachments.get(finding=finding)
     assert attachment.content_type == "image/jpeg" and attachment.uploaded_by == officer
-    # Served after a scope check: the province and the producer see it, the other province does not.
+    # Served after a scope check: the province sees it, the other province does not, the producer
+    # once the inspection is concluded (a record being written is not the producer's yet).
     url = reverse("oversight:attachment_download", args=[attachment.pk])
     response = world.client("province_hn").get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content) == other
-    assert world.client("producer_hn1").get(url).status_code == 200
     assert world.client("province_hcm").get(url).status_code == 404
+    assert world.client("producer_hn1").get(url).status_code == 404
+    Inspection.objects.filter(pk=legacy.pk).update(status=InspectionStatus.DONE)
+    assert world.client("producer_hn1").get(url).status_code == 200
 
 
 def test_bad_upload_is_refused_with_a_message_and_nothing_saved(world, legacy):
@@ -384,7 +387,7 @@ def test_signature_too_large_is_refused_and_a_good_one_is_stored(world, legacy):
     steps.save_record(world.users["province_hn"], legacy, data={"signature": png_data_url()})
     legacy.refresh_from_db()
     assert legacy.signature.name.endswith(".png")
-    response = world.client("producer_hn1").get(reverse("oversight:inspection_signature", args=[legacy.pk]))
+    response = world.client("province_hn").get(reverse("oversight:inspection_signature", args=[legacy.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     # A refusal replaces the signature and needs its reason.
     with pytest.raises(StepError, match="lý do"):
@@ -416,7 +419,7 @@ def test_plan_not_active_refuses_recording(world, legacy):
         ("commune_hn1", 200, 403),
         ("commune_hn2", 404, 403),
         ("council_hn", 403, 403),
-        ("producer_hn1", 200, 403),
+        ("producer_hn1", 404, 403),  # its inspections once concluded (below), never a planned visit
         ("viewer_hn", 200, 403),
     ],
 )
@@ -483,6 +486,13 @@ def test_minutes_pdf_renders_with_parties_checklist_and_signature(world, legacy)
     html = minutes.minutes_html(legacy, officer)
     assert legacy.producer.name in html and "Quảng cáo ghi 5 sao" in html and "Gỡ quảng cáo sai" in html
     assert "hien-truong.jpg" in html and "data:image/png;base64," in html and "08/12/2026" in html
+    assert (
+        world.client("producer_hn1")
+        .get(reverse("oversight:inspection_minutes", args=[legacy.pk]))
+        .status_code
+        == 404
+    )
+    Inspection.objects.filter(pk=legacy.pk).update(status=InspectionStatus.DONE)
     response = world.client("producer_hn1").get(reverse("oversight:inspection_minutes", args=[legacy.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = response.content
@@ -514,6 +524,9 @@ def test_detail_page_shows_findings_attachments_and_conclusion_to_the_producer(w
         },
         files={None: [SimpleUploadedFile("x.jpg", jpeg_bytes())]},
     )
+    detail = reverse("oversight:inspection_detail", args=[legacy.pk])
+    assert world.client("producer_hn1").get(detail).status_code == 404  # not before the conclusion
+    Inspection.objects.filter(pk=legacy.pk).update(status=InspectionStatus.DONE)
     html = (
         world.client("producer_hn1")
         .get(reverse("oversight:inspection_detail", args=[legacy.pk]))

@@ -9,7 +9,7 @@ import pytest
 
 from ocop.evaluation.tests.test_workflow_api import Api
 from ocop.oversight import checklist
-from ocop.oversight.models import Answer, InspectionStatus, Outcome
+from ocop.oversight.models import Answer, Inspection, InspectionStatus, Outcome
 
 from .test_inspections import (  # noqa: F401
     DAY,
@@ -47,7 +47,10 @@ def test_list_detail_and_findings_are_scoped(api, legacy, django_assert_max_num_
     assert listed.status_code == 200 and listed.json()["count"] == 6
     assert api("province_hn").get(f"{BASE}/inspections", status="done").json()["count"] == 0
     assert api("province_hcm").get(f"{BASE}/inspections").json()["count"] == 0
-    assert api("producer_hn1").get(f"{BASE}/inspections", producer=legacy.producer_id).json()["count"] == 6
+    # The producer reads its inspections once concluded, never a planned visit.
+    assert api("producer_hn1").get(f"{BASE}/inspections", producer=legacy.producer_id).json()["count"] == 0
+    Inspection.objects.filter(pk=legacy.pk).update(status=InspectionStatus.DONE)
+    assert api("producer_hn1").get(f"{BASE}/inspections", producer=legacy.producer_id).json()["count"] == 1
     detail = api("viewer_hn").get(f"{BASE}/inspections/{legacy.pk}").json()
     assert [f["code"] for f in detail["findings"]] == ["G", "M1", "M2", "M3", "M4", "M5"]
     assert detail["products"][0]["star"] == 4 and detail["products"][0]["outcome"] == ""

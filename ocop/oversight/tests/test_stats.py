@@ -240,7 +240,13 @@ def test_province_figures_read_41_of_50(data: Data) -> None:
     assert result["producers"] == {"planned": 50, "inspected": 41}
     assert result["products"] == {"planned": 100, "inspected": 82}
     assert result["inspections"] == {"planned": 50, "done": 41}
-    assert result["conclusions"] == {"compliant": 72, "warning": 5, "revocation": 3, "removal": 2}
+    assert result["conclusions"] == {
+        "compliant": 72,
+        "warning": 5,
+        "revocation": 3,
+        "reevaluation": 0,
+        "removal": 2,
+    }
     assert result["warnings"] == {"issued": 5, "open": 3, "closed": 2, "overdue": 2}
     assert result["removed"] == 2
     assert result["findings"] == {

@@ -28,7 +28,7 @@ from ocop.documents.uploads import file_response
 
 from .. import checklist, minutes, steps
 from ..forms.inspections import ANSWER_BUTTONS, attach_errors, build_forms, record_data
-from ..models import Attachment, Inspection, InspectionStatus, Outcome, PlanStatus
+from ..models import Attachment, Inspection, InspectionStatus, Outcome, PlanKind, PlanStatus
 
 
 def _inspections():
@@ -106,6 +106,12 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "oversight/inspection_detail.html", context)
 
 
+def outcome_choices(inspection: Inspection) -> list[tuple[str, str]]:
+    """The outcomes offered: asking the province to evaluate again only in a review (Art. 10.1.b)."""
+    review = inspection.plan.kind == PlanKind.EVALUATION_REVIEW
+    return [(value, label) for value, label in Outcome.choices if review or value != Outcome.REEVALUATION]
+
+
 def _record_context(
     inspection: Inspection, items: list[Any], forms: dict[str, Any], errors: list[str]
 ) -> dict:
@@ -115,7 +121,7 @@ def _record_context(
         "visit": forms["visit"],
         "general_attachments": [a for a in inspection.attachments.all() if a.finding_id is None],
         "answer_buttons": ANSWER_BUTTONS,
-        "outcomes": Outcome.choices,
+        "outcomes": outcome_choices(inspection),
         "errors": errors,
         # A new key for every page: a retry of *this* page's submission is recognised, while a
         # page shown after a save (with errors to fix) is a new submission.

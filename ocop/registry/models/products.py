@@ -243,9 +243,11 @@ class Product(Searchable, Located):
         ]
         indexes = [
             models.Index(fields=["province", "commune"], name="registry_product_area"),
-            # Dashboard counts by province × product set (and communes): read from the index alone.
+            # Dashboard counts by province × product set (and communes): read from the index alone
+            # (status: a product removed from the programme by an inspection has no star there).
             models.Index(
-                fields=["province", "classification_set", "commune", "id"], name="registry_product_dash"
+                fields=["province", "classification_set", "commune", "status", "id"],
+                name="registry_product_dash2",
             ),
         ]
 

@@ -195,6 +195,7 @@ EXPECTED = {
         "oversight_planned_inspections": (0, None),  # no active inspection plan
         "oversight_warnings_overdue": (0, None),
         "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
+        "oversight_signals_open": (0, None),
     },
     "province_hcm": {
         "dossiers_overdue": (1, TODAY - dt.timedelta(days=1)),
@@ -206,6 +207,7 @@ EXPECTED = {
         "oversight_planned_inspections": (0, None),  # no active inspection plan
         "oversight_warnings_overdue": (0, None),
         "consumer_reports_new": (0, None),  # ocop.oversight: no report in this world
+        "oversight_signals_open": (0, None),
     },
     "central": {
         "dossiers_overdue": (3, TODAY - dt.timedelta(days=10)),
