@@ -486,13 +486,6 @@ def test_minutes_pdf_renders_with_parties_checklist_and_signature(world, legacy)
     html = minutes.minutes_html(legacy, officer)
     assert legacy.producer.name in html and "Quảng cáo ghi 5 sao" in html and "Gỡ quảng cáo sai" in html
     assert "hien-truong.jpg" in html and "data:image/png;base64," in html and "08/12/2026" in html
-    assert (
-        world.client("producer_hn1")
-        .get(reverse("oversight:inspection_minutes", args=[legacy.pk]))
-        .status_code
-        == 404
-    )
-    Inspection.objects.filter(pk=legacy.pk).update(status=InspectionStatus.DONE)
     response = world.client("producer_hn1").get(reverse("oversight:inspection_minutes", args=[legacy.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = response.content
