@@ -15,6 +15,7 @@ The inspection's own ``conclusion`` is the gravest outcome of its products.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from typing import Any
 
@@ -203,6 +204,16 @@ class Inspection(models.Model):
             raise ValidationError(errors)
 
 
+# The lines of an inspection (its products, checklist, photos) are placed and read as the inspection.
+LINE_SCOPE = ScopePaths(
+    province="inspection__producer__province",
+    commune="inspection__producer__commune",
+    owner="inspection__producer",
+    policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
+    narrow=_done_for_producer,
+)
+
+
 class InspectedProduct(models.Model):
     """One product in an inspection, with the certificate and evaluation it is checked against."""
 
@@ -235,13 +246,7 @@ class InspectedProduct(models.Model):
     resolved_on = models.DateField(_("ngày khắc phục xong"), null=True, blank=True)
     resolution_note = models.TextField(_("kết quả khắc phục"), blank=True)
 
-    scope = ScopePaths(
-        province="inspection__producer__province",
-        commune="inspection__producer__commune",
-        owner="inspection__producer",
-        policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
-        narrow=_done_for_producer,
-    )
+    scope = LINE_SCOPE
     objects = RestrictedManager()
     history = AuditedHistory()
 
@@ -313,13 +318,8 @@ class Finding(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
 
-    scope = ScopePaths(
-        province="inspection__producer__province",
-        commune="inspection__producer__commune",
-        owner="inspection__producer",
-        policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
-        narrow=_done_for_producer,
-        derived=frozenset({"kind", "code", "label", "evaluated", "position"}),
+    scope = dataclasses.replace(
+        LINE_SCOPE, derived=frozenset({"kind", "code", "label", "evaluated", "position"})
     )
     objects = RestrictedManager()
     history = AuditedHistory()
@@ -368,13 +368,7 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
 
-    scope = ScopePaths(
-        province="inspection__producer__province",
-        commune="inspection__producer__commune",
-        owner="inspection__producer",
-        policy={COMMUNE: READ_ONLY, COUNCIL: frozenset(), PRODUCER: READ_ONLY, VIEWER: READ_ONLY},
-        narrow=_done_for_producer,
-    )
+    scope = LINE_SCOPE
     objects = RestrictedManager()
     history = AuditedHistory()
 
