@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from ocop.certification.rules import certificate_expiry
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
-from ocop.core.tabular import Column, ImportResult, RowError, Spec
+from ocop.core.tabular import Column, ImportResult, RowError, Spec, parse_day
 from ocop.core.text import fold
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import LegalBasis
@@ -295,15 +295,12 @@ class _CellError(Exception):
 
 
 def _parse_date(value: str) -> dt.date | None:
-    if not value:
-        return None
-    text = value.strip().split(" ")[0]
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise _CellError(_("Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 16/06/2025."))
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise _CellError(
+            _("Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 16/06/2025.")
+        ) from None
 
 
 def _parse_star(value: str) -> tuple[int, bool]:

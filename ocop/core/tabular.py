@@ -412,6 +412,23 @@ def read_rows(file: Any, filename: str) -> list[dict[str, str]]:
     return rows
 
 
+# The dates a spreadsheet cell may hold (dd/mm/yyyy first; a time part after a space is ignored).
+DAY_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def parse_day(value: str) -> dt.date | None:
+    """The date in a cell (see DAY_FORMATS), None for an empty cell; ValueError for anything else."""
+    if not value:
+        return None
+    text = value.strip().split(" ")[0]
+    for pattern in DAY_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
 def row_number(row: Mapping[str, str], default: int = 0) -> int:
     """The spreadsheet row number read_rows recorded for a row (`default` for a plain dict)."""
     return getattr(row, "number", default)

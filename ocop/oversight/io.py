@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from ocop.certification.models import Certificate
 from ocop.core import clock
 from ocop.core.scoping import ADD, CHANGE, VIEW, can, restrict
-from ocop.core.tabular import Column, ImportResult, RowError, Spec
+from ocop.core.tabular import Column, ImportResult, RowError, Spec, parse_day
 from ocop.core.text import fold
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import ProductStatus
@@ -271,15 +271,10 @@ _OUTCOME_WORDS = {
 
 
 def _parse_date(value: str) -> dt.date | None:
-    if not value:
-        return None
-    text = value.strip().split(" ")[0]
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise CellError(_("Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 16/06/2025."))
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise CellError(_("Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 16/06/2025.")) from None
 
 
 def _parse_outcome(value: str) -> str:

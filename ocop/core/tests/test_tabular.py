@@ -341,3 +341,17 @@ def test_csv_with_too_many_rows_is_refused():
     with pytest.raises(TabularError, match="quá nhiều dòng"):
         read_rows(data, "nhieu.csv")
     assert len(read_rows("Tên\n".encode() + b"a\n" * tabular.MAX_ROWS, "du.csv")) == tabular.MAX_ROWS
+
+
+def test_parse_day_reads_the_dates_people_type_in_spreadsheets() -> None:
+    import datetime as dt
+
+    from ocop.core.tabular import parse_day
+
+    day = dt.date(2025, 6, 16)
+    for text in ("16/06/2025", "16-06-2025", "16.06.2025", "2025-06-16", " 16/06/2025 00:00:00"):
+        assert parse_day(text) == day
+    assert parse_day("") is None
+    for bad in ("32/01/2025", "16/06", "ngày 16", "06/16/2025"):
+        with pytest.raises(ValueError):
+            parse_day(bad)

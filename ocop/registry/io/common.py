@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ocop.core.tabular import parse_day
 from ocop.core.text import fold
 from ocop.geo.models import Structure, Unit, resolve_current
 
@@ -56,15 +57,12 @@ def _parse_choice(value: str, choices: list[tuple[str, str]]) -> str:
 
 
 def _parse_date(value: str) -> dt.date | None:
-    if not value:
-        return None
-    text = value.strip().split(" ")[0]
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise _CellError(_("Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 15/03/2024."))
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise _CellError(
+            _("Ngày không hợp lệ; hãy ghi theo dạng ngày/tháng/năm, ví dụ 15/03/2024.")
+        ) from None
 
 
 def _parse_int(value: str) -> int | None:
