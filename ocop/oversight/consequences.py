@@ -294,7 +294,11 @@ def resolve(
     user: Any, row: InspectedProduct, *, resolved_on: dt.date, note: str, reason: str = ""
 ) -> InspectedProduct:
     """The producer corrected what the warning asked (checked by the office): the warning is closed."""
-    row = InspectedProduct.objects.select_for_update().select_related("inspection__plan").get(pk=row.pk)
+    row = (
+        InspectedProduct.objects.select_for_update(of=("self",))
+        .select_related("inspection__plan")
+        .get(pk=row.pk)
+    )
     if not may_follow_up(user, row):
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -348,7 +352,11 @@ def reinspect(user: Any, row: InspectedProduct) -> Inspection:
     """Plan a re-inspection of a warned product (Tái kiểm tra): a planned inspection of the same
     producer, ``follow_up_of`` the warning's inspection, with the warned product; one already
     planned is reused."""
-    row = InspectedProduct.objects.select_for_update().select_related("inspection__plan").get(pk=row.pk)
+    row = (
+        InspectedProduct.objects.select_for_update(of=("self",))
+        .select_related("inspection__plan")
+        .get(pk=row.pk)
+    )
     if not may_follow_up(user, row):
         raise PermissionDenied
     if row.outcome != Outcome.WARNING:

@@ -150,7 +150,8 @@ def _refuse_closed(plan: InspectionPlan) -> None:
 
 
 def _locked(plan: InspectionPlan) -> InspectionPlan:
-    return InspectionPlan.objects.select_for_update().select_related("province").get(pk=plan.pk)
+    # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the province.
+    return InspectionPlan.objects.select_for_update(of=("self",)).select_related("province").get(pk=plan.pk)
 
 
 def _require(user: Any, action: str, obj: Any) -> None:

@@ -313,7 +313,9 @@ def dismiss(user: Any, signal: ScanSignal, note: str) -> ScanSignal:
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": _("Lý do dài quá %(max)s ký tự.") % {"max": NOTE_MAX}})
     with transaction.atomic():
-        locked = ScanSignal.objects.select_for_update().select_related("product").get(pk=signal.pk)
+        locked = (
+            ScanSignal.objects.select_for_update(of=("self",)).select_related("product").get(pk=signal.pk)
+        )
         if not can(user, CHANGE, locked):
             raise PermissionDenied
         if locked.status != SignalStatus.OPEN:
