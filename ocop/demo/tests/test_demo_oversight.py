@@ -56,3 +56,27 @@ def test_demo_twice_adds_no_oversight(demo) -> None:
     before = (Inspection.objects.count(), ConsumerReport.objects.count(), ScanSignal.objects.count())
     call_command("demo", verbosity=0)
     assert (Inspection.objects.count(), ConsumerReport.objects.count(), ScanSignal.objects.count()) == before
+
+
+def test_oversight_in_the_admin_is_scoped_and_read_only(demo, client) -> None:
+    from ocop.accounts.models import User
+
+    admin_user = User.objects.filter(is_superuser=True).first() or User.objects.get(username="quantri")
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    client.force_login(admin_user)
+    for name in (
+        "inspectionplan",
+        "inspection",
+        "inspectedproduct",
+        "finding",
+        "attachment",
+        "consumerreport",
+        "scansignal",
+    ):
+        assert client.get(f"/admin/oversight/{name}/").status_code == 200, name
+    assert client.get("/admin/oversight/inspection/add/").status_code == 403
+    report = ConsumerReport.objects.exclude(contact="").first()
+    page = client.get(f"/admin/oversight/consumerreport/{report.pk}/change/")
+    assert page.status_code == 200  # the admin handles it: the contact is there, not editable
+    assert report.contact in page.content.decode()
