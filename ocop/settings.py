@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "ocop.evaluation",
     "ocop.public",
     "ocop.oversight",
+    "ocop.plans",
     "ocop.reports",
     "ocop.demo",
 ]
