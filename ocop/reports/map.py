@@ -251,10 +251,6 @@ class Choropleth:
     dot_radius: float = DOT_RADIUS
     dom_id: str = "ocop-map"
 
-    @property
-    def links(self) -> int:
-        return sum(1 for area in self.areas if area.href)
-
 
 def format_value(value: float | None, metric: Metric) -> str:
     if value is None:
