@@ -25,6 +25,7 @@ urlpatterns = [
     path("evaluation/", include("ocop.evaluation.urls")),
     path("oversight/", include("ocop.oversight.urls")),
     path("plans/", include("ocop.plans.urls")),
+    path("reports/", include((reports_urls.reports_patterns, "reports"))),
     path("phan-anh/", include("ocop.oversight.public_urls")),  # consumers' reports (no login)
     path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
     # The `core` namespace: core's pages and the site's address `/` (core:home): the public home for

@@ -13,10 +13,22 @@ for this user), rendered with the section's own template (owned by the registeri
 ``build`` counts on the user's scoped querysets (``restrict(user, "view")``) in at most
 ``queries`` queries whatever the data size: the home page's query-count tests add the sections'
 budgets to the page's own.
+
+An app above also adds **map metrics**: figures per current province that the province map
+(``/reports/map/``, ``ocop.reports.map``) can shade, beside its own (products, OCOP products per
+100 communes, 5-star products)::
+
+    extensions.map_metrics.register(
+        extensions.MapMetric("on_track", _("Chỉ tiêu đạt tiến độ"), "%", share_on_track, queries=2)
+    )
+
+``values(day, user)`` gives ``{current province unit id: value}`` for what ``user`` may view on
+``day``, in at most ``queries`` queries; a province left out shows "no figure".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,4 +85,42 @@ def collect(user: Any) -> list[Shown]:
     return shown
 
 
-__all__ = ["Section", "Shown", "collect", "sections"]
+# The map's own metrics (ocop.reports.map); an extension may not take their keys.
+BUILTIN_MAP_METRICS = frozenset({"products", "per_100_communes", "five_star"})
+
+
+@dataclass(frozen=True)
+class MapMetric:
+    """A figure per current province for the map: ``values(day, user)`` → {province unit id: value}."""
+
+    key: str  # the map's ?metric= value
+    label: str  # shown in the metric switch, the legend and the table header
+    unit: str  # e.g. "%": shown after each value
+    values: Callable[[dt.date, Any], dict[int, float]]
+    decimals: int = 1  # decimal places shown
+    queries: int = 1  # the most queries values() takes for any user
+
+
+class _MapMetrics:
+    def __init__(self) -> None:
+        self._items: dict[str, MapMetric] = {}
+
+    def register(self, metric: MapMetric) -> None:
+        if metric.key in BUILTIN_MAP_METRICS:
+            raise ValueError(f"{metric.key!r} is one of the map's own metrics")
+        self._items[metric.key] = metric
+
+    def unregister(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    def get(self, key: str) -> MapMetric | None:
+        return self._items.get(key)
+
+    def all(self) -> list[MapMetric]:
+        return sorted(self._items.values(), key=lambda metric: metric.key)
+
+
+map_metrics = _MapMetrics()
+
+
+__all__ = ["MapMetric", "Section", "Shown", "collect", "map_metrics", "sections"]

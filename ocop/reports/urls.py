@@ -3,8 +3,16 @@
 The dashboard (views.home) has no pattern here: it is shown at `/` (URL name `core:home`) to a
 signed-in user by ocop.public.views.home, which shows the public home to anyone else — the
 address is the public site's as well, and the public app sits above this one.
+
+`reports_patterns` are the pages under /reports/, in the `reports` namespace (ocop/urls.py).
 """
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from . import map_views
 
 urlpatterns: list[URLPattern] = []
+
+reports_patterns: list[URLPattern] = [
+    path("map/", map_views.map_page, name="map"),  # the province map (ocop.reports.map)
+]

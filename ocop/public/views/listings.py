@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ocop.geo.models import Level, Structure, Unit
+from ocop.reports import map as province_map
 
 from .. import cache, published
 from ..cache import LISTINGS, PRODUCER
@@ -164,6 +165,20 @@ def province_list(request: HttpRequest) -> HttpResponse:
             if row["public_status"] == published.VALID:
                 entry["valid"] += row["n"]
         ordered = sorted(provinces.values(), key=lambda p: p["code"])
-        return _render(request, "public/province_list.html", {"provinces": ordered})
+        # The map above the list: all 34 provinces, shaded by their valid recognised products.
+        units = Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).values_list(
+            "code", "name"
+        )
+        rows = [
+            province_map.MapRow(
+                code,
+                name,
+                float(provinces.get(code, {}).get("valid", 0)),
+                reverse("public:province", args=[code]),
+            )
+            for code, name in units.order_by("code")
+        ]
+        figure = province_map.choropleth(rows, province_map.RECOGNISED, dom_id="provinces-map")
+        return _render(request, "public/province_list.html", {"provinces": ordered, "map": figure})
 
     return _respond(cache.get_or_build(LISTINGS, cache.ALL, _variant(request, "provinces"), build))
