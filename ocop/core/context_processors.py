@@ -91,6 +91,8 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
         OFFICER_ROLES,
         also=("/oversight/",),
     ),
+    # Programme plans and their targets (kế hoạch, đề án), with live progress.
+    NavEntry("plans", _("Kế hoạch & chỉ tiêu"), "bullseye", "plans:plan_list", OFFICER_ROLES),
     NavEntry("units", _("Đơn vị hành chính"), "geo-alt", "geo:unit_list", OFFICER_ROLES),
     NavEntry("users", _("Người dùng"), "person-gear", "accounts:user_list", USER_ADMIN_ROLES),
 )

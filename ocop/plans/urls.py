@@ -1,4 +1,8 @@
-"""/plans/: programme plans, targets and progress; periodic reports."""
+"""/plans/: programme plans, targets and progress; periodic reports. One module of routes per part."""
+
+from .views import plans_urls
 
 app_name = "plans"
-urlpatterns: list = []
+urlpatterns: list = [
+    *plans_urls.urlpatterns,
+]
