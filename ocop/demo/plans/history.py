@@ -402,38 +402,43 @@ class History:
     revocation: Revocation | None = None  # of the last certificate
 
 
-def _on(year: int, month: int, day: int) -> dt.date:
-    return dt.date(year, month, day)
-
-
 # The authorities' recognition rounds (one decision per authority and day, see data._demo_decision).
-HN_2019, HN_2020, HN_2021, HN_2022 = (
-    _on(2019, 12, 20),
-    _on(2020, 11, 16),
-    _on(2021, 12, 10),
-    _on(2022, 11, 25),
-)
-HN_2023, HN_2024, HN_2025 = _on(2023, 10, 20), _on(2024, 11, 15), _on(2025, 10, 24)
-HN_2026_AUG, HN_2026_SEP = _on(2026, 8, 14), _on(2026, 9, 25)
-HP_2019, HP_2020, HP_2021, HP_2022 = _on(2019, 12, 26), _on(2020, 12, 15), _on(2021, 12, 17), _on(2022, 12, 9)
-HP_2023, HP_2025, HP_2026_APR, HP_2026_OCT = (
-    _on(2023, 11, 24),
-    _on(2025, 11, 14),
-    _on(2026, 4, 17),
-    _on(2026, 10, 16),
-)
-HD_2020, HD_2021, HD_2022, HD_2023 = _on(2020, 6, 12), _on(2021, 11, 26), _on(2022, 12, 2), _on(2023, 5, 26)
+HN_2019 = dt.date(2019, 12, 20)
+HN_2020 = dt.date(2020, 11, 16)
+HN_2021 = dt.date(2021, 12, 10)
+HN_2022 = dt.date(2022, 11, 25)
+HN_2023 = dt.date(2023, 10, 20)
+HN_2024 = dt.date(2024, 11, 15)
+HN_2025 = dt.date(2025, 10, 24)
+HN_2026_AUG = dt.date(2026, 8, 14)
+HN_2026_SEP = dt.date(2026, 9, 25)
+HP_2019 = dt.date(2019, 12, 26)
+HP_2020 = dt.date(2020, 12, 15)
+HP_2021 = dt.date(2021, 12, 17)
+HP_2022 = dt.date(2022, 12, 9)
+HP_2023 = dt.date(2023, 11, 24)
+HP_2025 = dt.date(2025, 11, 14)
+HP_2026_APR = dt.date(2026, 4, 17)
+HP_2026_OCT = dt.date(2026, 10, 16)
+HD_2020 = dt.date(2020, 6, 12)
+HD_2021 = dt.date(2021, 11, 26)
+HD_2022 = dt.date(2022, 12, 2)
+HD_2023 = dt.date(2023, 5, 26)
 
 HISTORY: list[History] = [
     # --- Hà Nội ---
     # 4★ tiềm năng 5 sao, then 5★ at the Ministry, re-evaluated 5★ before it lapsed.
     History(
         "Bình gốm men lam vẽ vàng Kim Lan",
-        (Issue(HN_2019, 4, HA_NOI, True), Issue(_on(2021, 6, 18), 5, MARD), Issue(_on(2024, 5, 20), 5, MARD)),
+        (
+            Issue(HN_2019, 4, HA_NOI, True),
+            Issue(dt.date(2021, 6, 18), 5, MARD),
+            Issue(dt.date(2024, 5, 20), 5, MARD),
+        ),
     ),
     History(
         "Lọ hoa men rạn đắp nổi Kim Lan",
-        (Issue(HN_2020, 4, HA_NOI), Issue(HN_2023, 4, HA_NOI, True), Issue(_on(2025, 9, 15), 5, MAE)),
+        (Issue(HN_2020, 4, HA_NOI), Issue(HN_2023, 4, HA_NOI, True), Issue(dt.date(2025, 9, 15), 5, MAE)),
     ),
     History(
         "Bộ ấm chén men ngọc Kim Lan", (Issue(HN_2021, 4, HA_NOI, True), Issue(HN_2024, 4, HA_NOI, True))
@@ -459,20 +464,20 @@ HISTORY: list[History] = [
         (Issue(HN_2020, 3, HA_NOI), Issue(HN_2022, 4, HA_NOI), Issue(HN_2025, 4, HA_NOI)),
     ),
     History("Sữa tươi thanh trùng Ba Vì", (Issue(HN_2023, 4, HA_NOI), Issue(HN_2026_AUG, 4, HA_NOI))),
-    History("Giò lụa Ước Lễ", (Issue(HN_2021, 3, HA_NOI), Issue(_on(2024, 11, 8), 3, THANH_OAI))),
+    History("Giò lụa Ước Lễ", (Issue(HN_2021, 3, HA_NOI), Issue(dt.date(2024, 11, 8), 3, THANH_OAI))),
     History("Giỏ mây đan Phú Vinh", (Issue(HN_2022, 4, HA_NOI, True), Issue(HN_2025, 4, HA_NOI))),
-    History("Đèn mây tre Phú Vinh", (Issue(_on(2024, 11, 8), 3, CHUONG_MY),)),
+    History("Đèn mây tre Phú Vinh", (Issue(dt.date(2024, 11, 8), 3, CHUONG_MY),)),
     History(
         "Bánh chưng Tranh Khúc",
         (Issue(HN_2022, 3, HA_NOI), Issue(HN_2025, 3, HA_NOI)),
         Revocation(
-            _on(2026, 9, 18),
+            dt.date(2026, 9, 18),
             "c",
             "Kết luận của Chi cục An toàn vệ sinh thực phẩm: lô bánh kiểm tra không đạt chỉ tiêu vi sinh.",
         ),
     ),
     # Re-evaluated at the former town (3★, QĐ 148), then lapsed on 18/10/2026 without re-evaluation.
-    History("Kẹo lạc Đường Lâm", (Issue(HN_2020, 3, HA_NOI), Issue(_on(2023, 10, 18), 3, SON_TAY))),
+    History("Kẹo lạc Đường Lâm", (Issue(HN_2020, 3, HA_NOI), Issue(dt.date(2023, 10, 18), 3, SON_TAY))),
     History("Kẹo dồi Đường Lâm", (Issue(HN_2021, 3, HA_NOI),)),  # lapsed 10/12/2024
     History("Hương vòng trầm Quảng Phú Cầu", (Issue(HN_2026_SEP, 3, HA_NOI),)),  # new in 2026
     # --- Hải Phòng (former Hải Dương's products were recognised by UBND tỉnh Hải Dương) ---
@@ -487,15 +492,19 @@ HISTORY: list[History] = [
         (Issue(HP_2021, 3, HAI_PHONG), Issue(HP_2023, 4, HAI_PHONG), Issue(HP_2026_OCT, 4, HAI_PHONG)),
     ),
     # Lapsed on 15/12/2023 and recognised again only in 2024: a new certificate, not a re-evaluation.
-    History("Bánh đa đỏ Đất Cảng", (Issue(HP_2020, 3, HAI_PHONG), Issue(_on(2024, 6, 14), 3, LE_CHAN))),
+    History("Bánh đa đỏ Đất Cảng", (Issue(HP_2020, 3, HAI_PHONG), Issue(dt.date(2024, 6, 14), 3, LE_CHAN))),
     History(
         "Gạo ruộng rươi Kiến Thụy",
         (Issue(HP_2019, 3, HAI_PHONG), Issue(HP_2022, 3, HAI_PHONG), Issue(HP_2025, 3, HAI_PHONG)),
     ),
-    History("Chả rươi Kiến Thụy", (Issue(_on(2023, 11, 17), 3, KIEN_THUY),)),  # lapsed 17/11/2026
+    History("Chả rươi Kiến Thụy", (Issue(dt.date(2023, 11, 17), 3, KIEN_THUY),)),  # lapsed 17/11/2026
     History(
         "Bánh đa Quý Cao",
-        (Issue(HD_2020, 3, HAI_DUONG), Issue(_on(2023, 5, 19), 3, TU_KY), Issue(HP_2026_APR, 3, HAI_PHONG)),
+        (
+            Issue(HD_2020, 3, HAI_DUONG),
+            Issue(dt.date(2023, 5, 19), 3, TU_KY),
+            Issue(HP_2026_APR, 3, HAI_PHONG),
+        ),
     ),
     History(
         "Vải thiều Thanh Hà",
