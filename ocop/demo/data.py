@@ -49,13 +49,15 @@ class DemoUnit:
     name: str
 
 
-# Three provinces in different regions, with one commune each that has well-known OCOP products:
-# Lấp Vò (Đồng Tháp: nem, bánh phồng), Lạc Dương (Lâm Đồng: cà phê Arabica), Bát Tràng (Hà Nội: gốm).
-# The other communes are where the demo's other producers work (sen Tháp Mười, cà phê Cầu Đất…).
+# Four provinces in different regions, with one commune each that has well-known OCOP products:
+# Lấp Vò (Đồng Tháp: nem, bánh phồng), Lạc Dương (Lâm Đồng: cà phê Arabica), Bát Tràng (Hà Nội: gốm),
+# Cát Hải (Hải Phòng: nước mắm). The other communes are where the demo's other producers work (sen
+# Tháp Mười, cà phê Cầu Đất…; in Hà Nội and Hải Phòng those of the years of history, ocop.demo.plans).
 DEMO_UNITS: dict[str, DemoUnit] = {
     "82": DemoUnit("82", Level.PROVINCE, "Tỉnh Đồng Tháp"),
     "68": DemoUnit("68", Level.PROVINCE, "Tỉnh Lâm Đồng"),
     "01": DemoUnit("01", Level.PROVINCE, "Thành phố Hà Nội"),
+    "31": DemoUnit("31", Level.PROVINCE, "Thành phố Hải Phòng"),
     "30169": DemoUnit("30169", Level.COMMUNE, "Xã Lấp Vò"),
     "24848": DemoUnit("24848", Level.COMMUNE, "Xã Lạc Dương"),
     "00577": DemoUnit("00577", Level.COMMUNE, "Xã Bát Tràng"),
@@ -66,6 +68,24 @@ DEMO_UNITS: dict[str, DemoUnit] = {
     "24823": DemoUnit("24823", Level.COMMUNE, "Phường 1 Bảo Lộc"),
     "00166": DemoUnit("00166", Level.COMMUNE, "Phường Cầu Giấy"),
     "09556": DemoUnit("09556", Level.COMMUNE, "Phường Hà Đông"),
+    # Hà Nội's years of history (ocop.demo.plans): làng Chuông, Cự Đà, Ba Vì, Ước Lễ, Phú Vinh…
+    "10114": DemoUnit("10114", Level.COMMUNE, "Xã Thanh Oai"),
+    "10126": DemoUnit("10126", Level.COMMUNE, "Xã Bình Minh"),
+    "09694": DemoUnit("09694", Level.COMMUNE, "Xã Suối Hai"),
+    "09706": DemoUnit("09706", Level.COMMUNE, "Xã Yên Bài"),
+    "10180": DemoUnit("10180", Level.COMMUNE, "Xã Dân Hòa"),
+    "10030": DemoUnit("10030", Level.COMMUNE, "Xã Phú Nghĩa"),
+    "00640": DemoUnit("00640", Level.COMMUNE, "Xã Thanh Trì"),
+    "09574": DemoUnit("09574", Level.COMMUNE, "Phường Sơn Tây"),
+    "10369": DemoUnit("10369", Level.COMMUNE, "Xã Ứng Thiên"),
+    # Hải Phòng's, former Hải Dương included (merged on 01/07/2025): Cát Hải, Thanh Hà, Ninh Giang…
+    "11914": DemoUnit("11914", Level.COMMUNE, "Đặc khu Cát Hải"),
+    "11383": DemoUnit("11383", Level.COMMUNE, "Phường Lê Chân"),
+    "11680": DemoUnit("11680", Level.COMMUNE, "Xã Kiến Thụy"),
+    "11146": DemoUnit("11146", Level.COMMUNE, "Xã Nguyên Giáp"),
+    "10813": DemoUnit("10813", Level.COMMUNE, "Xã Thanh Hà"),
+    "11203": DemoUnit("11203", Level.COMMUNE, "Xã Ninh Giang"),
+    "10546": DemoUnit("10546", Level.COMMUNE, "Phường Chí Linh"),
 }
 
 # A former commune (before 01/07/2025): xoài cát Hòa Lộc comes from Xã Hòa Hưng, Huyện Cái Bè, Tỉnh
@@ -93,6 +113,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("tinh.dongthap", "Lê Minh Châu", Role.PROVINCE, "82"),
     DemoUser("tinh.lamdong", "Phạm Thị Dung", Role.PROVINCE, "68"),
     DemoUser("tinh.hanoi", "Đỗ Quang Huy", Role.PROVINCE, "01"),
+    DemoUser("tinh.haiphong", "Vũ Đức Thắng", Role.PROVINCE, "31"),
     DemoUser("xa.lapvo", "Võ Thị Hạnh", Role.COMMUNE, "30169"),
     DemoUser("xa.lacduong", "Bùi Văn Khánh", Role.COMMUNE, "24848"),
     DemoUser("xa.battrang", "Ngô Thị Lan", Role.COMMUNE, "00577"),
@@ -461,12 +482,10 @@ def _unit(code: str, structure: str = Structure.CURRENT) -> Unit:
         ) from None
 
 
-def load_producers(ctx: DemoContext) -> None:
+def load_producers(ctx: DemoContext, producers: list[DemoProducer] = DEMO_PRODUCERS) -> None:
     """The demo chủ thể, keyed on their tax code; each is validated like a form would (full_clean)."""
-    existing = {
-        p.tax_code: p for p in Producer.objects.filter(tax_code__in=[d.tax_code for d in DEMO_PRODUCERS])
-    }
-    for demo in DEMO_PRODUCERS:
+    existing = {p.tax_code: p for p in Producer.objects.filter(tax_code__in=[d.tax_code for d in producers])}
+    for demo in producers:
         producer = existing.get(demo.tax_code)
         if producer is None:
             rep_name, rep_position, rep_gender, rep_ethnicity = demo.representative
@@ -502,9 +521,9 @@ def load_producers(ctx: DemoContext) -> None:
             user.save(update_fields=["producer"])
 
 
-def load_products(ctx: DemoContext) -> None:
+def load_products(ctx: DemoContext, producers: list[DemoProducer] = DEMO_PRODUCERS) -> None:
     """The demo products, keyed on (producer, name); their codes come from the commune counters."""
-    for demo in DEMO_PRODUCERS:
+    for demo in producers:
         producer = ctx.producers[demo.tax_code]
         existing = {p.name: p for p in producer.products.all()}
         for item in demo.products:
@@ -580,6 +599,9 @@ DEMO_CERTIFICATES: list[DemoCertificate] = [
 ]
 
 
+MINISTRY_MERGED = date(2025, 3, 1)
+
+
 def _demo_decision(
     ctx: DemoContext, kind: str, authority: str, level: str, day: date, product: Product
 ) -> Any:
@@ -587,7 +609,10 @@ def _demo_decision(
     from ocop.certification.models import Decision, legal_basis_on
 
     sequence = day.timetuple().tm_yday * 7 + (3 if kind == "revocation" else 0)
-    number = f"{sequence}/{'QĐ-BNNMT' if level == 'central' else 'QĐ-UBND'}"
+    # The Ministry: Bộ Nông nghiệp và Phát triển nông thôn until it merged into Bộ Nông nghiệp và Môi trường.
+    ministry = "QĐ-BNN-VPĐP" if day < MINISTRY_MERGED else "QĐ-BNNMT"
+    suffix = ministry if level == "central" else "QĐ-UBND"
+    number = f"{sequence}/{suffix}"
     decision = Decision.objects.filter(number=number, date=day, authority=authority, kind=kind).first()
     if decision is None:
         decision = Decision(
@@ -807,7 +832,6 @@ def load_evaluation(ctx: DemoContext) -> None:
     ctx.count("dossiers")
 
 
-# (name, loader) in dependency order; later sections may use what earlier ones put in the context.
 def load_change_requests(ctx: DemoContext) -> None:
     """One pending change request for the officers' queue: Lấp Vò's producer asks for new packaging
     of its recognised product (made through the same rules as the page)."""
@@ -826,6 +850,22 @@ def load_change_requests(ctx: DemoContext) -> None:
             return
 
 
+def load_history(ctx: DemoContext) -> None:
+    """Years of certificates in Hà Nội and Hải Phòng (ocop.demo.plans, which builds on this module,
+    hence imported here). Before oversight: the Ministry's 5★ plan takes in Hà Nội's 5★ producer."""
+    from .plans import load_history as load
+
+    load(ctx)
+
+
+def load_plans(ctx: DemoContext) -> None:
+    """Programme plans with their targets, and manual indicator values (ocop.demo.plans)."""
+    from .plans import load_plans as load
+
+    load(ctx)
+
+
+# (name, loader) in dependency order; later sections may use what earlier ones put in the context.
 SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("units", load_units),
     ("users", load_users),
@@ -834,7 +874,9 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("certificates", load_certificates),
     ("evaluation", load_evaluation),
     ("change_requests", load_change_requests),
+    ("history", load_history),
     ("oversight", load_oversight),
+    ("plans", load_plans),
 ]
 
 

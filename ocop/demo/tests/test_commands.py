@@ -22,7 +22,7 @@ def fast_passwords(settings) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_creates_every_role_in_three_provinces() -> None:
+def test_demo_creates_every_role_in_four_provinces() -> None:
     call_command("demo", stdout=StringIO())
     users = User.objects.filter(username__in=[d.username for d in demo.DEMO_USERS]).select_related(
         "scope_unit__current_province"
@@ -30,7 +30,7 @@ def test_demo_creates_every_role_in_three_provinces() -> None:
     assert users.count() == len(demo.DEMO_USERS)
     assert {u.role for u in users} == set(Role.values)
     provinces = {u.scope_unit.current_province.code for u in users if u.scope_unit}
-    assert provinces == {"01", "68", "82"}
+    assert provinces == {"01", "31", "68", "82"}
     officer = users.get(username="tinh.dongthap")
     assert (officer.role, officer.scope_unit.code, officer.full_name) == (Role.PROVINCE, "82", "Lê Minh Châu")
     assert officer.check_password(demo.DEMO_PASSWORD)

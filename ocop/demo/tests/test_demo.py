@@ -16,6 +16,7 @@ from ocop.accounts.models import Role, User
 from ocop.certification.rules import certificate_expiry
 from ocop.core.models import Notification
 from ocop.demo import data as demo
+from ocop.demo import plans as demo_plans
 from ocop.demo import scale as demo_scale
 from ocop.registry import codes
 from ocop.registry.classification import ProducerType, ProductStatus
@@ -66,10 +67,11 @@ def test_demo_twice_changes_nothing_and_has_every_role_and_producer_type() -> No
 
     assert {role for _u, role, _p, _pw in first["users"]} == set(Role.values)
     assert set(Producer.objects.values_list("producer_type", flat=True)) == {t.value for t in ProducerType}
-    assert len(first["producers"]) == len(demo.DEMO_PRODUCERS)
-    assert len(first["products"]) == sum(len(d.products) for d in demo.DEMO_PRODUCERS)
+    producers = demo.DEMO_PRODUCERS + demo_plans.HISTORY_PRODUCERS  # with Hà Nội's and Hải Phòng's history
+    assert len(first["producers"]) == len(producers)
+    assert len(first["products"]) == sum(len(d.products) for d in producers)
     provinces = set(Product.objects.values_list("province__code", flat=True))
-    assert provinces == {"82", "68", "01"}
+    assert provinces == {"82", "68", "01", "31"}
     names = set(Product.objects.values_list("name", flat=True))
     assert {"Xoài cát Hòa Lộc", "Bánh phồng tôm Sa Giang", "Cà phê Arabica Cầu Đất", "Cốm làng Vòng"} <= names
     # The procedure's hand-offs left their notifications, each to the people of the right unit, once.

@@ -16,7 +16,10 @@ from ocop.demo import scale as demo_scale
 
 
 class Command(BaseCommand):
-    help = _("Nạp dữ liệu mẫu (người dùng mọi vai trò ở ba tỉnh) để dùng thử; không dùng trên hệ thống thật.")
+    help = _(
+        "Nạp dữ liệu mẫu (người dùng mọi vai trò, lịch sử công nhận nhiều năm, kế hoạch và chỉ tiêu) để dùng "
+        "thử; không dùng trên hệ thống thật."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
