@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import stock
-from .flows import KINDS, Flows, flows_of_periods
+from .movements import KINDS, Flows, flows_of_periods
 from .scope import Scope, today
 from .stock import CATEGORIES, OCOP
 
@@ -34,6 +34,7 @@ class Stock:
         return sum(self.by_star[key] for key in OCOP)
 
     def figures(self) -> dict[str, int]:
+        """Every figure by name: the categories, "ocop", "total" and "communes_with_ocop"."""
         return {
             **self.by_star,
             "ocop": self.ocop,
@@ -42,7 +43,13 @@ class Stock:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.day.isoformat(), **self.figures()}
+        return {
+            "date": self.day.isoformat(),
+            "by_star": dict(self.by_star),
+            "ocop": self.ocop,
+            "total": self.total,
+            "communes_with_ocop": self.communes_with_ocop,
+        }
 
 
 @dataclass(frozen=True)
