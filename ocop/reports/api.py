@@ -103,12 +103,19 @@ class StockOut(Schema):
     communes_with_ocop: int
 
 
+class ChangeOut(Schema):
+    stock: dict[str, int] = Field(
+        ..., description="Chênh lệch cuối năm so với năm trước, theo các khoá của stock"
+    )
+    flows: dict[str, int] = Field(..., description="Chênh lệch số trong năm so với năm trước")
+
+
 class YearOut(Schema):
     year: int
     date: dt.date
     stock: StockOut
     flows: FlowsOut
-    change: dict[str, int]
+    change: ChangeOut
 
 
 class StatisticsOut(Schema):

@@ -65,13 +65,14 @@ class YearFigures:
         return self.stock.day
 
     @property
-    def change(self) -> dict[str, int]:
-        """This year minus the year before, for every stock and flow figure."""
+    def change(self) -> dict[str, dict[str, int]]:
+        """This year minus the year before: ``stock`` (every figure of `Stock.figures`) and
+        ``flows`` (every kind of flow)."""
         now, before = self.stock.figures(), self.previous_stock.figures()
-        change = {key: now[key] - before[key] for key in now}
-        for kind in KINDS:
-            change[kind] = self.flows.count(kind) - self.previous_flows.count(kind)
-        return change
+        return {
+            "stock": {key: now[key] - before[key] for key in now},
+            "flows": {kind: self.flows.count(kind) - self.previous_flows.count(kind) for kind in KINDS},
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
