@@ -17,6 +17,7 @@ from ocop.oversight.api import router as oversight_router
 from ocop.plans.api import router as plans_router
 from ocop.public.api import router as public_router
 from ocop.registry.api import change_requests_router, producers_router, products_router
+from ocop.reports.api import router as statistics_router
 
 
 class OcopAPI(NinjaAPI):
@@ -81,3 +82,4 @@ api.add_router("/public/", public_router)  # no auth, CORS open: certificate ver
 api.add_router("/notifications/", notifications_router)
 api.add_router("/oversight/", oversight_router)
 api.add_router("/plans/", plans_router)
+api.add_router("/statistics/", statistics_router)
