@@ -46,8 +46,8 @@ from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Product
 
 from . import extensions
-from .dashboard import _scope_area
 from .map_bins import Bin, bin_index, colour_index, make_bins
+from .statistics import scope as statistics_scope
 
 ASSET = Path(__file__).resolve().parent / "static" / "reports" / "provinces-34.json"
 DOT_RADIUS = 1.7  # islands too small to draw, in map pixels
@@ -367,6 +367,12 @@ def _ranked(rows: list[Any], key: Callable[[Any], float | None]) -> list[tuple[i
             rank, previous = position, key(row)
         ranked.append((rank, row))
     return ranked
+
+
+def _scope_area(user: Any) -> str:
+    """ "national", "province", "commune", "organisation" or "none" (the map's names of the levels)."""
+    area = statistics_scope.area_of(user)
+    return {statistics_scope.COUNTRY: "national", statistics_scope.PRODUCER: "organisation"}.get(area, area)
 
 
 def build_page(user: Any, metric: Metric, day: dt.date, province_code: str | None = None) -> MapPage:

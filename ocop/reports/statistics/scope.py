@@ -75,18 +75,15 @@ class Scope:
     @classmethod
     def of_user(cls, user: Any) -> Scope:
         """The user's view scope, as `ocop.core.scoping` defines it for registry records."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return cls(nothing=True)
-        if user.role in scoping.NATIONAL_ROLES:
+        area = area_of(user)
+        if area == COUNTRY:
             return cls()
-        if user.role == scoping.COUNCIL and getattr(user, "scope_unit_id", 0) is None:
-            return cls()  # a member of the Ministry's council
-        if user.role == scoping.PRODUCER:
+        if area == PRODUCER:
             producer = user.producer if user.organisation_id() is not None else None
             return cls(producer=producer) if producer is not None else cls(nothing=True)
-        if user.scope_commune_id is not None:
+        if area == COMMUNE:
             return cls(province=user.scope_province, commune=user.scope_unit)
-        if user.scope_province_id is not None:
+        if area == PROVINCE:
             return cls(province=user.scope_province)
         return cls(nothing=True)
 
@@ -129,6 +126,23 @@ class Scope:
         if level == PROVINCE:
             return Q(province_id=self.province.pk)
         return Q()
+
+
+def area_of(user: Any) -> str:
+    """The kind of area the user's view scope covers (a level of `Scope`), without a query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.role in scoping.NATIONAL_ROLES:
+        return COUNTRY
+    if user.role == scoping.COUNCIL and getattr(user, "scope_unit_id", 0) is None:
+        return COUNTRY  # a member of the Ministry's council
+    if user.role == scoping.PRODUCER:
+        return PRODUCER
+    if user.scope_commune_id is not None:
+        return COMMUNE
+    if user.scope_province_id is not None:
+        return PROVINCE
+    return NOTHING
 
 
 def scope_for(user: Any, unit_code: str | None) -> Scope:
