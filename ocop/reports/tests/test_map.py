@@ -337,9 +337,21 @@ def on_track():
         calls.append((day, user))
         return {Unit.objects.get(structure=Structure.CURRENT, code="01").pk: 62.5}
 
+    registered = extensions.map_metrics.get("on_track")  # the plans app's, put back afterwards
     extensions.map_metrics.register(extensions.MapMetric("on_track", "Chỉ tiêu đạt tiến độ", "%", values))
     yield calls
     extensions.map_metrics.unregister("on_track")
+    if registered is not None:
+        extensions.map_metrics.register(registered)
+
+
+@pytest.fixture
+def without_on_track():
+    registered = extensions.map_metrics.get("on_track")
+    extensions.map_metrics.unregister("on_track")
+    yield
+    if registered is not None:
+        extensions.map_metrics.register(registered)
 
 
 def test_an_app_above_adds_a_metric(data: Data, on_track) -> None:
@@ -357,7 +369,7 @@ def test_an_app_above_adds_a_metric(data: Data, on_track) -> None:
         extensions.map_metrics.register(extensions.MapMetric("products", "x", "", lambda day, user: {}))
 
 
-def test_without_the_extension_there_is_no_on_track_metric(data: Data) -> None:
+def test_without_the_extension_there_is_no_on_track_metric(data: Data, without_on_track) -> None:
     html = data.world.client("central").get(MAP_URL, {"metric": "on_track"}).content.decode()
     assert 'data-metric="on_track"' not in html
     assert Svg(html).areas["01"]["title"].endswith(": 4 sản phẩm")
