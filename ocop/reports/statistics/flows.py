@@ -1,0 +1,157 @@
+"""What happened within a period (`flows`): certificates issued to new products and to products
+re-evaluated (and among those, upgraded), certificates that expired and certificates revoked.
+
+The certificates of a product are ordered by issue date, then id. Within [start, end]:
+
+- new: the certificate is the product's first (a product newly recognised; one per product);
+- re-evaluated: issued in the period to a product that had an earlier certificate;
+- upgraded: re-evaluated with a star above that of the product's previous certificate;
+- expired: its last day of validity (the printed expiry, or the end of an Art. 12.3 extension) fell
+  in the period and before today, it was not revoked by then, and the product got no later
+  certificate issued on or before that day;
+- revoked: revoked in the period.
+
+Every figure is a count of certificates, and `Flows.records(kind)` gives the certificates counted
+(the same conditions), so a page can list what is behind a number. The counts of several periods
+come from one aggregate statement (`flows_of_periods`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+
+from ocop.certification.models import Certificate
+
+from .scope import Scope, today
+
+KINDS = ("new", "reevaluated", "upgraded", "expired", "revoked")
+
+
+def _earlier() -> QuerySet:
+    same = Certificate.objects.filter(product_id=OuterRef("product_id"))
+    return same.filter(
+        Q(issue_date__lt=OuterRef("issue_date")) | Q(issue_date=OuterRef("issue_date"), pk__lt=OuterRef("pk"))
+    )
+
+
+def annotated(scope: Scope) -> QuerySet:
+    """The scope's certificates with what the flows test: ``has_earlier``, ``previous_star``,
+    ``lapse`` (last day of validity) and ``has_successor`` (a later certificate issued by then)."""
+    condition = scope.products("product__")
+    certificates = Certificate.objects.all()
+    if condition is None:
+        return certificates.none()
+    if condition:
+        certificates = certificates.filter(condition)
+    same = Certificate.objects.filter(product_id=OuterRef("product_id"))
+    later = same.filter(
+        Q(issue_date__gt=OuterRef("issue_date")) | Q(issue_date=OuterRef("issue_date"), pk__gt=OuterRef("pk"))
+    ).filter(issue_date__lte=OuterRef("lapse"))
+    return certificates.annotate(
+        has_earlier=Exists(_earlier()),
+        previous_star=Subquery(_earlier().order_by("-issue_date", "-pk").values("star")[:1]),
+        lapse=Case(
+            When(extended_until__gt=F("expiry"), then=F("extended_until")),
+            default=F("expiry"),
+            output_field=DateField(),
+        ),
+    ).annotate(has_successor=Exists(later))
+
+
+def conditions(start: dt.date, end: dt.date) -> dict[str, Q]:
+    """The condition of each flow on `annotated` certificates."""
+    issued = Q(issue_date__gte=start, issue_date__lte=end)
+    reevaluated = issued & Q(has_earlier=True)
+    lapsed_by = min(end, today() - dt.timedelta(days=1))  # valid today: not expired yet
+    return {
+        "new": issued & Q(has_earlier=False),
+        "reevaluated": reevaluated,
+        "upgraded": reevaluated & Q(star__gt=F("previous_star")),
+        "expired": Q(lapse__gte=start, lapse__lte=lapsed_by)
+        & (Q(revoked_on__isnull=True) | Q(revoked_on__gt=F("lapse")))
+        & Q(has_successor=False),
+        "revoked": Q(revoked_on__gte=start, revoked_on__lte=end),
+    }
+
+
+def _touching(start: dt.date, end: dt.date) -> Q:
+    """A cheap pre-filter: certificates with a date of interest in the period."""
+    return (
+        Q(issue_date__gte=start, issue_date__lte=end)
+        | Q(expiry__gte=start, expiry__lte=end)
+        | Q(extended_until__gte=start, extended_until__lte=end)
+        | Q(revoked_on__gte=start, revoked_on__lte=end)
+    )
+
+
+@dataclass(frozen=True)
+class Flows:
+    scope: Scope
+    start: dt.date
+    end: dt.date
+    new: int = 0
+    reevaluated: int = 0
+    upgraded: int = 0
+    expired: int = 0
+    revoked: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return getattr(self, kind)
+
+    def records(self, kind: str) -> QuerySet:
+        """The certificates behind the figure ``kind`` (for "new": each new product's first)."""
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return (
+            annotated(self.scope)
+            .filter(_touching(self.start, self.end))
+            .filter(conditions(self.start, self.end)[kind])
+            .select_related("product", "decision")
+            .order_by("issue_date", "pk")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            **{kind: getattr(self, kind) for kind in KINDS},
+        }
+
+
+def flows_of_periods(scope: Scope, periods: Sequence[tuple[dt.date, dt.date]]) -> list[Flows]:
+    """The flows of each period, in one aggregate statement."""
+    if not periods:
+        return []
+    touching = Q()
+    for start, end in periods:
+        touching |= _touching(start, end)
+    aggregates = {}
+    for index, (start, end) in enumerate(periods):
+        for kind, condition in conditions(start, end).items():
+            aggregates[f"{kind}_{index}"] = Count("pk", filter=condition)
+    certificates = annotated(scope)
+    if certificates.query.is_empty():
+        totals: dict[str, int] = {}
+    else:
+        totals = certificates.filter(touching).order_by().aggregate(**aggregates)
+    return [
+        Flows(scope, start, end, **{kind: totals.get(f"{kind}_{index}") or 0 for kind in KINDS})
+        for index, (start, end) in enumerate(periods)
+    ]
+
+
+def flows(scope: Scope, start: dt.date, end: dt.date) -> Flows:
+    """The flows of ``scope`` within [start, end] (both included)."""
+    if end < start:
+        from django.utils.translation import gettext as _
+
+        raise ValueError(_("Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+    return flows_of_periods(scope, [(start, end)])[0]

@@ -1,0 +1,163 @@
+"""How many products stand in each star category on a day: the SQL every level figure comes from.
+
+A product's category on day D (docs: /README "Thống kê"; the shared indicator definitions):
+
+- "5", "4p" (4★ tiềm năng 5★), "4", "3": the star of its best certificate valid on D — highest
+  star, then the latest issued, as `CertificateQuerySet.current_for_products` orders them; "4p"
+  when that certificate is a 4★ marked potential 5★, so "4" excludes them;
+- "revoked": no certificate valid on D, and the latest issued by D was revoked by D (the
+  programme status REVOKED on D); a product discontinued by its producer is not;
+- "none": the rest (never certified, expired, not yet certified) and every product removed from
+  the programme (ProductStatus.REMOVED: the removal is recorded only as a status, without a date,
+  so a removed product counts without a star on every day, also before its removal).
+
+A product counts on D when it existed: created on or before D, or with a certificate issued on or
+before D (the history import creates today products certified years ago).
+
+Validity is `ocop.certification.models.valid_condition`; nothing here re-derives it. The per-product
+rows are a common table expression (certificates issued by D ranked per product by window
+functions, on SQLite and PostgreSQL alike), which the callers group as they need in the same
+statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+
+from ocop.certification.models import Certificate, valid_condition
+from ocop.registry import classification
+from ocop.registry.models import Product
+
+from .scope import Scope, end_of
+
+CATEGORIES = ("3", "4", "4p", "5", "revoked", "none")
+OCOP = ("3", "4", "4p", "5")
+# Constants of the code, written into the SQL (never user input).
+_REMOVED = classification.ProductStatus.REMOVED.value
+_DISCONTINUED = classification.ProductStatus.DISCONTINUED.value
+_OCOP_SQL = ", ".join(f"'{key}'" for key in OCOP)
+
+
+def _one(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def certificates_on(scope: Scope, day: dt.date) -> QuerySet:
+    """The certificates issued by ``day`` of the scope's products, each with: ``ok`` (valid on the
+    day), ``pot`` (potential 5★), ``rev`` (revoked by the day), ``best`` (1: the product's best
+    certificate, valid ones first) and ``latest`` (1: the product's latest issued)."""
+    condition = scope.products("product__")
+    certificates = Certificate.objects.filter(issue_date__lte=day)
+    if condition is None:
+        return certificates.none()
+    if condition:
+        certificates = certificates.filter(condition)
+    return (
+        certificates.order_by()
+        .annotate(
+            ok=_one(valid_condition(day)),
+            pot=_one(Q(potential_5_star=True)),
+            rev=_one(Q(revoked_on__lte=day)),
+        )
+        .annotate(
+            best=Window(
+                RowNumber(),
+                partition_by=[F("product_id")],
+                order_by=[F("ok").desc(), F("star").desc(), F("issue_date").desc(), F("pk").desc()],
+            ),
+            latest=Window(
+                RowNumber(),
+                partition_by=[F("product_id")],
+                order_by=[F("issue_date").desc(), F("pk").desc()],
+            ),
+        )
+        .values("product_id", "star", "ok", "pot", "rev", "best", "latest")
+    )
+
+
+def products_of(scope: Scope, day: dt.date, *fields: str) -> QuerySet:
+    """The scope's products with ``young`` (1: created after the day) and ``fields``."""
+    condition = scope.products()
+    products = Product.objects.all()
+    if condition is None:
+        return products.none()
+    if condition:
+        products = products.filter(condition)
+    return (
+        products.order_by()
+        .annotate(young=_one(Q(created__gte=end_of(day))))
+        .values("id", "status", "young", *fields)
+    )
+
+
+def per_product_ctes(scope: Scope, day: dt.date, name: str, fields: Sequence[str] = ()) -> tuple[str, list]:
+    """``{name}_c AS (…), {name}_s AS (…), {name} AS (…)``: one row per product of the scope that
+    existed on ``day``, with ``category`` and ``fields`` (columns of Product). Raises
+    EmptyResultSet when the scope sees nothing."""
+    certificates_sql, certificates_params = certificates_on(scope, day).query.sql_with_params()
+    products_sql, products_params = products_of(scope, day, *fields).query.sql_with_params()
+    connection = connections[Product.objects.db]
+    qn = connection.ops.quote_name
+    columns = "".join(f", p.{qn(field)} AS {qn(field)}" for field in fields)
+    sql = (
+        f"{name}_c AS ({certificates_sql}),"
+        f" {name}_s AS (SELECT {qn('product_id')} AS product_id,"
+        f" MAX(CASE WHEN {qn('best')} = 1 AND {qn('ok')} = 1 THEN {qn('star')} END) AS star,"
+        f" MAX(CASE WHEN {qn('best')} = 1 AND {qn('ok')} = 1 THEN {qn('pot')} ELSE 0 END) AS pot,"
+        f" MAX(CASE WHEN {qn('latest')} = 1 THEN {qn('rev')} ELSE 0 END) AS rev"
+        f" FROM {name}_c GROUP BY {qn('product_id')}),"
+        f" {name} AS (SELECT p.{qn('id')} AS id{columns}, CASE"
+        f" WHEN p.{qn('status')} = '{_REMOVED}' THEN 'none'"
+        " WHEN s.star = 5 THEN '5'"
+        " WHEN s.star = 4 AND s.pot = 1 THEN '4p'"
+        " WHEN s.star = 4 THEN '4'"
+        " WHEN s.star = 3 THEN '3'"
+        f" WHEN s.rev = 1 AND p.{qn('status')} <> '{_DISCONTINUED}' THEN 'revoked'"
+        " ELSE 'none' END AS category"
+        f" FROM ({products_sql}) p LEFT JOIN {name}_s s ON s.product_id = p.{qn('id')}"
+        f" WHERE p.{qn('young')} = 0 OR s.product_id IS NOT NULL)"
+    )
+    return sql, [*certificates_params, *products_params]
+
+
+def run(sql: str, params: Sequence) -> list[tuple]:
+    with connections[Product.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def stocks(scope: Scope, days: Sequence[dt.date]) -> list[tuple[dict[str, int], int]]:
+    """For each day: products by category and the communes with an OCOP product, in one statement."""
+    empty = [(dict.fromkeys(CATEGORIES, 0), 0) for _day in days]
+    if not days:
+        return empty
+    ctes, params, selects = [], [], []
+    try:
+        for index, day in enumerate(days):
+            sql, day_params = per_product_ctes(scope, day, f"d{index}", ("commune_id",))
+            ctes.append(sql)
+            params += day_params
+            selects.append(f"SELECT {index}, category, COUNT(*) FROM d{index} GROUP BY category")
+            selects.append(
+                f"SELECT {index}, 'communes', COUNT(DISTINCT commune_id) FROM d{index}"
+                f" WHERE category IN ({_OCOP_SQL})"
+            )
+    except EmptyResultSet:
+        return empty
+    result = empty
+    for index, key, count in run("WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects), params):
+        counts, communes = result[index]
+        if key == "communes":
+            result[index] = (counts, count)
+        else:
+            counts[key] = counts.get(key, 0) + count
+    return result
+
+
+OCOP_SQL = _OCOP_SQL

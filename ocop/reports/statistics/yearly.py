@@ -1,0 +1,113 @@
+"""Year-on-year figures (`yearly`): per year, the stock as of 31/12 (today for the current year)
+and that year's flows, with the change from the year before. Two statements whatever the number
+of years: one for the stocks of every year end, one for the flows of every year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from . import stock
+from .flows import KINDS, Flows, flows_of_periods
+from .scope import Scope, today
+from .stock import CATEGORIES, OCOP
+
+
+@dataclass(frozen=True)
+class Stock:
+    """The level figures of a day: products by star category and communes with an OCOP product."""
+
+    day: dt.date
+    by_star: dict[str, int]
+    communes_with_ocop: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_star.values())
+
+    @property
+    def ocop(self) -> int:
+        return sum(self.by_star[key] for key in OCOP)
+
+    def figures(self) -> dict[str, int]:
+        return {
+            **self.by_star,
+            "ocop": self.ocop,
+            "total": self.total,
+            "communes_with_ocop": self.communes_with_ocop,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.day.isoformat(), **self.figures()}
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    stock: Stock
+    flows: Flows
+    previous_stock: Stock
+    previous_flows: Flows
+
+    @property
+    def day(self) -> dt.date:
+        return self.stock.day
+
+    @property
+    def change(self) -> dict[str, int]:
+        """This year minus the year before, for every stock and flow figure."""
+        now, before = self.stock.figures(), self.previous_stock.figures()
+        change = {key: now[key] - before[key] for key in now}
+        for kind in KINDS:
+            change[kind] = self.flows.count(kind) - self.previous_flows.count(kind)
+        return change
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "date": self.day.isoformat(),
+            "stock": self.stock.to_dict(),
+            "flows": self.flows.to_dict(),
+            "change": self.change,
+        }
+
+
+def year_end(year: int) -> dt.date:
+    """31/12 of ``year``, or today for the current year."""
+    return min(dt.date(year, 12, 31), today())
+
+
+def check_year(year: int) -> None:
+    if not 1900 <= year <= today().year:
+        raise ValueError(
+            _("Năm %(year)s không hợp lệ: cần từ 1900 đến năm nay (%(now)s).")
+            % {"year": year, "now": today().year}
+        )
+
+
+def yearly(scope: Scope, years: Iterable[int]) -> list[YearFigures]:
+    """The figures of each year in ``years`` (ascending), each with the change from the year before."""
+    wanted = sorted(set(years))
+    for year in wanted:
+        check_year(year)
+    if not wanted:
+        return []
+    # The year before each one too, for the change (once each).
+    every = sorted(set(wanted) | {year - 1 for year in wanted})
+    days = [year_end(year) for year in every]
+    stocks = {
+        year: Stock(day, counts, communes)
+        for year, day, (counts, communes) in zip(every, days, stock.stocks(scope, days), strict=True)
+    }
+    periods = [(dt.date(year, 1, 1), year_end(year)) for year in every]
+    flows = dict(zip(every, flows_of_periods(scope, periods), strict=True))
+    return [
+        YearFigures(year, stocks[year], flows[year], stocks[year - 1], flows[year - 1]) for year in wanted
+    ]
+
+
+__all__ = ["CATEGORIES", "Stock", "YearFigures", "year_end", "yearly"]
