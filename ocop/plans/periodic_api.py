@@ -5,8 +5,6 @@ refresh the figures of a draft, write its narrative (``PATCH`` with ``If-Match``
 download it as XLSX or PDF. Every write is a step of ``ocop.plans.periodic.steps``.
 """
 
-from __future__ import annotations
-
 import io
 from datetime import date, datetime
 from typing import Any, Literal

@@ -59,6 +59,12 @@ class Table:
         return printed
 
     @property
+    def column_percents(self) -> list[int]:
+        """Each column's share of the printed width, from its width in characters."""
+        total = sum(column.width for column in self.columns) or 1
+        return [max(4, round(100 * column.width / total)) for column in self.columns]
+
+    @property
     def short_title(self) -> str:
         """The name of its spreadsheet tab."""
         return {
