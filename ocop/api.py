@@ -17,6 +17,7 @@ from ocop.oversight.api import router as oversight_router
 from ocop.plans.periodic_api import router as periodic_reports_router
 from ocop.public.api import router as public_router
 from ocop.registry.api import change_requests_router, producers_router, products_router
+from ocop.reports.api import router as statistics_router
 
 
 class OcopAPI(NinjaAPI):
@@ -80,4 +81,5 @@ api.add_router("/decisions/", decisions_router)
 api.add_router("/public/", public_router)  # no auth, CORS open: certificate verification
 api.add_router("/notifications/", notifications_router)
 api.add_router("/oversight/", oversight_router)
+api.add_router("/statistics/", statistics_router)
 api.add_router("/plans/reports/", periodic_reports_router)

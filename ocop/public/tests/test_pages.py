@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,10 +11,11 @@ from django.urls import reverse
 from ocop.certification import revocation
 from ocop.certification.tests.conftest import make_certificate
 from ocop.core import clock
-from ocop.public.published import product_path, published_products
+from ocop.public.published import product_path
 from ocop.public.views import listings
 from ocop.registry.models import Product
 from ocop.registry.tests.conftest import make_producer, make_product
+from ocop.reports import statistics
 
 from .conftest import PRIVATE
 
@@ -187,22 +189,25 @@ def test_producer_page(anonymous, catalogue, django_assert_max_num_queries) -> N
 
 
 def test_province_pages(anonymous, catalogue, django_assert_max_num_queries) -> None:
-    with django_assert_max_num_queries(5):
+    # The page's own queries and those of its figures (ocop.reports.statistics.snapshot: the
+    # products' statement, the units' names and the producers for a province).
+    with django_assert_max_num_queries(8):
         response = anonymous.get(reverse("public:province", args=["01"]))
     html = response.content.decode()
     assert response.status_code == 200 and catalogue.producer.province.name in html
     assert names(html, catalogue) == {"valid", "expired", "revoked", "superseded"}
-    figures = listings._star_counts(published_products().filter(province__code="01"))
-    assert figures == {
-        "total": 4,
-        "valid": 2,
-        "expired": 1,
-        "revoked": 1,
-        "removed": 0,
-        "star3": 0,
-        "star4": 2,
-        "star5": 0,
+    figures = statistics.snapshot(statistics.Scope(province=catalogue.producer.province))
+    shown = dict(re.findall(r'data-figure="(\w+)"><dt>.*?</dt><dd>([\d.]+)</dd>', html))
+    assert shown == {
+        "ocop": "2",
+        "5": "0",
+        "4p": "0",
+        "4": "2",
+        "3": "0",
+        "revoked": "1",
+        "communes": str(figures.communes_with_ocop),
     }
+    assert figures.by_category == {"3": 0, "4": 2, "4p": 0, "5": 0, "revoked": 1, "none": 1}
     assert anonymous.get(reverse("public:province", args=["99"])).status_code == 404
     listing = anonymous.get(reverse("public:provinces")).content.decode()
     assert catalogue.producer.province.name in listing and catalogue.products["hcm"].province.name in listing

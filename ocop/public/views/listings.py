@@ -1,6 +1,6 @@
 """The public lists: the catalogue /san-pham/ (search and filters), a producer's page
 /chu-the/<id>/ with its recognised products, the provinces /tinh/ and a province's page with its
-counts by star and status, all paginated by `PAGE_SIZE`.
+figures as of a day (ocop.reports.statistics), all paginated by `PAGE_SIZE`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ocop.geo.models import Level, Structure, Unit
+from ocop.reports import statistics
 
 from .. import cache, published
 from ..cache import LISTINGS, PRODUCER
@@ -92,30 +93,24 @@ def producer_detail(request: HttpRequest, pk: int, slug: str | None = None) -> H
     return _respond(cache.get_or_build(PRODUCER, pk, _variant(request, "page", page_number), build))
 
 
-def _star_counts(queryset) -> dict[str, int]:
-    rows = queryset.order_by().values("public_status", "public_star").annotate(n=Count("pk"))
-    counts = {
-        "total": 0,
-        "valid": 0,
-        "expired": 0,
-        "revoked": 0,
-        "removed": 0,
-        "star3": 0,
-        "star4": 0,
-        "star5": 0,
-    }
-    for row in rows:
-        counts["total"] += row["n"]
-        counts[row["public_status"]] += row["n"]
-        if row["public_status"] == published.VALID:
-            counts[f"star{row['public_star']}"] += row["n"]
-    return counts
+def _asked_day(request: HttpRequest) -> tuple[Any, str, str]:
+    """The day of ``?ngay=`` (or ``?date=``), dd/mm/yyyy or ISO; today by default. Returns (day,
+    error message or "", its part of the cache variant): a bad value shows today's figures with
+    the message, and is cached apart (its raw text is part of the variant, as the catalogue's)."""
+    raw = (request.GET.get("ngay") or request.GET.get("date") or "").strip()
+    try:
+        day = statistics.parse_day(raw)
+    except ValueError as error:
+        return published.today(), str(error), f"invalid:{raw[:40]}"
+    return day, "", day.isoformat()
 
 
 @require_safe
 @browser_language
 def province_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """/tinh/<code>/: counts by star and status, and the province's recognised products."""
+    """/tinh/<code>/: the province's figures as of a day (``?ngay=dd/mm/yyyy``, default today),
+    counted by ocop.reports.statistics like the dashboard and the API, and its recognised products."""
+    day, date_error, day_variant = _asked_day(request)
 
     def build() -> Entry:
         province = (
@@ -133,12 +128,23 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
         page, cards = _page(
             request, published.valid_first(products.order_by("-public_star", "sort_key", "pk"))
         )
-        context = {"province": province, "counts": _star_counts(products), "page": page, "cards": cards}
-        return _render(request, "public/province_detail.html", context)
+        context = {
+            "province": province,
+            "figures": statistics.snapshot(statistics.Scope(province=province), day),
+            "day": day,
+            "is_today": day == published.today(),
+            "date_value": request.GET.get("ngay") or request.GET.get("date") or "",
+            "date_error": date_error,
+            "page": page,
+            "cards": cards,
+        }
+        return _render(request, "public/province_detail.html", context, status=400 if date_error else 200)
 
     page_number = request.GET.get("page", "")
     return _respond(
-        cache.get_or_build(LISTINGS, cache.ALL, _variant(request, "province", code, page_number), build)
+        cache.get_or_build(
+            LISTINGS, cache.ALL, _variant(request, "province", code, page_number, day_variant), build
+        )
     )
 
 

@@ -16,7 +16,7 @@ and the periodic reports (ocop.plans) all count through here:
 Every result has ``to_dict()`` (plain JSON: ints, strings, ISO dates, percentages as numbers with
 one decimal or null). Each takes a fixed number of queries whatever the data size (one aggregate
 statement per figure group), on SQLite and PostgreSQL alike. Definitions: `stock` (categories),
-`flows` (flows).
+`movements` (flows).
 
 Limitation: a product's removal from the programme and a producer's dissolution are recorded as
 a status without a date, so they count as of every day, also before they happened.
@@ -25,9 +25,7 @@ a status without a date, so they count as of every day, also before they happene
 from __future__ import annotations
 
 from .dates import parse_day, parse_year
-from .flows import KINDS, Flows, flows
-from .scope import Scope, UnknownUnit, scope_for
-from .snapshot import (
+from .levels import (
     COOPERATIVE_OR_ENTERPRISE,
     Row,
     Snapshot,
@@ -37,8 +35,10 @@ from .snapshot import (
     snapshot,
     star_label,
 )
+from .movements import KINDS, Flows, flows
+from .scope import Scope, UnknownUnit, scope_for
 from .stock import CATEGORIES, OCOP
-from .yearly import Stock, YearFigures, year_end, yearly
+from .years import Stock, YearFigures, year_end, yearly
 
 __all__ = [
     "CATEGORIES",

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from .scope import today
-from .yearly import check_year
+from .years import check_year
 
 DAY_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 EARLIEST = dt.date(1900, 1, 1)

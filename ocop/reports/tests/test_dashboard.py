@@ -32,7 +32,8 @@ from ocop.core import queues
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry.classification import LegalBasis, ProducerType
 from ocop.registry.models import Producer, ProducerStatus, Product
-from ocop.reports import dashboard, extensions
+from ocop.reports import dashboard, extensions, statistics
+from ocop.reports.statistics import levels as statistics_levels
 
 from .conftest import World, current_unit, make_producer, make_product
 
@@ -135,7 +136,7 @@ def province_rows(board: dashboard.Dashboard) -> dict[str, tuple[int, int, int, 
 
 def test_national_numbers(data: Data) -> None:
     board = dashboard.build(data.world.users["central"])
-    assert counts(board.by_star) == {"3": 2, "4": 1, "5": 1, "none": 3}
+    assert counts(board.by_star) == {"3": 2, "4": 1, "4p": 0, "5": 1, "revoked": 1, "none": 2}
     assert board.products_total == 7 and board.products_ocop == 4
 
     sectors = {row.key: (row.count, row.ocop) for row in board.by_sector}
@@ -182,7 +183,7 @@ def test_former_unit_rolls_up_to_the_current_province(data: Data) -> None:
     assert p6.unit == data.former and p6.province.code == "82" and p6.commune is not None
     officer = User.objects.create(username="dong_thap", role=Role.PROVINCE, scope_unit=current_unit("82"))
     board = dashboard.build(officer)
-    assert counts(board.by_star) == {"3": 1, "4": 0, "5": 0, "none": 0}
+    assert counts(board.by_star) == {"3": 1, "4": 0, "4p": 0, "5": 0, "revoked": 0, "none": 0}
     assert province_rows(board) == {"82": (1, 0, 0, 0)}
     assert board.communes_with_ocop == 1
     assert counts(board.producers_by_type)["THT"] == 1 and board.producers_total == 1
@@ -213,13 +214,14 @@ def test_star_counts_agree_with_the_evaluation_modules_current_star(world: World
         for star in Product.objects.with_current_star().values_list("current_star", flat=True)
     )
     board = dashboard.build(world.users["central"])
-    assert counts(board.by_star) == {str(k): v for k, v in {3: 0, 4: 0, 5: 0, "none": 0, **expected}.items()}
-    assert counts(board.by_star) == {"3": 1, "4": 2, "5": 1, "none": 0}
+    zeros = {3: 0, 4: 0, "4p": 0, 5: 0, "revoked": 0, "none": 0}
+    assert counts(board.by_star) == {str(k): v for k, v in {**zeros, **expected}.items()}
+    assert counts(board.by_star) == {"3": 1, "4": 2, "4p": 0, "5": 1, "revoked": 0, "none": 0}
 
 
 def test_commune_officer_counts_only_their_commune(data: Data) -> None:
     board = dashboard.build(data.world.users["commune_hn1"])
-    assert counts(board.by_star) == {"3": 0, "4": 1, "5": 0, "none": 2}
+    assert counts(board.by_star) == {"3": 0, "4": 1, "4p": 0, "5": 0, "revoked": 0, "none": 2}
     assert province_rows(board) == {"01": (0, 1, 0, 2)}
     assert counts(board.producers_by_type)["HTX"] == 1 and board.producers_total == 1
     assert board.cooperatives_and_enterprises_share == 100.0
@@ -228,7 +230,7 @@ def test_commune_officer_counts_only_their_commune(data: Data) -> None:
 
 def test_province_officer_counts_only_their_province(data: Data) -> None:
     board = dashboard.build(data.world.users["province_hn"])
-    assert counts(board.by_star) == {"3": 1, "4": 1, "5": 0, "none": 2}
+    assert counts(board.by_star) == {"3": 1, "4": 1, "4p": 0, "5": 0, "revoked": 0, "none": 2}
     assert province_rows(board) == {"01": (1, 1, 0, 2)}
     assert {row.key: row.count for row in board.producers_by_type if row.count} == {"HTX": 1, "DN_SME": 1}
     hanoi_communes = Unit.objects.filter(
@@ -241,7 +243,7 @@ def test_province_officer_counts_only_their_province(data: Data) -> None:
 
 def test_producer_sees_their_own_organisation(data: Data) -> None:
     board = dashboard.build(data.world.users["producer_hn1"])
-    assert counts(board.by_star) == {"3": 0, "4": 1, "5": 0, "none": 2}
+    assert counts(board.by_star) == {"3": 0, "4": 1, "4p": 0, "5": 0, "revoked": 0, "none": 2}
     assert board.producers_total == 1
     assert board.communes_in_scope is None  # "communes of an organisation" means nothing
 
@@ -316,7 +318,7 @@ def test_page_shows_tables_with_headers_and_vietnamese_numbers(data: Data) -> No
     response = data.world.client("central").get(reverse("core:home"))
     assert response.status_code == 200
     page = Tables(response.content.decode())
-    assert set(page.tables) == {"stars", "producers", "sectors", "provinces"}
+    assert set(page.tables) == {"stars", "producers", "sectors", "provinces", "years"}
     for table in page.tables.values():
         assert table["caption"].strip() and table["head"]
 
@@ -325,8 +327,10 @@ def test_page_shows_tables_with_headers_and_vietnamese_numbers(data: Data) -> No
     assert stars["rows"] == [
         ["3 sao", "2"],
         ["4 sao", "1"],
+        ["4 sao tiềm năng 5 sao", "0"],
         ["5 sao", "1"],
-        ["Chưa có sao", "3"],
+        ["Bị thu hồi", "1"],
+        ["Chưa có sao", "2"],
         ["Tổng", "7"],
     ]
 
@@ -336,13 +340,23 @@ def test_page_shows_tables_with_headers_and_vietnamese_numbers(data: Data) -> No
     assert sectors["rows"][-1] == ["Tổng", "7", "4"]
 
     provinces = page.tables["provinces"]
-    assert provinces["head"] == ["Tỉnh, thành phố", "3 sao", "4 sao", "5 sao", "Chưa có sao", "Tổng"]
-    assert ["Thành phố Hà Nội", "1", "1", "0", "2", "4"] in provinces["rows"]
+    assert provinces["head"] == [
+        "Tỉnh, thành phố",
+        "3 sao",
+        "4 sao",
+        "4 sao tiềm năng 5 sao",
+        "5 sao",
+        "Bị thu hồi",
+        "Chưa có sao",
+        "Tổng",
+    ]
+    assert ["Thành phố Hà Nội", "1", "1", "0", "0", "0", "2", "4"] in provinces["rows"]
+    assert ["Thành phố Hồ Chí Minh", "0", "0", "0", "1", "1", "0", "2"] in provinces["rows"]
     assert len(provinces["rows"]) == 34
 
     producers = page.tables["producers"]
-    assert producers["head"] == ["Loại hình chủ thể", "Số chủ thể"]
-    assert ["Hợp tác xã", "1"] in producers["rows"] and producers["rows"][-1] == ["Tổng", "4"]
+    assert producers["head"] == ["Loại hình chủ thể", "Số chủ thể", "Có sản phẩm OCOP"]
+    assert ["Hợp tác xã", "1", "1"] in producers["rows"] and producers["rows"][-1] == ["Tổng", "4", "4"]
 
     html = response.content.decode()
     # 3.321 communes nationwide: Vietnamese thousands separator; 50,0 % of producers are HTX or DN.
@@ -356,9 +370,12 @@ def test_chart_data_is_valid_json_and_matches_the_tables(data: Data) -> None:
     response = data.world.client("province_hn").get(reverse("core:home"))
     page = Tables(response.content.decode())
     charts = json.loads(page.json_blocks["dashboard-data"])
-    assert charts["stars"] == {"labels": ["3 sao", "4 sao", "5 sao", "Chưa có sao"], "values": [1, 1, 0, 2]}
+    assert charts["stars"] == {
+        "labels": ["3 sao", "4 sao", "4 sao tiềm năng 5 sao", "5 sao", "Bị thu hồi", "Chưa có sao"],
+        "values": [1, 1, 0, 0, 0, 2],
+    }
     assert charts["provinces"]["labels"] == ["Thành phố Hà Nội"]
-    assert [s["values"] for s in charts["provinces"]["series"]] == [[1], [1], [0], [2]]
+    assert [s["values"] for s in charts["provinces"]["series"]] == [[1], [1], [0], [0], [0], [2]]
     assert charts["producers"]["values"][charts["producers"]["labels"].index("Hợp tác xã")] == 1
     assert len(charts["sectors"]["labels"]) == 6
     html = response.content.decode()
@@ -377,7 +394,8 @@ def test_other_pages_do_not_load_chartjs(data: Data) -> None:
 def test_commune_officer_page_counts_only_their_commune(data: Data) -> None:
     page = Tables(data.world.client("commune_hn1").get(reverse("core:home")).content.decode())
     assert page.tables["stars"]["rows"][-1] == ["Tổng", "3"]
-    assert page.tables["provinces"]["rows"] == [["Thành phố Hà Nội", "0", "1", "0", "2", "3"]]
+    assert page.tables["provinces"]["rows"] == [["Thành phố Hà Nội", "0", "1", "0", "0", "0", "2", "3"]]
+    assert page.tables["communes"]["rows"] == [["Phường Ba Đình", "0", "1", "0", "0", "0", "2", "3"]]
 
 
 def test_empty_database_shows_zeros(world: World) -> None:
@@ -388,15 +406,17 @@ def test_empty_database_shows_zeros(world: World) -> None:
     assert page.tables["stars"]["rows"] == [
         ["3 sao", "0"],
         ["4 sao", "0"],
+        ["4 sao tiềm năng 5 sao", "0"],
         ["5 sao", "0"],
+        ["Bị thu hồi", "0"],
         ["Chưa có sao", "0"],
         ["Tổng", "0"],
     ]
-    assert page.tables["producers"]["rows"][-1] == ["Tổng", "0"]
-    assert all(row[1:] == ["0"] * 5 for row in page.tables["provinces"]["rows"])
+    assert page.tables["producers"]["rows"][-1] == ["Tổng", "0", "0"]
+    assert all(row[1:] == ["0"] * 7 for row in page.tables["provinces"]["rows"])
     assert re.search(r'data-stat="htx-dn">\s*—', html)
     assert "<canvas" not in html  # nothing to draw
-    assert json.loads(page.json_blocks["dashboard-data"])["stars"]["values"] == [0, 0, 0, 0]
+    assert json.loads(page.json_blocks["dashboard-data"])["stars"]["values"] == [0] * 6
 
 
 def test_scoped_account_without_unit_gets_an_empty_dashboard(world: World) -> None:
@@ -447,20 +467,24 @@ def test_dashboard_build_queries(data: Data, django_assert_max_num_queries) -> N
 
 
 def test_producer_share_rounding() -> None:
+    """The share of HTX + DN is among the producers with an OCOP product, to one decimal."""
     board = dashboard.Dashboard(
-        area="national",
+        scope=statistics.Scope(),
+        day=TODAY,
         by_star=[],
         by_sector=[],
         by_province=[],
+        by_commune=[],
         producers_by_type=[
-            dashboard.Row("HTX", "Hợp tác xã", 1),
-            dashboard.Row("DN_SME", "Doanh nghiệp", 1),
-            dashboard.Row("HO_SX", "Hộ", 1),
+            dashboard.Row("HTX", "Hợp tác xã", 2, 1),
+            dashboard.Row("DN_SME", "Doanh nghiệp", 1, 1),
+            dashboard.Row("HO_SX", "Hộ", 5, 1),
         ],
         communes_with_ocop=0,
         communes_in_scope=0,
     )
     assert board.cooperatives_and_enterprises_share == 66.7
+    assert (board.producers_total, board.producers_ocop, board.cooperatives_and_enterprises) == (8, 3, 2)
 
 
 def test_dissolved_producers_are_not_counted(data: Data) -> None:
@@ -485,16 +509,17 @@ def test_every_scope_takes_the_same_queries_whatever_the_data_size(data: Data, u
 
 
 def test_product_counts_are_one_query_on_indexes(data: Data) -> None:
-    """The products' figures are one statement whose plan reads the dashboard indexes."""
-    products = Product.objects.restrict(data.world.users["province_hn"]).order_by()
+    """The products' figures are one statement whose plan reads the certificates' index."""
+    scope = statistics.Scope(province=data.world.places["hn"])
     with CaptureQueriesContext(connection) as queries:
-        counts = dashboard._count_products(products)
+        counts = statistics_levels._count_products(scope, TODAY)
     assert len(queries) == 1
-    assert counts.communes_with_ocop == 2
-    assert sum(n for _p, _s, n in counts.by_province) == sum(n for _s, _t, n in counts.by_set) == 4
+    assert counts["communes"] == 2
+    assert sum(n for _p, _c, n in counts["province"]) == sum(n for _s, _c, n in counts["set"]) == 4
+    assert sum(n for _u, _c, n in counts["commune"]) == 4
     if connection.vendor != "sqlite":
         return  # PostgreSQL picks sequential scans on tables this small (plans: docs/indexes.md)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + queries[0]["sql"])
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "evaluation_cert_valid" in plan and "registry_product_dash" in plan
+    assert "evaluation_cert_valid" in plan

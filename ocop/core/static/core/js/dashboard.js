@@ -16,8 +16,8 @@
   var Chart = window.Chart;
   var numbers = new Intl.NumberFormat("vi-VN");
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  // Brand green for "OCOP", gold shades for the stars, grey for "no star yet".
-  var STAR_COLOURS = ["#e0a800", "#c77c02", "#8a5300", "#adb5bd"];
+  // Brand green for "OCOP", gold shades for the stars, red for revoked, grey for "no star".
+  var STAR_COLOURS = ["#e0a800", "#c77c02", "#a35f00", "#8a5300", "#dc3545", "#adb5bd"]; // 3, 4, 4 tiềm năng 5, 5, thu hồi, chưa có sao
   var PALETTE = ["#146c43", "#e0a800", "#0d6efd", "#8a5300", "#6f42c1", "#20c997", "#adb5bd"];
 
   Chart.defaults.locale = "vi-VN";

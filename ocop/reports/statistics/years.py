@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import stock
-from .flows import KINDS, Flows, flows_of_periods
+from .movements import KINDS, Flows, flows_of_periods
 from .scope import Scope, today
 from .stock import CATEGORIES, OCOP
 
@@ -34,6 +34,7 @@ class Stock:
         return sum(self.by_star[key] for key in OCOP)
 
     def figures(self) -> dict[str, int]:
+        """Every figure by name: the categories, "ocop", "total" and "communes_with_ocop"."""
         return {
             **self.by_star,
             "ocop": self.ocop,
@@ -42,7 +43,13 @@ class Stock:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.day.isoformat(), **self.figures()}
+        return {
+            "date": self.day.isoformat(),
+            "by_star": dict(self.by_star),
+            "ocop": self.ocop,
+            "total": self.total,
+            "communes_with_ocop": self.communes_with_ocop,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,13 +65,14 @@ class YearFigures:
         return self.stock.day
 
     @property
-    def change(self) -> dict[str, int]:
-        """This year minus the year before, for every stock and flow figure."""
+    def change(self) -> dict[str, dict[str, int]]:
+        """This year minus the year before: ``stock`` (every figure of `Stock.figures`) and
+        ``flows`` (every kind of flow)."""
         now, before = self.stock.figures(), self.previous_stock.figures()
-        change = {key: now[key] - before[key] for key in now}
-        for kind in KINDS:
-            change[kind] = self.flows.count(kind) - self.previous_flows.count(kind)
-        return change
+        return {
+            "stock": {key: now[key] - before[key] for key in now},
+            "flows": {kind: self.flows.count(kind) - self.previous_flows.count(kind) for kind in KINDS},
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {

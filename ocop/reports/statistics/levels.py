@@ -110,7 +110,13 @@ class UnitRow:
         return self.ocop + self.unrated
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, **self.counts, "ocop": self.ocop, "total": self.total}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "by_star": self.counts,
+            "ocop": self.ocop,
+            "total": self.total,
+        }
 
 
 @dataclass(frozen=True)
