@@ -14,6 +14,7 @@ from ocop.documents.api import router as evidence_router
 from ocop.evaluation.api import criteria_router, dossiers_router, evaluations_router, rounds_router
 from ocop.geo.api import router as units_router
 from ocop.oversight.api import router as oversight_router
+from ocop.plans.api import router as plans_router
 from ocop.plans.periodic_api import router as periodic_reports_router
 from ocop.public.api import router as public_router
 from ocop.registry.api import change_requests_router, producers_router, products_router
@@ -83,3 +84,4 @@ api.add_router("/notifications/", notifications_router)
 api.add_router("/oversight/", oversight_router)
 api.add_router("/statistics/", statistics_router)
 api.add_router("/plans/reports/", periodic_reports_router)
+api.add_router("/plans/", plans_router)

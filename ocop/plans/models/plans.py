@@ -361,7 +361,11 @@ class ManualValue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}: {self.value}"
+        from ocop.plans import indicators
+
+        indicator = indicators.find(self.indicator)
+        name = indicator.name if indicator is not None else self.indicator
+        return f"{name} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
 
     def get_absolute_url(self) -> str:
         return reverse_pk("plans:manual_value_edit", self.pk)
