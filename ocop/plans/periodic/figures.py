@@ -1,9 +1,10 @@
 """The figures a periodic report freezes, counted from the platform (``build``).
 
 Every number comes from the one statistics code path (``ocop.reports.statistics``: the snapshot as
-of a day, the flows of a period) and from the plans' progress (``ocop.plans.progress``); nothing
-here re-counts products. The result is plain JSON in the report's own layout (``VERSION``), so a
-report filed today still reads the same whatever the statistics module returns in later releases.
+of a day, the flows of a period, read through their attributes) and from the plans' progress
+(``ocop.plans.progress``); nothing here re-counts products. The result is plain JSON in the
+report's own layout (``VERSION``), so a report filed today still reads the same whatever the
+statistics module returns in later releases.
 
 Layout (version 1)::
 
@@ -67,20 +68,17 @@ def _unit(report: PeriodicReport) -> dict[str, str]:
     }
 
 
-def _areas(report: PeriodicReport, snapshot: dict[str, Any]) -> dict[str, Any] | None:
+def _areas(report: PeriodicReport, snapshot: statistics.Snapshot) -> dict[str, Any] | None:
     """The national report's provinces (all of them), a province's communes with products."""
 
-    def row(unit: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "code": unit["code"],
-            "name": unit["name"],
-            **{key: int(unit.get(key, 0)) for key in CATEGORIES},
-        }
+    def row(unit: statistics.UnitRow) -> dict[str, Any]:
+        counts = unit.counts
+        return {"code": unit.code, "name": unit.name, **{key: int(counts.get(key, 0)) for key in CATEGORIES}}
 
     if report.level == PlanLevel.COUNTRY:
-        return {"level": "province", "rows": [row(unit) for unit in snapshot["by_province"]]}
+        return {"level": "province", "rows": [row(unit) for unit in snapshot.by_province]}
     if report.level == PlanLevel.PROVINCE:
-        rows = [row(unit) for unit in snapshot["by_commune"]]
+        rows = [row(unit) for unit in snapshot.by_commune]
         return {"level": "commune", "rows": [r for r in rows if any(r[key] for key in CATEGORIES)]}
     return None
 
@@ -148,9 +146,10 @@ def _rollup(report: PeriodicReport) -> dict[str, Any]:
 def build(report: PeriodicReport, day: dt.date, today: dt.date) -> dict[str, Any]:
     """The report's figures as of ``day`` (its period's end, or ``today`` while it runs)."""
     scope = _scope(report)
-    snapshot = statistics.snapshot(scope, day).to_dict()
-    flows = statistics.flows(scope, report.period_start, day).to_dict()
-    stars = {key: int(snapshot["products"]["by_star"].get(key, 0)) for key in CATEGORIES}
+    snapshot = statistics.snapshot(scope, day)
+    flows = statistics.flows(scope, report.period_start, day)
+    by_category = snapshot.by_category
+    stars = {key: int(by_category.get(key, 0)) for key in CATEGORIES}
     return {
         "version": VERSION,
         "unit": _unit(report),
@@ -165,19 +164,19 @@ def build(report: PeriodicReport, day: dt.date, today: dt.date) -> dict[str, Any
         "generated_on": today.isoformat(),
         "stars": stars,
         "ocop": sum(stars[key] for key in OCOP),
-        "share_5_star": snapshot["products"].get("share_5_star"),
+        "share_5_star": snapshot.share_5_star,
         "sectors": [
-            {"code": row["code"], "name": row["name"], "products": row["products"], "ocop": row["ocop"]}
-            for row in snapshot["by_sector"]
+            {"code": row.key, "name": str(row.label), "products": row.count, "ocop": row.ocop}
+            for row in snapshot.by_sector
         ],
         "producers": [
-            {"code": row["code"], "name": row["name"], "count": row["producers"], "ocop": row["ocop"]}
-            for row in snapshot["producers"]["by_type"]
+            {"code": row.key, "name": str(row.label), "count": row.count, "ocop": row.ocop}
+            for row in snapshot.producers_by_type
         ],
-        "cooperatives_and_enterprises_share": snapshot["producers"].get("cooperatives_and_enterprises_share"),
-        "communes_with_ocop": int(snapshot["communes"]["with_ocop"]),
+        "cooperatives_and_enterprises_share": snapshot.cooperatives_and_enterprises_share,
+        "communes_with_ocop": int(snapshot.communes_with_ocop),
         "areas": _areas(report, snapshot),
-        "flows": {key: int(flows.get(key, 0)) for key in FLOWS},
+        "flows": {key: int(flows.count(key)) for key in FLOWS},
         "targets": targets(report, day),
         "rollup": _rollup(report) if report.level == PlanLevel.COUNTRY else None,
     }
