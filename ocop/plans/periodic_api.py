@@ -28,7 +28,7 @@ from ocop.geo.models import Unit
 
 from .models import PeriodicReport
 from .periodic import display, pdf, rules, steps, units, workbook
-from .periodic.listing import ReportFilterSet, listed
+from .periodic.listing import ReportFilterSet, in_order, listed
 from .periodic.steps import NARRATIVE_MAX
 
 router = Router(tags=["plans"], auth=api_auth)
@@ -128,9 +128,7 @@ def _answer(user: Any, report_id: int, response: HttpResponse) -> PeriodicReport
 @router.get("/", response=list[ReportOut], summary="Báo cáo định kỳ / periodic reports")
 @paginate(Pagination)
 def list_reports(request: HttpRequest, filters: Query[ReportQuery]):  # noqa: ANN201 - paginated
-    queryset = listed(restrict(PeriodicReport.objects.all(), request_user(request), VIEW)).order_by(
-        "-year", "-period_end", "level", "province__sort_key", "commune__sort_key", "pk"
-    )
+    queryset = in_order(listed(restrict(PeriodicReport.objects.all(), request_user(request), VIEW)))
     return filtered(request, filters, queryset.select_related("filed_by"), ReportFilterSet)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 import django_tables2 as tables
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.html import format_html
@@ -50,6 +50,17 @@ def listed(queryset: QuerySet[PeriodicReport]) -> QuerySet[PeriodicReport]:
         queryset.select_related("province", "commune")
         .annotate(figures_as_of=KT("figures__as_of"))
         .defer("figures", "narrative")
+    )
+
+
+def in_order(queryset: QuerySet[PeriodicReport]) -> QuerySet[PeriodicReport]:
+    """Newest period first; within one, the national report, then each province followed by its communes."""
+    return queryset.order_by(
+        "-year",
+        "-period_end",
+        F("province__sort_key").asc(nulls_first=True),
+        F("commune__sort_key").asc(nulls_first=True),
+        "pk",
     )
 
 

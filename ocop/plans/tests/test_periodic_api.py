@@ -37,6 +37,9 @@ def test_list_is_scoped(data, reports) -> None:  # noqa: F811
         assert response.status_code == 200, user
         ids = {item["id"] for item in response.json()["items"]}
         assert ids == {report.pk for name, report in reports.items() if user in SEES[name]}, user
+    # The national report first, then each province followed by its communes.
+    order = [item["id"] for item in call(data, "central", "get").json()["items"]]
+    assert order == [reports[name].pk for name in ("country", "hn", "hn1", "hcm")]
     body = call(data, "central", "get", body={"level": "province", "province": "01"}).json()
     assert [item["id"] for item in body["items"]] == [reports["hn"].pk]
     item = body["items"][0]

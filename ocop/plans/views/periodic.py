@@ -31,7 +31,7 @@ from ocop.core.text import slugify_vi
 from ..forms_periodic import NarrativeForm, ReportCreateForm
 from ..models import PeriodicReport
 from ..periodic import display, pdf, steps, workbook
-from ..periodic.listing import ReportFilterSet, ReportTable, listed
+from ..periodic.listing import ReportFilterSet, ReportTable, in_order, listed
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Roles that make reports (the others read, or see none).
@@ -58,9 +58,7 @@ class ReportListView(ObjectListView):
     title = gettext_lazy("Báo cáo định kỳ")
 
     def get_queryset(self) -> QuerySet[PeriodicReport]:
-        return listed(super().get_queryset()).order_by(
-            "-year", "-period_end", "level", "province__sort_key", "commune__sort_key", "pk"
-        )
+        return in_order(listed(super().get_queryset()))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
