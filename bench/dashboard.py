@@ -1,25 +1,38 @@
-"""Benchmark: the dashboard (Tổng quan) of a central and a province officer, as ratios to its raw GROUP BY.
+"""Benchmark: the dashboard (Tổng quan) and the statistics API of a central and a province officer,
+as ratios to the raw GROUP BY they need.
 
-    .venv/bin/python bench/dashboard.py [--repeat 15] [--keep DIR] [--database-url URL]
+    .venv/bin/python bench/dashboard.py [--repeat 15] [--keep DIR] [--database-url URL] [--day DD/MM/YYYY]
 
 Data: the national dataset (see _scratch.py: all administrative units, the demo, 10,000 producers,
 20,000 products, ~22,000 certificates), on the scratch SQLite or on `--database-url`
 (PostgreSQL: VACUUM ANALYZE after the set-up, as autovacuum does after a bulk load).
 
 Operations (signed in through the test client, the whole request: middleware, queries, template):
-    GET /  as `trunguong` (central officer, whole country)
-    GET /  as `tinh.dongthap` (province officer, Đồng Tháp)
+    GET /                                as `trunguong` (central officer, whole country)
+    GET /                                as `tinh.dongthap` (province officer, Đồng Tháp)
 and, for each, `ocop.reports.dashboard.build(user)` alone (the figures without the request and the
-template). The queries of one request are counted too.
+template); then, as of a past day (`--day`, default 31/12 of last year):
+    GET /?date=<day>                     the dashboard as of that day, with its years table
+    GET /api/v1/statistics/?date=<day>   the same figures as JSON (Bearer token)
+    dashboard.figures(scope, day, year)  the statistics alone
+The queries of one request are counted too.
 
-Baseline, interleaved with each operation (pairs): the raw GROUP BY the dashboard needs, written by
-hand in SQL and run on the same connection: valid certificates grouped per product (highest star),
-joined to the products of the scope, grouped by province × product set × star — the figure every
-other one on the page derives from (for the province officer: its products and their
-certificates only). A second baseline, interleaved too, is the login page (anonymous): the least a
-page costs through the same middleware — a province's raw GROUP BY (~1 ms) is below that floor.
-The ratio is operation ÷ baseline; median, min/max and p95 of the operation over the repetitions
-are printed.
+Baseline of the first two, interleaved with each operation (pairs): the raw GROUP BY the dashboard
+needs, written by hand in SQL and run on the same connection: valid certificates grouped per
+product (highest star), joined to the products of the scope, grouped by province × product set ×
+star — the figure every other one on the page derives from (for the province officer: its
+products and their certificates only). A second baseline, interleaved too, is the login page
+(anonymous): the least a page costs through the same middleware — a province's raw GROUP BY
+(~1 ms) is below that floor.
+
+Baseline of the past-day operations: the raw SQL the figures need, written by hand and run on the
+same connection: for the day and each year end of the years table (five years and the one before,
+for the change), the certificates issued by then ranked per product by window functions (the best
+valid one, the latest issued), joined to the products of the scope that existed then, grouped by
+province × product set × star × potential 5★ × revoked; and one pass over the scope's certificates
+(LAG/LEAD per product) counting each year's new, re-evaluated, upgraded, expired and revoked
+certificates. The ratio is operation ÷ baseline; median, min/max and p95 of the operation over the
+repetitions are printed.
 """
 
 from __future__ import annotations
@@ -57,6 +70,50 @@ GROUP BY p.province_id, p.classification_set, v.star
 
 OFFICERS = {"central": "trunguong", "province": "tinh.dongthap"}
 
+# One day's products by star category, as an analyst would write it (the past-day baseline).
+RAW_DAY = """
+WITH c AS (
+    SELECT c.product_id, c.star, c.potential_5_star, c.revoked_on, c.issue_date, c.id,
+           CASE WHEN (c.expiry >= %s OR c.extended_until >= %s)
+                 AND (c.revoked_on IS NULL OR c.revoked_on > %s)
+                 AND (c.superseded_by_id IS NULL OR s.issue_date > %s) THEN 1 ELSE 0 END AS ok
+    FROM evaluation_certificate c
+    LEFT JOIN evaluation_certificate s ON s.id = c.superseded_by_id
+    WHERE c.issue_date <= %s {certificates_in_scope}
+), r AS (
+    SELECT product_id, star, potential_5_star, revoked_on, ok,
+           ROW_NUMBER() OVER (
+               PARTITION BY product_id ORDER BY ok DESC, star DESC, issue_date DESC, id DESC
+           ) AS best,
+           ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY issue_date DESC, id DESC) AS latest
+    FROM c
+), v AS (
+    SELECT product_id,
+           MAX(CASE WHEN best = 1 AND ok = 1 THEN star END) AS star,
+           MAX(CASE WHEN best = 1 AND ok = 1 AND potential_5_star THEN 1 ELSE 0 END) AS pot,
+           MAX(CASE WHEN latest = 1 AND revoked_on <= %s THEN 1 ELSE 0 END) AS rev
+    FROM r GROUP BY product_id
+)
+SELECT p.province_id, p.classification_set, p.status, v.star, v.pot, v.rev, COUNT(*)
+FROM registry_product p
+LEFT JOIN v ON v.product_id = p.id
+WHERE (p.created < %s OR v.product_id IS NOT NULL) {products_in_scope}
+GROUP BY p.province_id, p.classification_set, p.status, v.star, v.pot, v.rev
+"""
+
+# Each year's flows in one pass over the certificates (the past-day baseline).
+RAW_FLOWS = """
+WITH w AS (
+    SELECT c.star, c.issue_date, c.revoked_on,
+           CASE WHEN c.extended_until > c.expiry THEN c.extended_until ELSE c.expiry END AS lapse,
+           ROW_NUMBER() OVER (PARTITION BY c.product_id ORDER BY c.issue_date, c.id) AS n,
+           LAG(c.star) OVER (PARTITION BY c.product_id ORDER BY c.issue_date, c.id) AS previous_star,
+           LEAD(c.issue_date) OVER (PARTITION BY c.product_id ORDER BY c.issue_date, c.id) AS next_issue
+    FROM evaluation_certificate c {certificates_in_scope}
+)
+SELECT {columns} FROM w
+"""
+
 
 def raw_group_by(province_id: int | None):
     """The hand-written GROUP BY for the whole country or one province, as a callable."""
@@ -83,22 +140,94 @@ def raw_group_by(province_id: int | None):
     return run
 
 
+def raw_past_figures(province_id: int | None, day: dt.date, year: int):
+    """The hand-written SQL of the figures as of ``day`` and of the years table up to ``year``."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from ocop.reports.statistics import year_end
+
+    scope_certificates = scope_products = ""
+    if province_id is not None:
+        scope_certificates = "AND c.product_id IN (SELECT id FROM registry_product WHERE province_id = %s)"
+        scope_products = "AND p.province_id = %s"
+    statements = []
+    for when in [day, *(year_end(y) for y in range(year - 5, year + 1))]:
+        created_before = timezone.make_aware(dt.datetime.combine(when + dt.timedelta(days=1), dt.time.min))
+        params: list[object] = [when] * 5 + ([province_id] if province_id else []) + [when, created_before]
+        params += [province_id] if province_id else []
+        sql = RAW_DAY.format(certificates_in_scope=scope_certificates, products_in_scope=scope_products)
+        statements.append((sql, params))
+    columns, params = [], []
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for y in range(year - 5, year + 1):
+        start, end = dt.date(y, 1, 1), year_end(y)
+        columns += [
+            "SUM(CASE WHEN issue_date BETWEEN %s AND %s AND n = 1 THEN 1 ELSE 0 END)",
+            "SUM(CASE WHEN issue_date BETWEEN %s AND %s AND n > 1 THEN 1 ELSE 0 END)",
+            "SUM(CASE WHEN issue_date BETWEEN %s AND %s AND n > 1 AND star > previous_star"
+            " THEN 1 ELSE 0 END)",
+            "SUM(CASE WHEN lapse BETWEEN %s AND %s AND (revoked_on IS NULL OR revoked_on > lapse)"
+            " AND (next_issue IS NULL OR next_issue > lapse) THEN 1 ELSE 0 END)",
+            "SUM(CASE WHEN revoked_on BETWEEN %s AND %s THEN 1 ELSE 0 END)",
+        ]
+        params += [start, end, start, end, start, end, start, min(end, yesterday), start, end]
+    flows_sql = RAW_FLOWS.format(
+        columns=", ".join(columns),
+        certificates_in_scope="WHERE c.product_id IN (SELECT id FROM registry_product WHERE province_id = %s)"
+        if province_id
+        else "",
+    )
+    statements.append((flows_sql, ([province_id] if province_id else []) + params))
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            for sql, statement_params in statements:
+                cursor.execute(sql, statement_params)
+                cursor.fetchall()
+
+    return run
+
+
+def count_queries(call) -> int:
+    """The statements one call runs (the test client resets connection.queries)."""
+    from django.db import connection
+
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        call()
+    return len(queries)
+
+
 def p95(times: list[float]) -> float:
     ordered = sorted(times)
     return round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000, 1)
 
 
+def _options(parser) -> None:
+    parser.add_argument(
+        "--day",
+        metavar="DD/MM/YYYY",
+        help="the past day of the dashboard and the API (default: 31/12 of last year)",
+    )
+
+
 def main() -> None:
-    args = parse_args(__doc__.splitlines()[0])
+    args = parse_args(__doc__.splitlines()[0], _options)
     directory = start_django(args.keep, args.database_url)
     info = national(args)
 
     from django.db import connection
     from django.test import Client
 
-    from ocop.accounts.models import User
+    from ocop.accounts.models import ApiToken, User
     from ocop.registry.models import Product
-    from ocop.reports import dashboard
+    from ocop.reports import dashboard, statistics
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -106,6 +235,7 @@ def main() -> None:
     allow_test_client()  # the test client's "testserver" host, without template instrumentation
 
     anonymous = Client()
+    day = statistics.parse_day(args.day) if args.day else dt.date(statistics.parse_day("").year - 1, 12, 31)
     results = []
     for role, username in OFFICERS.items():
         user = User.objects.get(username=username)
@@ -142,12 +272,50 @@ def main() -> None:
             results.append(result)
         results.append(summary(f"GET / ({role} officer) ÷ login page", operation, login))
 
+        # As of a past day: the page, the API and the figures alone, to the raw SQL they need.
+        _token, key = ApiToken.issue(user, name="bench")
+        api_client = Client(headers={"Authorization": f"Bearer {key}"})
+        query = {"date": day.strftime("%d/%m/%Y")}
+        scope = statistics.Scope.of_user(user)
+
+        def past_page(client: Client = client, query: dict = query) -> None:
+            response = client.get("/", query)
+            assert response.status_code == 200, response.status_code
+
+        def past_api(api_client: Client = api_client, query: dict = query) -> None:
+            response = api_client.get("/api/v1/statistics/", query)
+            assert response.status_code == 200, response.status_code
+
+        raw_past = raw_past_figures(None if role == "central" else user.scope_province_id, day, day.year)
+        past_page()
+        past_api()
+        raw_past()
+        counts = {"page": count_queries(past_page), "api": count_queries(past_api)}
+        baseline, page, api, computation = [], [], [], []
+        for _i in range(args.repeat):
+            baseline += timed(raw_past, 1)
+            page += timed(past_page, 1)
+            api += timed(past_api, 1)
+            computation += timed(lambda scope=scope: dashboard.figures(scope, day, day.year), 1)
+        for name, times, queries_of in (
+            (f"GET /?date={query['date']}", page, counts["page"]),
+            (f"GET /api/v1/statistics/?date={query['date']}", api, counts["api"]),
+            ("dashboard.figures(scope, day, year)", computation, None),
+        ):
+            result = summary(f"{name} ({role} officer) ÷ raw SQL of the figures", times, baseline)
+            result["operation_ms_p95"] = p95(times)
+            result["baseline_ms_p95"] = p95(baseline)
+            if queries_of is not None:
+                result["queries"] = queries_of
+            results.append(result)
+
     report = {
         "machine": machine(),
         "database": database_label(directory),
         "producers": args.producers,
         "products": Product.objects.count(),
         "repeat": args.repeat,
+        "day": day.isoformat(),
         **info,
         "results": results,
     }

@@ -97,6 +97,11 @@ class UnitRow:
         return dict(zip(CATEGORIES, values, strict=True))
 
     @property
+    def cells(self) -> list[int]:
+        """The table's numbers: each category in order, then the total."""
+        return [self.three, self.four, self.potential, self.five, self.revoked, self.none, self.total]
+
+    @property
     def ocop(self) -> int:
         return self.three + self.four + self.potential + self.five
 

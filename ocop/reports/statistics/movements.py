@@ -13,7 +13,7 @@ The certificates of a product are ordered by issue date, then id. Within [start,
 
 Every figure is a count of certificates, and `Flows.records(kind)` gives the certificates counted
 (the same conditions), so a page can list what is behind a number. The counts of several periods
-come from one aggregate statement (`flows_of_periods`).
+come from one statement (`flows_of_periods`: window functions over each product's certificates).
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, When, Window
+from django.db.models.functions import Lag, Lead, RowNumber
 
 from ocop.certification.models import Certificate
 
@@ -126,24 +129,76 @@ class Flows:
         }
 
 
+def _sequence(scope: Scope) -> QuerySet:
+    """The scope's certificates in each product's order (issue date, then id), with what the
+    flows test as window functions: ``n`` (1: the product's first), ``previous_star``,
+    ``next_issue`` (the next certificate's issue date) and ``lapse`` — the same facts as
+    `annotated`'s subqueries, in one pass (test_statistics checks both against each other)."""
+    condition = scope.products("product__")
+    certificates = Certificate.objects.all()
+    if condition is None:
+        return certificates.none()
+    if condition:
+        certificates = certificates.filter(condition)
+    order = {"partition_by": [F("product_id")], "order_by": [F("issue_date").asc(), F("pk").asc()]}
+    return (
+        certificates.order_by()
+        .annotate(
+            n=Window(RowNumber(), **order),
+            previous_star=Window(Lag("star"), **order),
+            next_issue=Window(Lead("issue_date"), **order),
+            lapse=Case(
+                When(extended_until__gt=F("expiry"), then=F("extended_until")),
+                default=F("expiry"),
+                output_field=DateField(),
+            ),
+        )
+        .values("star", "issue_date", "revoked_on", "n", "previous_star", "next_issue", "lapse")
+    )
+
+
+# Each flow on a row of `_sequence`, for the period [%s, %s] (the expired: [%s, %s] too, its end
+# the day before today at the latest): the conditions of `conditions`, on the window's facts.
+_SUMS = {
+    "new": "issue_date >= %s AND issue_date <= %s AND n = 1",
+    "reevaluated": "issue_date >= %s AND issue_date <= %s AND n > 1",
+    "upgraded": "issue_date >= %s AND issue_date <= %s AND n > 1 AND star > previous_star",
+    "expired": "lapse >= %s AND lapse <= %s AND (revoked_on IS NULL OR revoked_on > lapse)"
+    " AND (next_issue IS NULL OR next_issue > lapse)",
+    "revoked": "revoked_on >= %s AND revoked_on <= %s",
+}
+
+
 def flows_of_periods(scope: Scope, periods: Sequence[tuple[dt.date, dt.date]]) -> list[Flows]:
-    """The flows of each period, in one aggregate statement."""
-    if not periods:
-        return []
-    touching = Q()
-    for start, end in periods:
-        touching |= _touching(start, end)
-    aggregates = {}
-    for index, (start, end) in enumerate(periods):
-        for kind, condition in conditions(start, end).items():
-            aggregates[f"{kind}_{index}"] = Count("pk", filter=condition)
-    certificates = annotated(scope)
-    if certificates.query.is_empty():
-        totals: dict[str, int] = {}
-    else:
-        totals = certificates.filter(touching).order_by().aggregate(**aggregates)
+    """The flows of each period, in one statement (one pass over the scope's certificates)."""
+    totals: list[int] = []
+    if periods:
+        try:
+            inner, params = _sequence(scope).query.sql_with_params()
+        except EmptyResultSet:  # a scope that sees nothing
+            inner = None
+        if inner is not None:
+            connection = connections[Certificate.objects.db]
+            day = connection.ops.adapt_datefield_value
+            yesterday = today() - dt.timedelta(days=1)
+            columns, bounds = [], []
+            for start, end in periods:
+                for kind, condition in _SUMS.items():
+                    last = min(end, yesterday) if kind == "expired" else end
+                    columns.append(f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)")
+                    bounds += [day(start), day(last)]
+            with connection.cursor() as cursor:
+                # The sums come first in the text, so their bounds come first among the parameters.
+                cursor.execute(f"SELECT {', '.join(columns)} FROM ({inner}) f", [*bounds, *params])
+                totals = list(cursor.fetchone())
+    kinds = len(_SUMS)
     return [
-        Flows(scope, start, end, **{kind: totals.get(f"{kind}_{index}") or 0 for kind in KINDS})
+        Flows(
+            scope,
+            start,
+            end,
+            **{kind: int(totals[index * kinds + k]) if totals else 0 for k, kind in enumerate(_SUMS)},
+        )
         for index, (start, end) in enumerate(periods)
     ]
 

@@ -23,7 +23,7 @@ statement.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -34,7 +34,7 @@ from ocop.certification.models import Certificate, valid_condition
 from ocop.registry import classification
 from ocop.registry.models import Product
 
-from .scope import Scope, end_of
+from .scope import Scope, end_of, today
 
 CATEGORIES = ("3", "4", "4p", "5", "revoked", "none")
 OCOP = ("3", "4", "4p", "5")
@@ -89,11 +89,10 @@ def products_of(scope: Scope, day: dt.date, *fields: str) -> QuerySet:
         return products.none()
     if condition:
         products = products.filter(condition)
-    return (
-        products.order_by()
-        .annotate(young=_one(Q(created__gte=end_of(day))))
-        .values("id", "status", "young", *fields)
-    )
+    # Today every product exists: no need to read `created` (the counts then read the
+    # registry_product_dash2 index alone, see docs/indexes.md).
+    young = _one(Q(created__gte=end_of(day))) if day < today() else Value(0, output_field=IntegerField())
+    return products.order_by().annotate(young=young).values("id", "status", "young", *fields)
 
 
 def per_product_ctes(scope: Scope, day: dt.date, name: str, fields: Sequence[str] = ()) -> tuple[str, list]:
@@ -132,24 +131,55 @@ def run(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
+# A day no record carries: the stocks' SQL is compiled once with it, then bound to each day.
+_SENTINEL = dt.date(1901, 2, 3)
+
+
+def _binder(scope: Scope, fields: Sequence[str]) -> tuple[str, Callable[[dt.date], list]]:
+    """The per-product CTEs of ``scope`` compiled once (``__day__`` in place of their names) and a
+    function giving their parameters for a day: compiling the ORM's SQL costs more than running it
+    on a province, so the years of a comparison share one compilation."""
+    sql, params = per_product_ctes(scope, _SENTINEL, "__day__", fields)
+    ops = connections[Product.objects.db].ops
+    day_value = ops.adapt_datefield_value(_SENTINEL)
+    edge_value = ops.adapt_datetimefield_value(end_of(_SENTINEL))
+    positions = [
+        (index, "day" if value == day_value else "edge")
+        for index, value in enumerate(params)
+        if type(value) is type(day_value)
+        and value == day_value
+        or type(value) is type(edge_value)
+        and value == edge_value
+    ]
+
+    def bind(day: dt.date) -> list:
+        values = {"day": ops.adapt_datefield_value(day), "edge": ops.adapt_datetimefield_value(end_of(day))}
+        bound = list(params)
+        for index, kind in positions:
+            bound[index] = values[kind]
+        return bound
+
+    return sql, bind
+
+
 def stocks(scope: Scope, days: Sequence[dt.date]) -> list[tuple[dict[str, int], int]]:
     """For each day: products by category and the communes with an OCOP product, in one statement."""
     empty = [(dict.fromkeys(CATEGORIES, 0), 0) for _day in days]
     if not days:
         return empty
-    ctes, params, selects = [], [], []
     try:
-        for index, day in enumerate(days):
-            sql, day_params = per_product_ctes(scope, day, f"d{index}", ("commune_id",))
-            ctes.append(sql)
-            params += day_params
-            selects.append(f"SELECT {index}, category, COUNT(*) FROM d{index} GROUP BY category")
-            selects.append(
-                f"SELECT {index}, 'communes', COUNT(DISTINCT commune_id) FROM d{index}"
-                f" WHERE category IN ({_OCOP_SQL})"
-            )
+        template, bind = _binder(scope, ("commune_id",))
     except EmptyResultSet:
         return empty
+    ctes, params, selects = [], [], []
+    for index, day in enumerate(days):
+        ctes.append(template.replace("__day__", f"d{index}"))
+        params += bind(day)
+        selects.append(f"SELECT {index}, category, COUNT(*) FROM d{index} GROUP BY category")
+        selects.append(
+            f"SELECT {index}, 'communes', COUNT(DISTINCT commune_id) FROM d{index}"
+            f" WHERE category IN ({_OCOP_SQL})"
+        )
     result = empty
     for index, key, count in run("WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects), params):
         counts, communes = result[index]
