@@ -24,7 +24,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from . import rules
-from .indicators import COMMUNE, FLOW, PROVINCE, Indicator, Scope, find
+from .indicators import COMMUNE, FLOW, Indicator, Scope, find
 from .models import Plan, PlanLevel, Target
 
 ValueKey = tuple[str, Scope, dt.date, dt.date | None]
@@ -161,8 +161,8 @@ def prefetch_plans(
 ) -> None:
     """Fill the evaluator for the targets of many plans of one level (provinces, or the communes of
     one province): two grouped queries per indicator and plan start, whatever the number of plans."""
-    groups: dict[tuple[str, dt.date], set[Scope]] = defaultdict(set)
-    baselines: dict[tuple[str, dt.date], set[Scope]] = defaultdict(set)
+    groups: dict[tuple[str, dt.date, str], set[Scope]] = defaultdict(set)
+    baselines: dict[tuple[str, dt.date, str], set[Scope]] = defaultdict(set)
     for plan in plans:
         if plan.level == PlanLevel.COUNTRY:
             continue
@@ -170,12 +170,13 @@ def prefetch_plans(
             indicator = find(target.indicator)
             if indicator is None:
                 continue
-            groups[(indicator.code, plan.starts_on)].add(Scope.of(plan))
+            scope = Scope.of(plan)
+            groups[(indicator.code, plan.starts_on, scope.level)].add(scope)
             if target.baseline is None and indicator.kind != FLOW and not indicator.windowed:
-                baselines[(indicator.code, plan.starts_on)].add(Scope.of(plan))
-    for (code, start), scopes in groups.items():
+                baselines[(indicator.code, plan.starts_on, scope.level)].add(scope)
+    for (code, start, _level), scopes in groups.items():
         evaluator.prefetch(find(code), scopes, day, start, province_id)  # type: ignore[arg-type]
-    for (code, start), scopes in baselines.items():
+    for (code, start, _level), scopes in baselines.items():
         evaluator.prefetch(find(code), scopes, start, start, province_id)  # type: ignore[arg-type]
 
 
@@ -240,6 +241,3 @@ __all__ = [
     "target_progress",
     "with_targets",
 ]
-
-# Levels a roll-up groups by (re-exported for the views).
-ROLLUP_LEVEL = {PlanLevel.COUNTRY: PROVINCE, PlanLevel.PROVINCE: COMMUNE}

@@ -279,3 +279,21 @@ def test_api_lists_and_deletes(objects: Objects) -> None:
     record = Plan.history.filter(id=objects.plans["hn1"].pk, history_type="-").get()
     assert record.history_user == objects.world.users["province_hn"]
     assert record.history_change_reason == "qua API"
+
+
+def test_the_admin_is_scoped_and_read_only(objects: Objects) -> None:
+    for user in ("admin", "province_hn"):
+        account = objects.world.users[user]
+        account.is_staff = True
+        account.save(update_fields=["is_staff"])
+    admin = objects.world.client("admin")
+    for name in ("plan", "target", "manualvalue"):
+        assert admin.get(f"/admin/plans/{name}/").status_code == 200, name
+        assert admin.get(f"/admin/plans/{name}/add/").status_code == 403, name
+    page = admin.get(f"/admin/plans/plan/{objects.plans['hn'].pk}/change/")
+    assert page.status_code == 200 and "Hà Nội" in page.content.decode()
+    # A province officer with admin access sees its own area's plans only.
+    province = objects.world.client("province_hn")
+    html = province.get("/admin/plans/plan/").content.decode()
+    assert "TP HCM" not in html and "Xã hn1" in html
+    assert province.get(f"/admin/plans/plan/{objects.plans['hcm'].pk}/change/").status_code in (302, 403, 404)
