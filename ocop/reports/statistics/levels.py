@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -135,7 +135,6 @@ class Snapshot:
     producers_by_type: list[Row]  # count: producers; ocop: with an OCOP product on the day
     communes_with_ocop: int
     communes_in_scope: int | None  # None where "communes of the scope" means nothing (a producer)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def area(self) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -102,7 +102,6 @@ class Flows:
     upgraded: int = 0
     expired: int = 0
     revoked: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def count(self, kind: str) -> int:
         if kind not in KINDS:
