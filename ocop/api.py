@@ -15,6 +15,7 @@ from ocop.evaluation.api import criteria_router, dossiers_router, evaluations_ro
 from ocop.geo.api import router as units_router
 from ocop.oversight.api import router as oversight_router
 from ocop.plans.api import router as plans_router
+from ocop.plans.periodic_api import router as periodic_reports_router
 from ocop.public.api import router as public_router
 from ocop.registry.api import change_requests_router, producers_router, products_router
 from ocop.reports.api import router as statistics_router
@@ -81,5 +82,6 @@ api.add_router("/decisions/", decisions_router)
 api.add_router("/public/", public_router)  # no auth, CORS open: certificate verification
 api.add_router("/notifications/", notifications_router)
 api.add_router("/oversight/", oversight_router)
-api.add_router("/plans/", plans_router)
 api.add_router("/statistics/", statistics_router)
+api.add_router("/plans/reports/", periodic_reports_router)
+api.add_router("/plans/", plans_router)

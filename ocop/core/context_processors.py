@@ -93,6 +93,10 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     ),
     # Programme plans and their targets (kế hoạch, đề án), with live progress.
     NavEntry("plans", _("Kế hoạch & chỉ tiêu"), "bullseye", "plans:plan_list", OFFICER_ROLES),
+    # Six-month and annual reports an office files (ocop.plans); viewers read their area's.
+    NavEntry(
+        "periodic_reports", _("Báo cáo định kỳ"), "file-earmark-bar-graph", "plans:report_list", OFFICER_ROLES
+    ),
     NavEntry("units", _("Đơn vị hành chính"), "geo-alt", "geo:unit_list", OFFICER_ROLES),
     NavEntry("users", _("Người dùng"), "person-gear", "accounts:user_list", USER_ADMIN_ROLES),
 )

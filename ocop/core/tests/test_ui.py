@@ -180,7 +180,7 @@ def test_users_entry_only_for_account_managers(rf: RequestFactory, role: str, se
 
 
 PRODUCER_MENU = ["home", "producers", "products", "change_requests", "evidence", "assessment", "certificates"]
-OFFICER_MENU = [*PRODUCER_MENU, "oversight", "plans", "units"]
+OFFICER_MENU = [*PRODUCER_MENU, "oversight", "plans", "periodic_reports", "units"]
 
 
 @pytest.mark.parametrize(
