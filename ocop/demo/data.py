@@ -866,6 +866,13 @@ def load_plans(ctx: DemoContext) -> None:
 
 
 # (name, loader) in dependency order; later sections may use what earlier ones put in the context.
+def load_reports(ctx: DemoContext) -> None:
+    """Hà Nội's six-month report, generated and filed (ocop.demo.plans.reports)."""
+    from .plans.reports import load_reports as load
+
+    load(ctx)
+
+
 SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("units", load_units),
     ("users", load_users),
@@ -877,6 +884,7 @@ SECTIONS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("history", load_history),
     ("oversight", load_oversight),
     ("plans", load_plans),
+    ("reports", load_reports),
 ]
 
 

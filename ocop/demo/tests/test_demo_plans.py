@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from ocop.accounts.models import Role, User
@@ -17,9 +18,10 @@ from ocop.certification.rules import add_months, certificate_expiry
 from ocop.core.scoping import VIEW
 from ocop.demo import data as demo
 from ocop.demo import plans as demo_plans
-from ocop.plans.models import ManualValue, Plan, Target
+from ocop.plans.models import ManualValue, PeriodicReport, Plan, ReportKind, ReportStatus, Target
 from ocop.registry.classification import ProducerType
 from ocop.registry.models import Producer, Product
+from ocop.reports import statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +137,7 @@ def test_a_second_run_creates_nothing(loaded) -> None:
     call_command("demo", stdout=out)
     assert _snapshot() == first
     assert "0 kế hoạch mới, 0 chỉ tiêu mới, 0 số liệu nhập tay mới" in out.getvalue()
+    assert "Báo cáo định kỳ: 0 báo cáo mới" in out.getvalue() and PeriodicReport.objects.count() == 1
     assert "0 chủ thể mới, 0 sản phẩm mới, 0 giấy chứng nhận mới" in out.getvalue()
 
 
@@ -284,3 +287,19 @@ def test_new_officer_logins_for_ha_noi_and_hai_phong(loaded) -> None:
     out = StringIO()
     call_command("demo", "--print-logins", stdout=out)
     assert "tinh.haiphong" in out.getvalue() and "Thành phố Hải Phòng (31)" in out.getvalue()
+
+
+def test_ha_noi_has_filed_its_six_month_report_with_frozen_figures(loaded) -> None:
+    report = PeriodicReport.objects.get(province__code="01", kind=ReportKind.SEMIANNUAL)
+    assert report.status == ReportStatus.FILED and report.filed_by.username == "tinh.hanoi"
+    assert report.period_end == dt.date(report.year, 6, 30) and report.period_end < timezone.localdate()
+    assert report.figures and report.narrative
+    # What it froze: the statistics of Hà Nội as of 30/06 of that year.
+    province = report.province
+    snapshot = statistics.snapshot(statistics.Scope(province=province), report.period_end).to_dict()
+    assert str(snapshot["products"]["ocop"]) in str(report.figures)
+    client = Client()
+    client.force_login(User.objects.get(username="tinh.hanoi"))
+    for suffix in ("", "xlsx/", "pdf/"):
+        response = client.get(f"/plans/reports/{report.pk}/{suffix}")
+        assert response.status_code == 200, suffix
