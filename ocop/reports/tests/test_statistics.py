@@ -422,13 +422,17 @@ def _reference_flows(start: dt.date, end: dt.date) -> Counter:
     return flows
 
 
+def _first(plan: tuple) -> int:
+    return plan[0]  # issue order (the other fields may be None, which do not compare)
+
+
 def _build(world: World, plans) -> None:
     today = clock.today()
     producer = make_producer(world.places["hn1"])
     for status, created, certificate_plans in plans:
         product = make_product(producer)
         previous = None
-        for offset, star, potential, revoked, supersedes, extension in sorted(certificate_plans):
+        for offset, star, potential, revoked, supersedes, extension in sorted(certificate_plans, key=_first):
             day = min(FIRST + dt.timedelta(days=offset), today)
             revoked_on = min(day + dt.timedelta(days=revoked), today) if revoked is not None else None
             certificate = issue(
