@@ -16,6 +16,7 @@ import datetime as dt
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ocop.certification.models import Certificate
 from ocop.geo.models import Level, Structure, Unit
@@ -236,7 +237,7 @@ INDICATORS: list[ComputedIndicator] = [
     ComputedIndicator(
         code="communes_with_ocop",
         name=_("Số xã có sản phẩm OCOP"),
-        unit=_("xã"),
+        unit=pgettext_lazy("unit of measure", "xã"),
         kind=LEVEL,
         direction=HIGHER,
         definition=_(
