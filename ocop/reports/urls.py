@@ -9,10 +9,12 @@ address is the public site's as well, and the public app sits above this one.
 
 from django.urls import URLPattern, path
 
-from . import map_views
+from . import map_views, views
 
 urlpatterns: list[URLPattern] = []
 
 reports_patterns: list[URLPattern] = [
     path("map/", map_views.map_page, name="map"),  # the province map (ocop.reports.map)
+    # The dashboard's figures as a spreadsheet (same ?unit= and ?date=).
+    path("statistics.<str:fmt>", views.statistics_export, name="statistics_export"),
 ]

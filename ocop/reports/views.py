@@ -1,10 +1,15 @@
+import tempfile
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from ocop.core import clock, queues
+from ocop.core.generic import EXPORT_CONTENT_TYPES, EXPORT_SPOOL_BYTES, export_filename
 
-from . import dashboard, extensions
+from . import dashboard, exports, extensions
 
 FIRST_YEAR = 2018  # the programme's first recognitions (QĐ 490/QĐ-TTg, 07/05/2018)
 
@@ -33,3 +38,29 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections": extensions.collect(request.user),
     }
     return render(request, "reports/home.html", context)
+
+
+@login_required
+@require_safe
+def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """/reports/statistics.xlsx|csv: the dashboard's products by area and star category, for the
+    same ``?unit=`` and ``?date=`` (the same code computes both); a bad parameter is a 400 saying
+    which, a unit outside the user's scope a 403."""
+    if fmt not in EXPORT_CONTENT_TYPES:
+        raise Http404
+    asked = dashboard.read_request(request.user, request.GET)
+    if asked.errors:
+        return HttpResponseBadRequest(" ".join(asked.errors), content_type="text/plain; charset=utf-8")
+    snapshot = dashboard.figures(asked.scope, asked.day, asked.year).snapshot
+    stream = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
+    exports.write_statistics(snapshot, stream, fmt)
+    stream.seek(0)
+    name = _("Thống kê OCOP %(scope)s") % {"scope": asked.scope.label}
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=export_filename(name, fmt, asked.day),
+        content_type=EXPORT_CONTENT_TYPES[fmt],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
