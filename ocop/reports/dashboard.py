@@ -65,13 +65,22 @@ class Figures:
         }
 
 
-def figures(scope: Scope, day: dt.date, year: int | None = None) -> Figures:
+def figures(scope: Scope, day: dt.date, year: int | None = None, *, years: bool = True) -> Figures:
     """The snapshot of ``scope`` as of ``day``, the flows of ``year`` (default: the day's year) and
-    the `YEARS` years up to it."""
+    the `YEARS` years up to it (``years=False``: the snapshot alone, for the home page, which loads
+    its year table on its own: at national scale the years cost four times the snapshot)."""
     year = year if year is not None else day.year
     statistics.parse_year(year, year)  # refuses a future year
+    if not years:
+        return Figures(statistics.snapshot(scope, day), year, [])
     first = max(1900, year - YEARS + 1)
     return Figures(statistics.snapshot(scope, day), year, statistics.yearly(scope, range(first, year + 1)))
+
+
+def years_table(scope: Scope, day: dt.date, year: int) -> list[YearFigures]:
+    """The year table alone (its own request, `/reports/years/`)."""
+    statistics.parse_year(year, year)
+    return statistics.yearly(scope, range(max(1900, year - YEARS + 1), year + 1))
 
 
 @dataclass

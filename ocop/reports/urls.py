@@ -17,4 +17,5 @@ reports_patterns: list[URLPattern] = [
     path("map/", map_views.map_page, name="map"),  # the province map (ocop.reports.map)
     # The dashboard's figures as a spreadsheet (same ?unit= and ?date=).
     path("statistics.<str:fmt>", views.statistics_export, name="statistics_export"),
+    path("years/", views.years, name="years"),  # the dashboard's year table, loaded after the page
 ]

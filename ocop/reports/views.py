@@ -1,4 +1,5 @@
 import tempfile
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -26,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     charts (ocop/core/static/core/js/dashboard.js) only draw them.
     """
     asked = dashboard.read_request(request.user, request.GET)
-    figures = dashboard.figures(asked.scope, asked.day, asked.year)
+    figures = dashboard.figures(asked.scope, asked.day, asked.year, years=False)
     context = {
         "queue": queues.collect(request.user),
         "dashboard": figures.snapshot,
@@ -36,8 +37,21 @@ def home(request: HttpRequest) -> HttpResponse:
         "year_choices": list(range(clock.today().year, min(FIRST_YEAR, asked.year) - 1, -1)),
         "chart_data": figures.snapshot.chart_data(),
         "sections": extensions.collect(request.user),
+        "years_query": urlencode({key: value for key, value in asked.values.items() if value}),
     }
     return render(request, "reports/home.html", context)
+
+
+@login_required
+@require_safe
+def years(request: HttpRequest) -> HttpResponse:
+    """/reports/years/: the dashboard's year-on-year table for the same ``?unit=``, ``?date=`` and
+    ``?year=``, loaded by the home page after its figures (htmx), or as a page of its own."""
+    asked = dashboard.read_request(request.user, request.GET)
+    context = {"years": dashboard.years_table(asked.scope, asked.day, asked.year), "asked": asked}
+    if getattr(request, "htmx", False):
+        return render(request, "reports/includes/years.html", context)
+    return render(request, "reports/years.html", context)
 
 
 @login_required

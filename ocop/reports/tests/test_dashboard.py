@@ -318,7 +318,13 @@ def test_page_shows_tables_with_headers_and_vietnamese_numbers(data: Data) -> No
     response = data.world.client("central").get(reverse("core:home"))
     assert response.status_code == 200
     page = Tables(response.content.decode())
-    assert set(page.tables) == {"stars", "producers", "sectors", "provinces", "years"}
+    assert set(page.tables) == {"stars", "producers", "sectors", "provinces"}  # years: loaded after
+    years = data.world.client("central").get(reverse("reports:years"), HTTP_HX_REQUEST="true")
+    assert "<html" not in years.content.decode()  # the fragment the page swaps in
+    page.tables.update(Tables(years.content.decode()).tables)
+    assert "years" in page.tables
+    full = data.world.client("central").get(reverse("reports:years"))  # without JavaScript: a page
+    assert "<html" in full.content.decode() and 'data-table="years"' in full.content.decode()
     for table in page.tables.values():
         assert table["caption"].strip() and table["head"]
 

@@ -51,6 +51,13 @@ def plain(data: dict) -> dict:
     return json.loads(json.dumps(data))
 
 
+def years_html(client: Client, params: dict) -> str:
+    """The year table the home page loads after its figures (htmx), for the same parameters."""
+    response = client.get("/reports/years/", params, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def star_rows(html: str) -> dict[str, str]:
     """The dashboard's star table: {label: number}."""
     return {row[0]: row[1] for row in Tables(html).tables["stars"]["rows"]}
@@ -106,7 +113,9 @@ def test_api_and_dashboard_give_the_same_numbers_from_the_same_code(history: His
         assert {key: shown[labels[key]] for key in statistics.CATEGORIES} == {
             key: str(count) for key, count in data["products"]["by_star"].items()
         }, username
-        years = {int(row[0].split(" ")[0]): row for row in Tables(html).tables["years"]["rows"]}
+        assert 'id="dashboard-years-slot"' in html and "/reports/years/" in html
+        table = Tables(years_html(world.client(username), params)).tables["years"]
+        years = {int(row[0].split(" ")[0]): row for row in table["rows"]}
         assert list(years) == [row["year"] for row in data["years"]]
         for row in data["years"]:
             cells = years[row["year"]]
@@ -197,7 +206,8 @@ def test_api_queries_do_not_grow_with_the_data(history: History) -> None:
 
 
 def test_dashboard_as_of_a_past_day(history: History) -> None:
-    html = history.world.client("province_hn").get("/", {"date": "30/09/2022"}).content.decode()
+    client = history.world.client("province_hn")
+    html = client.get("/", {"date": "30/09/2022"}).content.decode()
     assert star_rows(html) == {
         "3 sao": "4",
         "4 sao": "1",
@@ -208,7 +218,7 @@ def test_dashboard_as_of_a_past_day(history: History) -> None:
         "Tổng": "10",
     }
     assert 'value="30/09/2022"' in html and "Tính đến ngày 30/09/2022." in html
-    page = Tables(html)
+    page = Tables(html + years_html(client, {"date": "30/09/2022"}))
     assert set(page.tables) == {"stars", "producers", "sectors", "provinces", "communes", "years"}
     # The comparison: five years up to the day's year, this year's flows in its row.
     years = {row[0]: row for row in page.tables["years"]["rows"]}
@@ -237,7 +247,10 @@ def test_dashboard_unit_and_year(history: History) -> None:
     )
     assert star_rows(html)["Tổng"] == "5"
     assert f"Phạm vi số liệu: {hn2.name}, Thành phố Hà Nội." in html
-    assert [row[0] for row in Tables(html).tables["years"]["rows"]] == [
+    params = {"unit": hn2.code, "date": "2022-12-31", "year": "2021"}
+    assert f"/reports/years/?date=2022-12-31&amp;unit={hn2.code}&amp;year=2021" in html
+    years = Tables(years_html(world.client("central"), params)).tables["years"]
+    assert [row[0] for row in years["rows"]] == [
         "2017",
         "2018",
         "2019",
