@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from ocop.core.admin import ScopedAdmin
 
-from .models import ManualValue, Plan, Target
+from .models import ManualValue, PeriodicReport, Plan, Target
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -58,3 +58,13 @@ class ManualValueAdmin(ReadOnlyAdmin):
     list_filter = ["indicator", "level"]
     search_fields = ["indicator", "source"]
     list_select_related = ["province", "commune"]
+
+
+@admin.register(PeriodicReport)
+class PeriodicReportAdmin(ReadOnlyAdmin):
+    # Read-only: a report is made, refreshed and filed only through its steps (plans.periodic.steps).
+    list_display = ["kind", "year", "level", "province", "commune", "status", "filed_at", "filed_by"]
+    list_filter = ["kind", "status", "level", "year"]
+    search_fields = ["narrative", "province__name", "commune__name"]
+    list_select_related = ["province", "commune", "filed_by"]
+    exclude = ["figures"]  # the frozen figures are read on the report's page, its XLSX and PDF
