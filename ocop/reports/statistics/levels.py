@@ -381,9 +381,13 @@ def _producers_by_type(scope: Scope, day: dt.date) -> list[Row]:
     condition = scope.producers()
     counts: dict[str, tuple[int, int]] = {}
     if condition is not None:
-        issued = Certificate.objects.filter(issue_date__lte=day).values("product__producer_id")
+        # The subqueries read only the scope's producers' certificates: unfiltered, they would
+        # list every certificate of the country for a province's 300 producers.
+        of_scope = scope.producers("product__producer__")
+        issued = Certificate.objects.filter(of_scope, issue_date__lte=day).values("product__producer_id")
         ocop = (
             Certificate.objects.valid_on(day)
+            .filter(of_scope)
             .exclude(product__status=ProductStatus.REMOVED.value)
             .values("product__producer_id")
         )

@@ -114,17 +114,18 @@ class Scope:
             return Q(**{f"{prefix}province_id": self.province.pk})
         return Q()
 
-    def producers(self) -> Q | None:
-        """Q on Producer (by the producer's own place); None: nothing."""
+    def producers(self, prefix: str = "") -> Q | None:
+        """Q on Producer (by the producer's own place; ``prefix`` e.g. "product__producer__" from a
+        certificate); None: nothing."""
         level = self.level
         if level == NOTHING:
             return None
         if level == PRODUCER:
-            return Q(pk=self.producer.pk)
+            return Q(**{f"{prefix}pk": self.producer.pk})
         if level == COMMUNE:
-            return Q(commune_id=self.commune.pk)
+            return Q(**{f"{prefix}commune_id": self.commune.pk})
         if level == PROVINCE:
-            return Q(province_id=self.province.pk)
+            return Q(**{f"{prefix}province_id": self.province.pk})
         return Q()
 
 
