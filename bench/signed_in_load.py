@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/signed_in_load.py [--repeat 3] [--duration 10] [--keep DIR]
                                              [--database-url URL] [--threads 2] [--connections 32]
-                                             [--workers N] [--check]
+                                             [--workers N] [--server-threads N] [--check]
 
 Needs wrk (`sudo apt-get install -y wrk`). Data: the national dataset (bench/_scratch.py
 `national()`) on a scratch SQLite database or on `--database-url` (PostgreSQL). The server is
@@ -53,6 +53,9 @@ def arguments():
         parser.add_argument("--threads", type=int, default=2, help="wrk threads (-t)")
         parser.add_argument("--connections", type=int, default=32, help="wrk connections (-c)")
         parser.add_argument("--workers", type=int, help="ocop serve --workers (default: its own)")
+        parser.add_argument(
+            "--server-threads", type=int, help="ocop serve --threads, threads per worker (default: its own)"
+        )
         parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
         parser.set_defaults(repeat=3)
 
@@ -97,6 +100,8 @@ def main() -> None:
     command = [sys.executable, "-m", "ocop.manage", "serve", "--bind", f"127.0.0.1:{port}", "--no-worker"]
     if args.workers:
         command += ["--workers", str(args.workers)]
+    if args.server_threads:
+        command += ["--threads", str(args.server_threads)]
     log_path = directory / "serve-signed-in.log"
     connections.close_all()
     with log_path.open("w") as log:

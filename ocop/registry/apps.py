@@ -45,7 +45,8 @@ class RegistryConfig(AppConfig):
 
 
 def _ensure_search_index(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
-    """Puts back the SQLite FTS triggers a table remake dropped (only once 0008 is applied)."""
+    """Puts back the SQLite FTS triggers a table remake dropped (each index once the migration
+    that made it is applied: 0008 the records', 0013 the units')."""
     from django.db import connections
     from django.db.migrations.recorder import MigrationRecorder
 
@@ -54,5 +55,11 @@ def _ensure_search_index(sender: AppConfig, using: str = "default", **kwargs: ob
     connection = connections[using]
     if connection.vendor != "sqlite":
         return
-    if ("registry", "0008_search_fts") in MigrationRecorder(connection).applied_migrations():
-        ensure_fts(connection)
+    applied = MigrationRecorder(connection).applied_migrations()
+    tables = []
+    if ("registry", "0008_search_fts") in applied:
+        tables += ["registry_product", "registry_producer"]
+    if ("registry", "0013_unit_place_fts") in applied:
+        tables.append("geo_unit")
+    if tables:
+        ensure_fts(connection, tables)

@@ -3,7 +3,10 @@ by triggers and filled from the existing rows. Nothing on PostgreSQL (pg_trgm GI
 
 from django.db import migrations
 
-from ocop.registry.search import FTS_TABLES, fts_drop_statements, fts_statements
+from ocop.registry.search import fts_drop_statements, fts_statements
+
+# The tables of this migration (the units' index came later, in 0013).
+FTS_TABLES = {"registry_product": "registry_product_fts", "registry_producer": "registry_producer_fts"}
 
 
 def forwards(apps, schema_editor):

@@ -262,10 +262,13 @@ def test_flush_leaves_the_index_empty_and_whole(db, unit) -> None:
     assert search.search_products(Product.objects.all(), "tra sen").exists()
     call_command("flush", interactive=False, verbosity=0)
     with connection.cursor() as cursor:
-        for fts in search.FTS_TABLES.values():
+        for table, fts in search.FTS_TABLES.items():
             cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
             cursor.execute(f"SELECT count(*) FROM {fts}_docsize")
-            assert cursor.fetchone()[0] == 0
+            indexed = cursor.fetchone()[0]
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            # (the test settings load the units again after a flush: their index holds them again)
+            assert indexed == cursor.fetchone()[0] == (0 if table != "geo_unit" else indexed)
 
 
 def test_places_and_descriptions_are_found(db, unit) -> None:
@@ -295,6 +298,39 @@ def test_a_renamed_unit_is_found_by_its_new_name(db, unit) -> None:
     province.name = "Thành phố Hoàng Thành"
     province.save()
     assert _pks(search.search_products(Product.objects.all(), "Hoàng Thành")) == {product.pk}
+
+
+@pytest.mark.parametrize("term", ["dong thap", "lap vo", "gao", "ha", "hoan kiem", "xa", "tan"])
+def test_place_terms_find_the_same_units_through_the_index(db, unit, term) -> None:
+    """SQLite reads a place term's units from geo_unit_fts (3+ characters); they are exactly the
+    units whose folded place names hold the term, as the plain scan finds them."""
+    from ocop.geo.models import Unit
+
+    unit("30226")  # loads the units the conftest keeps
+    expected = set(Unit.objects.filter(place_text__contains=term).values_list("pk", flat=True))
+    condition = search._place_match("unit_id", term, "default")
+    ((_field, value),) = condition.children
+    found = (
+        set(value)
+        if isinstance(value, list)
+        else set(Unit.objects.filter(pk__in=value).values_list("pk", flat=True))
+    )
+    assert found == expected
+    assert expected, term
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's")
+def test_the_units_place_index_follows_a_rename(db, unit) -> None:
+    from ocop.geo.models import Unit
+
+    commune = unit("00004")
+    province = Unit.objects.get(pk=commune.current_province_id)
+    province.name = "Thành phố Hoàng Thành"
+    province.save()  # refresh_place_texts: a bulk UPDATE of place_text, which the triggers follow
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM geo_unit_fts WHERE geo_unit_fts MATCH '\"hoang thanh\"'")
+        assert commune.pk in {row[0] for row in cursor.fetchall()}
+        cursor.execute("INSERT INTO geo_unit_fts(geo_unit_fts, rank) VALUES ('integrity-check', 1)")
 
 
 def test_the_exact_code_or_name_ranks_first(db, unit) -> None:
