@@ -228,7 +228,12 @@ class _Column:
     def td_html(self, row: Any, content: Any) -> str:
         if self.localize is not None:
             content = formats.localize(content, use_l10n=self.localize)
-        html = render_value_in_context(content, _CONTEXT)
+        if type(content) is SafeString:  # most cells: a link or markup, already escaped
+            html = content
+        elif type(content) is str:
+            html = escape(content)
+        else:  # numbers, dates, lazy strings…: as {{ cell }} would render them
+            html = render_value_in_context(content, _CONTEXT)
         td = self.td
         if td is None:
             bound_column = self.bound_column

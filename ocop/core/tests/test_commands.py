@@ -28,12 +28,22 @@ def test_gunicorn_options_are_production_grade() -> None:
     assert options["accesslog"] == "-"
     assert options["graceful_timeout"] > 0 and options["timeout"] > options["graceful_timeout"]
     assert options["control_socket_disable"] is True
+    # fair under load: a process accepts only what its threads can serve, one request a connection
+    assert options["worker_connections"] == 4 and options["keepalive"] == 0
+
+
+def test_serve_defaults_to_two_threads_a_process(monkeypatch) -> None:
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert serve.default_workers() == 3
+    parser = serve.Command().create_parser("ocop", "serve")
+    assert parser.parse_args([]).threads == 2
 
 
 def test_gunicorn_accepts_every_option() -> None:
     app = serve.OcopServer(serve.gunicorn_options("127.0.0.1:9001", workers=2, threads=2))
     assert app.cfg.workers == 2
     assert app.cfg.threads == 2
+    assert (app.cfg.worker_connections, app.cfg.keepalive) == (2, 0)
     assert app.cfg.bind == ["127.0.0.1:9001"]
     assert app.cfg.accesslog == "-"
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
 DEFAULT_BIND = "127.0.0.1:8000"
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 2
 # A task still running when the server stops gets this long to finish (then the worker is killed;
 # an import's transaction is rolled back).
 WORKER_STOP_SECONDS = 30
@@ -37,7 +37,8 @@ WORKER_STOP_SECONDS = 30
 
 def default_workers() -> int:
     # gthread workers: one process per core plus one spare keeps a 2-core host busy without
-    # swapping; threads absorb slow clients. WEB_CONCURRENCY is the usual platform override.
+    # swapping; two threads each absorb slow clients (more threads only shared the same cores and
+    # stretched every answer). WEB_CONCURRENCY is the usual platform override.
     if env := os.environ.get("WEB_CONCURRENCY"):
         return max(1, int(env))
     return min((os.cpu_count() or 1) + 1, 8)
@@ -50,10 +51,17 @@ def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
         "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
+        # A process takes a connection only when one of its threads is free, and closes it after
+        # the answer: waiting requests queue in the kernel, shared by all processes, and go to the
+        # first free one. With keep-alive, each connection stayed with the process that accepted
+        # it, however busy: 32 officers at once waited 2–3 s at p99 behind one process while another
+        # idled (0.7–1.0 s now; bench/signed_in_load.py, bench/README.md). A client that sends
+        # nothing still frees its thread after 5 s (gunicorn's wait for data).
+        "worker_connections": threads,
+        "keepalive": 0,
         # Slow requests (PDF or spreadsheet exports) finish; stuck workers are replaced.
         "timeout": 120,
         "graceful_timeout": 30,
-        "keepalive": 5,
         # Recycle workers now and then so a slow leak never takes a server down.
         "max_requests": 2000,
         "max_requests_jitter": 200,
@@ -208,7 +216,7 @@ class Command(BaseCommand):
             "--workers", type=int, default=None, help=_("Số tiến trình (mặc định: số lõi + 1)")
         )
         parser.add_argument(
-            "--threads", type=int, default=DEFAULT_THREADS, help=_("Số luồng mỗi tiến trình (mặc định 4)")
+            "--threads", type=int, default=DEFAULT_THREADS, help=_("Số luồng mỗi tiến trình (mặc định %(d)s)") % {"d": DEFAULT_THREADS}
         )
         parser.add_argument(
             "--no-collectstatic",
