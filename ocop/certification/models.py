@@ -33,13 +33,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocop.core import clock
 from ocop.core.audit import AuditedHistory
 from ocop.core.choices import choice_label
+from ocop.core.links import reverse_text
 from ocop.core.records import related_or_none as _related
 from ocop.core.scoping import (
     COMMUNE,
@@ -539,7 +539,7 @@ class Certificate(models.Model):
         self._frozen = {name: getattr(self, name) for name in self.FROZEN_FIELDS}
 
     def get_absolute_url(self) -> str:
-        return reverse("certification:certificate_detail", args=[self.code])
+        return reverse_text("certification:certificate_detail", self.code)
 
     # --- what was recognised (frozen at issue) ---
 

@@ -7,6 +7,7 @@ a stand-in number, and each row's URL is the number put in its place.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -29,3 +30,25 @@ def reverse_pk(viewname: str, pk: int) -> str:
     if parts is None:
         return reverse(viewname, args=[pk])
     return f"{parts[0]}{pk}{parts[1]}"
+
+
+_STAND_IN_TEXT = "Z0ocopStandInZ0"
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+")  # left as they are by reverse()'s quoting
+
+
+@lru_cache(maxsize=256)
+def _text_parts(viewname: str, urlconf: str, prefix: str) -> tuple[str, str] | None:
+    url = reverse(viewname, args=[_STAND_IN_TEXT], urlconf=urlconf)
+    pieces = url.split(_STAND_IN_TEXT)
+    return (pieces[0], pieces[1]) if len(pieces) == 2 else None
+
+
+def reverse_text(viewname: str, value: str) -> str:
+    """``reverse(viewname, args=[value])`` for a ``<str:…>`` URL (e.g. a certificate's code); a
+    value with characters reverse() would quote takes reverse() itself."""
+    if not isinstance(value, str) or not _PLAIN.fullmatch(value):
+        return reverse(viewname, args=[value])
+    parts = _text_parts(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if parts is None:
+        return reverse(viewname, args=[value])
+    return f"{parts[0]}{value}{parts[1]}"

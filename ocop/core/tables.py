@@ -11,6 +11,8 @@ once per column, then each cell is a few attribute reads and the column's render
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import re
 import weakref
 from collections.abc import Callable
 from functools import lru_cache
@@ -26,6 +28,7 @@ from django.utils import formats
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.columns.templatecolumn import TemplateColumn
@@ -97,6 +100,27 @@ def _template_column_render(column: TemplateColumn) -> Callable[..., Any]:
     return render
 
 
+_DATE_TEMPLATE = re.compile(r'\{\{ value\|date:"([^"{}|]+)"\|default:default \}\}')
+
+
+def _date_column_render(column: DateColumn, fallback: Callable[..., Any]) -> Callable[..., Any] | None:
+    """DateColumn's ``{{ value|date:"FORMAT"|default:default }}`` for a date, without a template:
+    what the ``date`` filter does (formats.date_format) and autoescape; anything else (a datetime,
+    a string) goes through the template as before."""
+    match = _DATE_TEMPLATE.fullmatch(column.template_code or "")
+    if type(column) is not DateColumn or match is None:
+        return None
+    date_format = match.group(1)
+
+    def render(value: Any, **kwargs: Any) -> Any:
+        if type(value) is dt.date:
+            text = formats.date_format(value, date_format)
+            return mark_safe(escape(text)) if text else fallback(value=value, **kwargs)  # noqa: S308
+        return fallback(value=value, **kwargs)
+
+    return render
+
+
 _CONTEXT = Context()  # autoescape on, localisation and time zone as the settings say: like {{ cell }}
 _UNSET = object()
 
@@ -119,7 +143,9 @@ class _Column:
         self.render = bound_column.render
         args, self.catch_all = signature(self.render)
         if isinstance(column, TemplateColumn) and column.template_code and self.render == column.render:
-            self.render, args, self.catch_all = _template_column_render(column), (), True
+            template_render = _template_column_render(column)
+            self.render = _date_column_render(column, template_render) or template_render
+            args, self.catch_all = (), True
         self.args = args
         self.callable_render = self.catch_all or all(arg in CELL_ARGUMENTS for arg in args)
         self.link = bound_column.link

@@ -216,7 +216,10 @@ class Command(BaseCommand):
             "--workers", type=int, default=None, help=_("Số tiến trình (mặc định: số lõi + 1)")
         )
         parser.add_argument(
-            "--threads", type=int, default=DEFAULT_THREADS, help=_("Số luồng mỗi tiến trình (mặc định %(d)s)") % {"d": DEFAULT_THREADS}
+            "--threads",
+            type=int,
+            default=DEFAULT_THREADS,
+            help=_("Số luồng mỗi tiến trình (mặc định %(d)s)") % {"d": DEFAULT_THREADS},
         )
         parser.add_argument(
             "--no-collectstatic",

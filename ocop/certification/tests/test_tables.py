@@ -1,0 +1,68 @@
+"""The certificate list's body is django-tables2's own markup, cell for cell (dates, stars, badges,
+decisions written in Python for speed: ocop.core.tables)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_tables2 as tables
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from django_tables2 import RequestConfig
+
+from ocop.certification.models import Certificate
+from ocop.certification.tables import CertificateTable
+from ocop.core.tables import Table
+from ocop.core.tests.test_tables import DJANGO_TABLES2_TEMPLATE, _normalised
+
+from .conftest import make_certificate, make_decision, make_producer, make_product, world  # noqa: F401
+
+
+class DatesTable(Table):
+    """Every kind of date column: a format string, a format name (localised), the default."""
+
+    issue_date = tables.DateColumn(format="d/m/Y")
+    expiry = tables.DateColumn(format="DATE_FORMAT")
+    revoked_on = tables.DateColumn()
+    created = tables.DateColumn(format="d/m/Y")  # a datetime: through the template as before
+
+    class Meta:
+        model = Certificate
+        fields = ["issue_date", "expiry", "revoked_on", "created"]
+
+
+def _both(table_class, queryset, user) -> tuple[str, str]:
+    request = RequestFactory().get("/list/")
+    request.user = user
+    html = []
+    for template in (None, DJANGO_TABLES2_TEMPLATE):
+        table = table_class(queryset, template_name=template, request=request)
+        RequestConfig(request, paginate={"per_page": 10}).configure(table)
+        html.append(_normalised(table.as_html(request)))
+    return html[0], html[1]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_certificate_tables_bodies_are_django_tables2s(world, language) -> None:  # noqa: F811
+    producer = make_producer(world.places["hn1"])
+    make_certificate(make_product(producer), star=3, issue_date=dt.date(2024, 2, 29))
+    make_certificate(
+        make_product(producer),
+        make_decision(number="7/QĐ-UBND & <b>", date=dt.date(2025, 3, 1), province=producer.province),
+        star=4,
+        potential_5_star=True,
+        issue_date=dt.date(2025, 3, 1),
+    )
+    revoked = make_certificate(make_product(producer), star=4, issue_date=dt.date(2023, 12, 31))
+    Certificate.objects.filter(pk=revoked.pk).update(revoked_on=dt.date(2024, 6, 1))
+    queryset = Certificate.objects.select_related("product__province", "decision")
+    with translation.override(language):
+        for table_class in (CertificateTable, DatesTable):
+            fast, reference = _both(table_class, queryset, world.users["central"])
+            assert fast.count("<tr") == 4, table_class.__name__
+            assert fast == reference, table_class.__name__
+    assert (
+        "29/02/2024" in fast
+        and "7/QĐ-UBND &amp; &lt;b&gt;" in _both(CertificateTable, queryset, world.users["central"])[0]
+    )
