@@ -20,6 +20,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable
+from django.db.models.sql.where import WhereNode
 
 TOTAL = "paging_total"
 
@@ -37,8 +38,31 @@ def _two_step(queryset: Any) -> bool:
     )
 
 
+def _single_valued_joins(query: Any) -> bool:
+    """Whether every join of ``query`` follows a foreign key or one-to-one (a row of the queried
+    model is never repeated by them)."""
+    for join in query.alias_map.values():
+        field = getattr(join, "join_field", None)
+        if field is None:  # the base table
+            continue
+        if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)):
+            return False
+    return True
+
+
+def rows_queryset(queryset: QuerySet, keys: list[Any]) -> QuerySet:
+    """``queryset``'s rows of ``keys`` (found through that queryset's filters), read without those
+    filters: a search's conditions (full-text subqueries, place lists) already chose the keys and
+    would be compiled and run again for 50 rows. Kept when a join could repeat rows (a filter
+    across a to-many relation), where the filters stay."""
+    rows = queryset.order_by()
+    if _single_valued_joins(rows.query):
+        rows.query.where = WhereNode()
+    return rows.filter(pk__in=keys)
+
+
 def _rows_of(queryset: Any, keys: list[Any]) -> list[Any]:
-    rows = {row.pk: row for row in queryset.filter(pk__in=keys).order_by()}
+    rows = {row.pk: row for row in rows_queryset(queryset, keys)}
     return [rows[key] for key in keys if key in rows]
 
 

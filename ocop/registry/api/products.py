@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ocop.core import concurrency
 from ocop.core.api import ErrorOut, paginate_rows
 from ocop.core.concurrency import IfMatch
+from ocop.core.paging import rows_queryset
 from ocop.core.scoping import (
     ADD,
     DELETE,
@@ -94,7 +95,7 @@ _ROW_FIELDS = (
 def product_rows(queryset: QuerySet[Product], keys: list[int]) -> list[dict[str, Any]]:
     """The products of ``keys`` as `ProductOut` writes them, in that order, in two queries (the
     rows as values, then their photos); test_api_rows holds the two equal."""
-    found = {row["pk"]: row for row in queryset.filter(pk__in=keys).order_by().values(*_ROW_FIELDS)}
+    found = {row["pk"]: row for row in rows_queryset(queryset, keys).values(*_ROW_FIELDS)}
     image_url = reverse("registry:product_image", args=[0]).removesuffix("0/")
     images: dict[int, list[dict[str, Any]]] = {key: [] for key in found}
     for image in ProductImage.objects.filter(product_id__in=list(found)).values(

@@ -68,3 +68,31 @@ def test_the_list_endpoint_answers_with_those_rows(world: World, client) -> None
     product = Product.objects.get(name="Gạo nếp cái hoa vàng")
     assert body["count"] == 1
     assert body["items"] == _as_json([ProductOut.model_validate(_products().get(pk=product.pk)).model_dump()])
+
+
+def test_a_search_pages_and_counts_in_one_reading_of_its_conditions(world: World, client) -> None:
+    """With ``q`` the keys come with the number of matches (no COUNT running the search again), and
+    the rows of the page are read by key without the search's conditions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ocop.accounts.models import ApiToken
+
+    producer = make_producer(world.places["hn1"])
+    for i in range(5):
+        make_product(producer, name=f"Gạo tám thơm {i}")
+    make_product(producer, name="Trà sen")
+    _token, key = ApiToken.issue(world.users["central"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/products/", {"q": "gao tam", "limit": 2, "offset": 1}, **auth).json()
+    assert body["count"] == 5 and len(body["items"]) == 2
+    assert {item["name"] for item in body["items"]} <= {f"Gạo tám thơm {i}" for i in range(5)}
+    searching = [
+        q["sql"] for q in queries.captured_queries if "tam" in str(q["sql"]).lower() or "MATCH" in q["sql"]
+    ]
+    assert len([sql for sql in searching if "COUNT(" in sql.upper()]) == 1  # the keys, with their count
+    # past the last match: no row carries the number, which a COUNT then gives
+    body = client.get("/api/v1/products/", {"q": "gao tam", "offset": 10}, **auth).json()
+    assert (body["count"], body["items"]) == (5, [])
+    assert client.get("/api/v1/products/", {"q": "khong co gi"}, **auth).json() == {"items": [], "count": 0}
