@@ -14,6 +14,7 @@ is ready: the registry asks, it never imports this app.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -34,32 +35,46 @@ def _day(today: dt.date | None) -> dt.date:
     return today if today is not None else clock.today()
 
 
+# The two expressions are built once per day and shared: annotate() copies an expression before
+# resolving it (as with a module-level Q or F), and building them (querysets of certificates with
+# their validity conditions) cost every list page and API call ~2 ms.
+
+
+@lru_cache(maxsize=4)
+def _current_star(day: dt.date) -> models.Expression:
+    best = Certificate.objects.current_for_products(day).filter(product=OuterRef("pk"))
+    # A product removed from the programme no longer counts as OCOP (a test on the outer row).
+    return models.Case(
+        models.When(status=ProductStatus.REMOVED.value, then=models.Value(None)),
+        default=Subquery(best.values("star")[:1]),
+        output_field=models.PositiveSmallIntegerField(),
+    )
+
+
+@lru_cache(maxsize=4)
+def _programme_status(day: dt.date) -> models.Expression:
+    issued = Certificate.objects.filter(product=OuterRef("pk"), issue_date__lte=day)
+    latest_revoked_on = Subquery(issued.order_by("-issue_date", "-pk").values("revoked_on")[:1])
+
+    def then(status: ProductStatus) -> models.Value:
+        return models.Value(status.value)
+
+    return models.Case(
+        models.When(status__in=sorted(LEFT_PROGRAMME), then=F("status")),
+        models.When(Exists(issued.valid_on(day)), then=then(ProductStatus.RECOGNISED)),
+        models.When(LessThanOrEqual(latest_revoked_on, day), then=then(ProductStatus.REVOKED)),
+        models.When(Exists(issued), then=then(ProductStatus.EXPIRED)),
+        default=F("status"),
+        output_field=models.CharField(),
+    )
+
+
 class Certificates(CertificateSource):
     def current_star(self, today: dt.date | None) -> models.Expression:
-        best = Certificate.objects.current_for_products(today).filter(product=OuterRef("pk"))
-        # A product removed from the programme no longer counts as OCOP (a test on the outer row).
-        return models.Case(
-            models.When(status=ProductStatus.REMOVED.value, then=models.Value(None)),
-            default=Subquery(best.values("star")[:1]),
-            output_field=models.PositiveSmallIntegerField(),
-        )
+        return _current_star(_day(today))
 
     def programme_status(self, today: dt.date | None) -> models.Expression:
-        day = _day(today)
-        issued = Certificate.objects.filter(product=OuterRef("pk"), issue_date__lte=day)
-        latest_revoked_on = Subquery(issued.order_by("-issue_date", "-pk").values("revoked_on")[:1])
-
-        def then(status: ProductStatus) -> models.Value:
-            return models.Value(status.value)
-
-        return models.Case(
-            models.When(status__in=sorted(LEFT_PROGRAMME), then=F("status")),
-            models.When(Exists(issued.valid_on(day)), then=then(ProductStatus.RECOGNISED)),
-            models.When(LessThanOrEqual(latest_revoked_on, day), then=then(ProductStatus.REVOKED)),
-            models.When(Exists(issued), then=then(ProductStatus.EXPIRED)),
-            default=F("status"),
-            output_field=models.CharField(),
-        )
+        return _programme_status(_day(today))
 
     def programme_status_on(self, product: Any, today: dt.date | None) -> str:
         if product.status in LEFT_PROGRAMME:

@@ -50,6 +50,27 @@ def test_only_a_hash_of_the_key_is_stored(world: World, client: Client) -> None:
     assert stored.last_used is not None
 
 
+def test_last_use_is_recorded_to_the_minute_without_a_write_per_request(world: World, client: Client) -> None:
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = obtain(client, "viewer_hn").json()["token"]
+    client.get(ME_URL, **bearer(token))
+    stored = ApiToken.objects.get(user=world.users["viewer_hn"])
+    first = stored.last_used
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ME_URL, **bearer(token)).status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    stored.refresh_from_db()
+    assert stored.last_used == first
+    ApiToken.objects.filter(pk=stored.pk).update(last_used=first - dt.timedelta(minutes=2))
+    client.get(ME_URL, **bearer(token))
+    stored.refresh_from_db()
+    assert stored.last_used > first - dt.timedelta(minutes=1)
+
+
 @pytest.mark.parametrize("password", ["sai-mật-khẩu", ""])
 def test_wrong_credentials_give_401_in_vietnamese(world: World, client: Client, password: str) -> None:
     response = obtain(client, "province_hn", password)
