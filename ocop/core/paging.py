@@ -97,7 +97,10 @@ class KeysFirstPaginator(Paginator):
             top = self.count
         if keys is None:
             keys = list(queryset.values_list("pk", flat=True)[bottom:top])
-        records = _rows_of(queryset, keys[: top - bottom]) if keys else []
+        # The columns the table shows (Table.row_fields), not every column of five tables.
+        fields = getattr(rows.table, "row_fields", None)
+        shown = queryset.only(*fields) if fields else queryset
+        records = _rows_of(shown, keys[: top - bottom]) if keys else []
         from django_tables2.rows import BoundRows
 
         return self._get_page(BoundRows(data=records, table=rows.table), number, self)

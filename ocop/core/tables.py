@@ -279,7 +279,13 @@ def _attrs_html(attrs: AttributeDict) -> str:
 
 
 class Table(tables.Table):
-    """A django-tables2 table whose body is rendered by `tbody_html` (template core/table.html)."""
+    """A django-tables2 table whose body is rendered by `tbody_html` (template core/table.html).
+
+    ``row_fields``: the fields the cells read (``QuerySet.only()`` names, every select_related
+    relation included); a page's rows are read with these alone (ocop.core.paging). None: all.
+    """
+
+    row_fields: tuple[str, ...] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("template_name") is None and self._meta.template_name == getattr(

@@ -93,6 +93,11 @@ class ProductTable(Table):
     # From the certificates (ProductQuerySet.with_programme_status), not the stored stage.
     status = tables.Column(verbose_name=_("Tình trạng"), accessor="programme_status")
 
+    row_fields = (
+        *("name", "code", "status", "classification_set", "classification_version", "legacy_classification"),
+        *("unit__name", "province__name", "commune__name", "producer__name"),
+    )
+
     class Meta:
         model = Product
         fields = ["name", "code", "producer", "classification_set", "location", "star", "status"]
