@@ -51,6 +51,30 @@ def test_product_table_body_is_django_tables2s(world, former_province_tien_giang
     assert fast == reference
 
 
+def test_product_rows_are_written_by_the_tables_own_function(world, monkeypatch) -> None:  # noqa: F811
+    """The comparison above goes through ProductTable.cells_html (one call a row), not the generic
+    cells; a table whose columns differ (here one excluded) keeps the generic path."""
+    producer = make_producer(world.places["hn1"])
+    for _i in range(3):
+        make_product(producer)
+    calls = []
+    original = ProductTable.cells_html
+    monkeypatch.setattr(
+        ProductTable, "cells_html", lambda self, record: calls.append(record) or original(self, record)
+    )
+    queryset = Product.objects.select_related(
+        "province", "commune", "unit", "producer"
+    ).with_programme_status()
+    fast, reference = _both(ProductTable, queryset.with_current_star(), world.users["central"])
+    assert len(calls) == 3 and fast == reference
+    calls.clear()
+    request = RequestFactory().get("/list/")
+    request.user = world.users["central"]
+    table = ProductTable(queryset.with_current_star(), request=request, exclude=("status",))
+    RequestConfig(request, paginate={"per_page": 5}).configure(table)
+    assert "<tbody" in table.as_html(request) and calls == []
+
+
 def test_other_tables_bodies_are_django_tables2s(world) -> None:  # noqa: F811
     from ocop.accounts.models import User
     from ocop.registry.models import Producer
