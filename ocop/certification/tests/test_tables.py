@@ -66,3 +66,15 @@ def test_certificate_tables_bodies_are_django_tables2s(world, language) -> None:
         "29/02/2024" in fast
         and "7/QĐ-UBND &amp; &lt;b&gt;" in _both(CertificateTable, queryset, world.users["central"])[0]
     )
+
+
+def test_certificate_rows_are_written_by_the_tables_own_function(world, monkeypatch) -> None:  # noqa: F811
+    make_certificate(make_product(make_producer(world.places["hn1"])), star=3)
+    calls = []
+    original = CertificateTable.cells_html
+    monkeypatch.setattr(
+        CertificateTable, "cells_html", lambda self, record: calls.append(record) or original(self, record)
+    )
+    queryset = Certificate.objects.select_related("product__province", "decision")
+    fast, reference = _both(CertificateTable, queryset, world.users["central"])
+    assert len(calls) == 1 and fast == reference
