@@ -127,12 +127,18 @@ GROUP BY pr.producer_type
 """
 
 
-def raw_producers(province_id: int | None, day: dt.date) -> tuple[str, list[object]]:
-    """The producers' GROUP BY of ``day`` (the country, or one province's own producers)."""
+def _day_bounds(province_id: int | None, day: dt.date) -> tuple[dt.datetime, list[object]]:
+    """The first instant after ``day`` (records created before it existed then) and the scope's
+    parameter (none for the whole country)."""
     from django.utils import timezone
 
     created_before = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    scope: list[object] = [province_id] if province_id else []
+    return created_before, [province_id] if province_id else []
+
+
+def raw_producers(province_id: int | None, day: dt.date) -> tuple[str, list[object]]:
+    """The producers' GROUP BY of ``day`` (the country, or one province's own producers)."""
+    created_before, scope = _day_bounds(province_id, day)
     sql = RAW_PRODUCERS.format(
         certificates_in_scope="AND p.producer_id IN (SELECT id FROM registry_producer WHERE province_id = %s)"
         if province_id
@@ -144,10 +150,7 @@ def raw_producers(province_id: int | None, day: dt.date) -> tuple[str, list[obje
 
 def raw_day(province_id: int | None, day: dt.date) -> tuple[str, list[object]]:
     """One day's products by star category (RAW_DAY) for the country or one province."""
-    from django.utils import timezone
-
-    created_before = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    scope: list[object] = [province_id] if province_id else []
+    created_before, scope = _day_bounds(province_id, day)
     sql = RAW_DAY.format(
         certificates_in_scope="AND c.product_id IN (SELECT id FROM registry_product WHERE province_id = %s)"
         if province_id

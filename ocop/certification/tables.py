@@ -159,28 +159,6 @@ class ExpiringCertificateTable(Table):
     def render_location(self, record: Certificate) -> str:
         return _location(record.product)
 
-    fast_columns = (
-        "code", "product", "star", "decision", "issue_date", "expiry", "status", "legal_basis", "province"
-    )  # fmt: skip
-
-    def cells_html(self, record: Certificate) -> list[str]:
-        """The row as the columns below write it (test_tables holds the two equal), in one call."""
-        empty = escape(self.columns["code"].default)
-        product = record.product
-        province = product.province
-        code = record.code
-        return [
-            f'<a href="{escape(record.get_absolute_url())}">{escape(code)}</a>' if code else empty,
-            f'<a href="{escape(product.get_absolute_url())}">{escape(product)}</a>',
-            star_text(record),
-            self.render_decision(record),
-            escape(formats.date_format(record.issue_date, "d/m/Y")) if record.issue_date else empty,
-            escape(formats.date_format(record.expiry, "d/m/Y")) if record.expiry else empty,
-            status_badge(record),
-            self.render_legal_basis(record) if record.legal_basis else empty,
-            escape(province.short_name) if province is not None else empty,
-        ]
-
     def render_star(self, record: Certificate) -> str:
         return star_text(record)
 

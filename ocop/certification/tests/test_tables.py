@@ -7,14 +7,12 @@ import datetime as dt
 
 import django_tables2 as tables
 import pytest
-from django.test import RequestFactory
 from django.utils import translation
-from django_tables2 import RequestConfig
 
 from ocop.certification.models import Certificate
 from ocop.certification.tables import CertificateTable
 from ocop.core.tables import Table
-from ocop.core.tests.test_tables import DJANGO_TABLES2_TEMPLATE, _normalised
+from ocop.core.tests.test_tables import _both as _both_of
 
 from .conftest import make_certificate, make_decision, make_producer, make_product, world  # noqa: F401
 
@@ -33,14 +31,7 @@ class DatesTable(Table):
 
 
 def _both(table_class, queryset, user) -> tuple[str, str]:
-    request = RequestFactory().get("/list/")
-    request.user = user
-    html = []
-    for template in (None, DJANGO_TABLES2_TEMPLATE):
-        table = table_class(queryset, template_name=template, request=request)
-        RequestConfig(request, paginate={"per_page": 10}).configure(table)
-        html.append(_normalised(table.as_html(request)))
-    return html[0], html[1]
+    return _both_of(table_class, queryset, user, per_page=10)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

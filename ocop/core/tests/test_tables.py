@@ -24,13 +24,14 @@ def _normalised(html: str) -> str:
     return html.replace("> <", "><").replace("> ", ">").replace(" <", "<")
 
 
-def _both(table_class, queryset, user, query: str = "") -> tuple[str, str]:
+def _both(table_class, queryset, user, query: str = "", per_page: int = 5) -> tuple[str, str]:
+    """The table's HTML written by ocop.core.tables, then by django-tables2's own template."""
     request = RequestFactory().get(f"/list/?{query}")
     request.user = user
     html = []
     for template in (None, DJANGO_TABLES2_TEMPLATE):
         table = table_class(queryset, template_name=template, request=request)
-        RequestConfig(request, paginate={"per_page": 5}).configure(table)
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
         html.append(_normalised(table.as_html(request)))
     return html[0], html[1]
 
