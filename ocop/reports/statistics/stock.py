@@ -15,9 +15,9 @@ A product counts on D when it existed: created on or before D, or with a certifi
 before D (the history import creates today products certified years ago).
 
 Validity is `ocop.certification.models.valid_condition`; nothing here re-derives it. The per-product
-rows are a common table expression (certificates issued by D ranked per product by window
-functions, on SQLite and PostgreSQL alike), which the callers group as they need in the same
-statement.
+rows are common table expressions (certificates issued by D, grouped per product with MAX() over
+an integer that ranks them, on SQLite and PostgreSQL alike), which the callers group as they need
+in the same statement.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from ocop.certification.models import Certificate, valid_condition
 from ocop.registry import classification
@@ -48,10 +47,20 @@ def _one(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+# Each certificate's rank within its product as one integer, so that a GROUP BY picks the best
+# and the latest with MAX() instead of ranking every certificate with window functions (which
+# sorted all of them twice: four fifths of the national snapshot's time on SQLite). Decimal
+# places, from the left: the star (best only), the issue date as a day number (below 10**8), the
+# id (below 10**9), and a last digit carrying the flag wanted (potential 5★, or revoked).
+_STAR = 10**18
+_DATE = 10**10
+_ID = 10
+
+
 def certificates_on(scope: Scope, day: dt.date) -> QuerySet:
-    """The certificates issued by ``day`` of the scope's products, each with: ``ok`` (valid on the
-    day), ``pot`` (potential 5★), ``rev`` (revoked by the day), ``best`` (1: the product's best
-    certificate, valid ones first) and ``latest`` (1: the product's latest issued)."""
+    """The certificates issued by ``day`` of the scope's products (``product_id``, ``id``, ``star``,
+    ``issue_date``), each with: ``ok`` (valid on the day), ``pot`` (potential 5★) and ``rev``
+    (revoked by the day)."""
     condition = scope.products("product__")
     certificates = Certificate.objects.filter(issue_date__lte=day)
     if condition is None:
@@ -65,19 +74,7 @@ def certificates_on(scope: Scope, day: dt.date) -> QuerySet:
             pot=_one(Q(potential_5_star=True)),
             rev=_one(Q(revoked_on__lte=day)),
         )
-        .annotate(
-            best=Window(
-                RowNumber(),
-                partition_by=[F("product_id")],
-                order_by=[F("ok").desc(), F("star").desc(), F("issue_date").desc(), F("pk").desc()],
-            ),
-            latest=Window(
-                RowNumber(),
-                partition_by=[F("product_id")],
-                order_by=[F("issue_date").desc(), F("pk").desc()],
-            ),
-        )
-        .values("product_id", "star", "ok", "pot", "rev", "best", "latest")
+        .values("product_id", "id", "star", "issue_date", "ok", "pot", "rev")
     )
 
 
@@ -104,13 +101,25 @@ def per_product_ctes(scope: Scope, day: dt.date, name: str, fields: Sequence[str
     connection = connections[Product.objects.db]
     qn = connection.ops.quote_name
     columns = "".join(f", p.{qn(field)} AS {qn(field)}" for field in fields)
+    # best: the highest star valid on the day, then the latest issued, then the highest id (as
+    # CertificateQuerySet.current_for_products orders them); latest: the latest issued, then id.
+    issued = qn("issue_date")
+    # The issue date as a day number, by each database's own built-in (Django's Extract on SQLite
+    # is a Python function called per row).
+    if connection.vendor == "postgresql":
+        day_number = f"CAST({issued} - DATE '1900-01-01' AS BIGINT)"
+    else:
+        day_number = f"CAST(julianday({issued}) AS INTEGER)"
+    order = f"{day_number} * {_DATE} + CAST({qn('id')} AS BIGINT) * {_ID}"
     sql = (
         f"{name}_c AS ({certificates_sql}),"
-        f" {name}_s AS (SELECT {qn('product_id')} AS product_id,"
-        f" MAX(CASE WHEN {qn('best')} = 1 AND {qn('ok')} = 1 THEN {qn('star')} END) AS star,"
-        f" MAX(CASE WHEN {qn('best')} = 1 AND {qn('ok')} = 1 THEN {qn('pot')} ELSE 0 END) AS pot,"
-        f" MAX(CASE WHEN {qn('latest')} = 1 THEN {qn('rev')} ELSE 0 END) AS rev"
+        f" {name}_k AS (SELECT {qn('product_id')} AS product_id,"
+        f" MAX(CASE WHEN {qn('ok')} = 1 THEN CAST({qn('star')} AS BIGINT) * {_STAR} + {order}"
+        f" + {qn('pot')} END) AS best,"
+        f" MAX({order} + {qn('rev')}) AS latest"
         f" FROM {name}_c GROUP BY {qn('product_id')}),"
+        f" {name}_s AS (SELECT product_id, best / {_STAR} AS star,"
+        f" COALESCE(best %% {_ID}, 0) AS pot, latest %% {_ID} AS rev FROM {name}_k),"
         f" {name} AS (SELECT p.{qn('id')} AS id{columns}, CASE"
         f" WHEN p.{qn('status')} = '{_REMOVED}' THEN 'none'"
         " WHEN s.star = 5 THEN '5'"

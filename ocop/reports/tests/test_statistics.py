@@ -107,6 +107,25 @@ def test_the_best_valid_certificate_decides_potential(world: World) -> None:
     assert figures.by_category == categories(four=1, potential=1, five=1)
 
 
+def test_ties_on_the_issue_day_go_to_the_certificate_recorded_last(world: World) -> None:
+    """Two certificates of one product issued the same day (two decisions): as
+    CertificateQuerySet.current_for_products orders them, the one recorded last (highest id) is
+    the best among equal stars, and the latest issued for revocation."""
+    producer = make_producer(world.places["hn1"])
+    potential, plain, revoked = (make_product(producer) for _ in range(3))
+    issue(potential, 4, D(2024, 1, 10))
+    issue(potential, 4, D(2024, 1, 10), potential_5_star=True)
+    issue(plain, 4, D(2024, 1, 10), potential_5_star=True)
+    issue(plain, 4, D(2024, 1, 10))
+    issue(revoked, 3, D(2020, 1, 10))
+    issue(revoked, 3, D(2020, 1, 10), revoked_on=D(2021, 1, 1))
+    figures = statistics.snapshot(Scope(), D(2024, 6, 30))
+    assert figures.by_category == categories(four=1, potential=1, revoked=1)
+    for product, key in ((potential, "4p"), (plain, "4")):
+        best = Certificate.objects.current_for_products(D(2024, 6, 30)).filter(product=product).first()
+        assert ("4p" if best.potential_5_star else "4") == key
+
+
 def test_breakdowns_add_up_and_follow_the_scope(history: History) -> None:
     day = D(2022, 12, 31)
     country = statistics.snapshot(Scope(), day)
