@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from ninja.parser import Parser
 from ninja.responses import NinjaJSONEncoder
 from pydantic import ConfigDict
 
-from ocop.core.paging import TOTAL, page_slice
+from ocop.core.paging import keys_with_count, page_slice
 
 from .text import unclean_path
 from .validators import CLEAN_TEXT_MESSAGE
@@ -63,15 +62,9 @@ class KeysFirstPagination(Pagination):
             }
         count = None
         if request.GET.get("q", "").strip():
-            # A search: the keys with the number of matches, one evaluation of its conditions
-            # (ocop.core.paging), not a COUNT(*) that runs them again.
-            found = list(
-                queryset.annotate(**{TOTAL: Window(Count("*"))}).values_list("pk", TOTAL)[
-                    offset : offset + limit
-                ]
-            )
-            keys = [key for key, _total in found]
-            count = found[0][1] if found else None
+            # A search: the keys with the number of matches, one evaluation of its conditions,
+            # not a COUNT(*) that runs them again.
+            keys, count = keys_with_count(queryset, offset, offset + limit)
         else:
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
         items = self.rows(queryset, keys) if keys else []

@@ -17,9 +17,13 @@ _STAND_IN = 2_147_483_646
 
 
 @lru_cache(maxsize=256)
-def _parts(viewname: str, urlconf: str, prefix: str) -> tuple[str, str] | None:
-    url = reverse(viewname, args=[_STAND_IN], urlconf=urlconf)
-    pieces = url.split(str(_STAND_IN))
+def _parts(
+    viewname: str, urlconf: str, prefix: str, stand_in: int | str = _STAND_IN
+) -> tuple[str, str] | None:
+    """The URL of ``viewname`` before and after its one argument (``prefix``: the cache key of
+    the script prefix reverse() reads)."""
+    url = reverse(viewname, args=[stand_in], urlconf=urlconf)
+    pieces = url.split(str(stand_in))
     return (pieces[0], pieces[1]) if len(pieces) == 2 else None
 
 
@@ -36,19 +40,12 @@ _STAND_IN_TEXT = "Z0ocopStandInZ0"
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")  # left as they are by reverse()'s quoting
 
 
-@lru_cache(maxsize=256)
-def _text_parts(viewname: str, urlconf: str, prefix: str) -> tuple[str, str] | None:
-    url = reverse(viewname, args=[_STAND_IN_TEXT], urlconf=urlconf)
-    pieces = url.split(_STAND_IN_TEXT)
-    return (pieces[0], pieces[1]) if len(pieces) == 2 else None
-
-
 def reverse_text(viewname: str, value: str) -> str:
     """``reverse(viewname, args=[value])`` for a ``<str:…>`` URL (e.g. a certificate's code); a
     value with characters reverse() would quote takes reverse() itself."""
     if not isinstance(value, str) or not _PLAIN.fullmatch(value):
         return reverse(viewname, args=[value])
-    parts = _text_parts(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    parts = _parts(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), _STAND_IN_TEXT)
     if parts is None:
         return reverse(viewname, args=[value])
     return f"{parts[0]}{value}{parts[1]}"

@@ -38,6 +38,13 @@ def _two_step(queryset: Any) -> bool:
     )
 
 
+def keys_with_count(queryset: QuerySet, start: int, stop: int) -> tuple[list[Any], int | None]:
+    """The keys of ``queryset[start:stop]`` and the number of all its rows, in one statement
+    (``COUNT(*) OVER ()``); the number is None when no row is there to carry it."""
+    found = list(queryset.annotate(**{TOTAL: Window(Count("*"))}).values_list("pk", TOTAL)[start:stop])
+    return [key for key, _total in found], (found[0][1] if found else None)
+
+
 def _single_valued_joins(query: Any) -> bool:
     """Whether every join of ``query`` follows a foreign key or one-to-one (a row of the queried
     model is never repeated by them)."""
@@ -118,13 +125,9 @@ class KeysFirstPaginator(Paginator):
         if number < 1:
             return None
         bottom = (number - 1) * self.per_page
-        found = list(
-            queryset.annotate(**{TOTAL: Window(Count("*"))}).values_list("pk", TOTAL)[
-                bottom : bottom + self.per_page + self.orphans
-            ]
-        )
-        if not found:
+        keys, count = keys_with_count(queryset, bottom, bottom + self.per_page + self.orphans)
+        if count is None:
             return None
-        self.__dict__["count"] = found[0][1]  # Paginator.count is a cached_property
-        data._length = found[0][1]  # django-tables2's cached len(table.data), read by templates
-        return [key for key, _total in found]
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+        data._length = count  # django-tables2's cached len(table.data), read by templates
+        return keys
