@@ -5,14 +5,17 @@ shown as "coming soon") and, of those, only the ones the user's role works with:
 its own records and dossiers but no administration, a council member its councils and dossiers.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .notifications import unread
@@ -119,6 +122,31 @@ def resolve_url_name(name: str) -> str | None:
         return None
 
 
+@lru_cache(maxsize=64)
+def _menu_urls(
+    entries: tuple[NavEntry, ...], resolve: Callable[[str], str | None], urlconf: str, prefix: str
+) -> tuple[str | None, ...]:
+    """The URL of each entry (None: module not built), once per URLconf and script prefix."""
+    return tuple(resolve(entry.url_name) for entry in entries)
+
+
+@lru_cache(maxsize=512)
+def _menu_html(items: tuple[tuple[str, str, str, str, bool], ...], section: str) -> SafeString:
+    """The sidebar's <ul> of ``items`` ((key, label, icon, url, active), labels already translated)."""
+    parts = ['<ul class="nav flex-column ocop-nav">']
+    for key, label, icon, url, active in items:
+        if key == "units":
+            parts.append(f'<li class="ocop-nav-section" aria-hidden="true">{escape(section)}</li>')
+        current = ' aria-current="page"' if active else ""
+        parts.append(
+            f'<li class="nav-item"><a class="nav-link{" active" if active else ""}" href="{escape(url)}"'
+            f' data-nav="{escape(key)}"{current}><i class="bi bi-{escape(icon)}" aria-hidden="true"></i>'
+            f" <span>{escape(label)}</span></a></li>"
+        )
+    parts.append("</ul>")
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped)
+
+
 def user_can_see(user, entry: NavEntry) -> bool:
     if not user.is_authenticated:
         return False
@@ -149,10 +177,12 @@ class Navigation:
             return []
         path = self.request.path
         # A module whose pages do not exist yet is left out of the menu altogether.
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        urls = _menu_urls(NAV_ENTRIES, resolve_url_name, urlconf, get_script_prefix())
         resolved = [
             (entry, url)
-            for entry in NAV_ENTRIES
-            if user_can_see(self.user, entry) and (url := resolve_url_name(entry.url_name)) is not None
+            for entry, url in zip(NAV_ENTRIES, urls, strict=True)
+            if url is not None and user_can_see(self.user, entry)
         ]
         # The entry whose URL is the longest prefix of the path is active (so /registry/products/
         # marks Sản phẩm, not a Chủ thể list at /registry/); home ("/") only on itself.
@@ -168,6 +198,12 @@ class Navigation:
             NavItem(entry.key, entry.label, entry.icon, url + entry.query, active=entry.key == active)
             for entry, url in resolved
         ]
+
+    @cached_property
+    def menu_html(self) -> SafeString:
+        """The sidebar's menu, written once per role, language and active module."""
+        items = tuple((item.key, str(item.label), item.icon, item.url, item.active) for item in self.items)
+        return _menu_html(items, gettext("Quản trị"))
 
     @cached_property
     def modules(self) -> list[NavItem]:

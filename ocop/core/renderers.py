@@ -1,8 +1,9 @@
-"""The form renderer: Django's own, with <select> written in Python.
+"""The form renderer: Django's own, with <select> and <input> written in Python.
 
 Django renders every <option> through two included templates; a list page's filter form (100+
-options for the product set alone) spent more time there than in its 50 rows. The output is the
-same markup as django/forms/widgets/select.html (tests compare the two for every filter form).
+options for the product set alone) spent more time there than in its 50 rows, and each <input>
+goes through three templates (text.html → input.html → attrs.html). The output is the same markup
+as Django's templates (tests compare the two for every filter form).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+# Django's widget templates that are nothing but {% include "django/forms/widgets/input.html" %}.
+INPUTS = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "number", "hidden", "email", "url", "password", "date", "datetime", "time")
+)
 
 
 def escape(value: Any) -> str:
@@ -54,10 +60,21 @@ def render_select(widget: dict[str, Any]) -> SafeString | None:
     return mark_safe("".join(parts))  # noqa: S308 (every value escaped)
 
 
+def render_input(widget: dict[str, Any]) -> SafeString:
+    """input.html for `widget` (an Input's context)."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{escape(value)}"'
+    kind, name = escape(widget["type"]), escape(widget["name"])
+    return mark_safe(f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"])}>')  # noqa: S308
+
+
 class FormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
-        if template_name == SELECT and "widget" in context:
-            rendered = render_select(context["widget"])
-            if rendered is not None:
-                return rendered
+        if "widget" in context:
+            if template_name == SELECT:
+                rendered = render_select(context["widget"])
+                if rendered is not None:
+                    return rendered
+            elif template_name in INPUTS:
+                return render_input(context["widget"])
         return super().render(template_name, context, request)

@@ -27,11 +27,14 @@ from django.template.base import render_value_in_context
 from django.utils import formats
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.columns.templatecolumn import TemplateColumn
+from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import A, AttributeDict, computed_values
 from django_tables2.utils import signature as _read_signature
 
@@ -322,6 +325,56 @@ class Table(tables.Table):
     def fast_body(self) -> bool:
         """Pinned rows keep django-tables2's own body template."""
         return not (self.get_top_pinned_data() or self.get_bottom_pinned_data())
+
+    def _query(self, key: str, value: Any) -> str:
+        """django-tables2's ``{% querystring_replace key=value %}``: this page's query with one key set."""
+        params = dict(self.request.GET)
+        params[key] = value
+        return escape("?" + urlencode(params, doseq=True))
+
+    def thead_html(self) -> SafeString:
+        """<thead>…</thead> as django-tables2's bootstrap template writes it (sort links included)."""
+        field = self.prefixed_order_by_field
+        parts = [f"<thead {self.attrs['thead'].as_html()}><tr>"]
+        for column in self.columns:
+            header = conditional_escape(column.header)
+            if column.orderable:
+                header = f'<a href="{self._query(field, column.order_by_alias.next)}">{header}</a>'
+            parts.append(f'<th {column.attrs["th"].as_html()} scope="col">{header}</th>')
+        parts.append("</tr></thead>")
+        return mark_safe("".join(parts))  # noqa: S308 (headers escaped, attributes by as_html)
+
+    def pagination_html(self) -> SafeString:
+        """The pager of django-tables2's bootstrap template (previous, the page range, next), its
+        words in the user's language (django-tables2 has no Vietnamese: its pager said "next")."""
+        page, paginator = getattr(self, "page", None), getattr(self, "paginator", None)
+        if not page or paginator.num_pages <= 1:
+            return mark_safe("")
+        field = self.prefixed_page_field
+        parts = [
+            f'<nav aria-label="{escape(_("Phân trang"))}"><ul class="pagination justify-content-center">'
+        ]
+        if page.has_previous():
+            href = self._query(field, page.previous_page_number())
+            parts.append(
+                f'<li class="previous page-item"><a href="{href}" class="page-link">'
+                f'<span aria-hidden="true">&laquo;</span> {escape(_("Trang trước"))}</a></li>'
+            )
+        if page.has_previous() or page.has_next():
+            for number in table_page_range(page, paginator):
+                active = " active" if page.number == number else ""
+                href = f' href="{self._query(field, number)}"' if number != "..." else ""
+                parts.append(
+                    f'<li class="page-item{active}"><a class="page-link"{href}>{escape(number)}</a></li>'
+                )
+        if page.has_next():
+            href = self._query(field, page.next_page_number())
+            parts.append(
+                f'<li class="next page-item"><a href="{href}" class="page-link">'
+                f'{escape(_("Trang sau"))} <span aria-hidden="true">&raquo;</span></a></li>'
+            )
+        parts.append("</ul></nav>")
+        return mark_safe("".join(parts))  # noqa: S308 (every value escaped)
 
     def tbody_html(self) -> SafeString:
         """<tbody>…</tbody> as django-tables2's bootstrap template writes it."""

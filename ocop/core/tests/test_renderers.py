@@ -1,4 +1,4 @@
-"""<select> written in Python (ocop.core.renderers) is the markup of Django's own templates."""
+"""<select> and <input> written in Python (ocop.core.renderers) are the markup of Django's own templates."""
 
 from __future__ import annotations
 
@@ -60,10 +60,32 @@ def test_filter_forms_of_the_lists_render_as_with_djangos_templates(path, data) 
     form = filterset.form
     selects = [name for name, field in form.fields.items() if isinstance(field.widget, forms.Select)]
     assert selects
-    for name in selects:
+    for name in form.fields:
         field = form[name]
         fast = field.as_widget()
         form.renderer = DjangoTemplates()
         slow = form[name].as_widget()
         form.renderer = FormRenderer()
+        assert fast == slow, name
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(widget=forms.TextInput(attrs={"type": "search", "placeholder": 'Tên "đặc" <x>'}))
+    number = forms.IntegerField(min_value=1, max_value=10)
+    hidden = forms.CharField(widget=forms.HiddenInput)
+    email = forms.EmailField(required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"text": 'gạo & "nếp" <b>', "number": "7", "hidden": "a'b", "email": "x@y.vn", "day": "2026-12-06"},
+        {"text": "", "number": "abc", "hidden": "", "secret": "p<w>d"},
+    ],
+)
+def test_input_markup_is_djangos(data) -> None:
+    for name, fast, slow in _both(Inputs, data):
         assert fast == slow, name

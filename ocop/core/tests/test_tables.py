@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.translation import gettext
 from django_tables2 import RequestConfig
 
 from ocop.accounts.tables import UserTable
@@ -20,12 +21,22 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 
 def _normalised(html: str) -> str:
-    html = re.sub(r"\s+", " ", html)
+    html = re.sub(r"\s+", " ", html).replace(" >", ">")  # the template's `<a class="page-link" >`
     return html.replace("> <", "><").replace("> ", ">").replace(" <", "<")
 
 
+def _our_pager_words(html: str) -> str:
+    """django-tables2's pager with the words ours says in the active language (it has no Vietnamese)."""
+    return (
+        html.replace('aria-label="Table navigation"', f'aria-label="{gettext("Phân trang")}"')
+        .replace("</span>previous</a>", f"</span>{gettext('Trang trước')}</a>")
+        .replace(">next<span", f">{gettext('Trang sau')}<span")
+    )
+
+
 def _both(table_class, queryset, user, query: str = "", per_page: int = 5) -> tuple[str, str]:
-    """The table's HTML written by ocop.core.tables, then by django-tables2's own template."""
+    """The table's HTML written by ocop.core.tables, then by django-tables2's own template (its
+    pager's words as ours say them)."""
     request = RequestFactory().get(f"/list/?{query}")
     request.user = user
     html = []
@@ -33,7 +44,7 @@ def _both(table_class, queryset, user, query: str = "", per_page: int = 5) -> tu
         table = table_class(queryset, template_name=template, request=request)
         RequestConfig(request, paginate={"per_page": per_page}).configure(table)
         html.append(_normalised(table.as_html(request)))
-    return html[0], html[1]
+    return html[0], _our_pager_words(html[1])
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
@@ -99,3 +110,29 @@ def test_empty_table_says_so(world) -> None:  # noqa: F811
     fast, reference = _both(ProductTable, Product.objects.none(), world.users["central"])
     assert "Không có sản phẩm nào." in fast
     assert fast == reference
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("query", ["page=1", "page=6&q=g%C3%A0+%22x%22&sort=-name", "page=12&province=01"])
+def test_header_and_pager_are_django_tables2s(world, language, query) -> None:  # noqa: F811
+    """The sort links and the pager keep the page's other parameters, mark the current page and skip
+    ranges ("…") as django-tables2's template does; the pager's words are in the user's language."""
+    producer = make_producer(world.places["hn1"])
+    for _i in range(12):
+        make_product(producer)
+    queryset = Product.objects.select_related("province", "commune", "unit", "producer")
+    queryset = queryset.with_programme_status().with_current_star()
+    with translation.override(language):
+        fast, reference = _both(ProductTable, queryset, world.users["central"], query, 1)
+        assert fast == reference
+        assert f'<nav aria-label="{gettext("Phân trang")}">' in fast
+    words = {"vi": ("Trang trước", "Trang sau"), "en": ("Previous page", "Next page")}[language]
+    if "page=1" not in query.split("&"):
+        assert f"</span>{words[0]}</a>" in fast
+    if "page=12" not in query:
+        assert f">{words[1]}<span" in fast
+    assert 'class="page-item active"><a class="page-link" href="' in fast
+    assert '<a class="page-link">...</a>' in fast
+    if "q=" in query:  # the search and the sort stay in every link, the page number changes
+        assert 'href="?page=7&amp;q=g%C3%A0+%22x%22&amp;sort=-name"' in fast
+        assert 'href="?page=6&amp;q=g%C3%A0+%22x%22&amp;sort=name"' in fast
