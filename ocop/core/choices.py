@@ -33,6 +33,11 @@ def field_labels(field: models.Field) -> Mapping[Any, str]:
     return _field_labels(field, get_language())
 
 
+def enum_labels(choices: type[models.Choices]) -> Mapping[Any, str]:
+    """{value: label in the active language} of a choices class."""
+    return _enum_labels(choices, get_language())
+
+
 def choice_label(choices: type[models.Choices], value: Any) -> str:
     """``choices(value).label`` in the active language (the value itself when it is not a choice)."""
     return _enum_labels(choices, get_language()).get(value, value)

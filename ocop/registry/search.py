@@ -219,7 +219,14 @@ def product_condition(
         if postgresql:
             condition &= _pg_term(term, path, producer=with_producer, using=using)
             continue
-        matched = Q(**{f"{path}pk__in": _product_ids(term, producer=with_producer, using=using)})
+        if len(term) < MIN_INDEXED:
+            # No index serves a short term: test it on the rows the other terms chose (a LIKE per
+            # row), not by listing every row that holds it ("xa" is in most names).
+            matched = Q(**{f"{path}search_text__contains": term})
+            if with_producer:
+                matched |= Q(**{f"{path}producer__search_text__contains": term})
+        else:
+            matched = Q(**{f"{path}pk__in": _product_ids(term, producer=with_producer, using=using)})
         if _places(term):
             matched |= _place_match(f"{path}unit_id", term, using)
         condition &= matched
@@ -236,7 +243,10 @@ def producer_condition(text: str, *, using: str = "default") -> Q:
             if _places(term):
                 matched |= Q(_AnyOf(F("unit_id"), _units_sql(term, using)))
         else:
-            matched = Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
+            if len(term) < MIN_INDEXED:  # as in product_condition: a LIKE on the chosen rows
+                matched = Q(search_text__contains=term)
+            else:
+                matched = Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
             if _places(term):
                 matched |= _place_match("unit_id", term, using)
         condition &= matched

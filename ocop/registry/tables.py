@@ -1,14 +1,19 @@
 """List tables for producers and products (django-tables2); names sort in Vietnamese order."""
 
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
 import django_tables2 as tables
 from django.db.models import Count, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from ocop.core.choices import display
+from ocop.core.choices import display, enum_labels, field_labels
 from ocop.core.renderers import escape
 from ocop.core.tables import Table
 
+from .classification import ProductStatus
 from .models import ChangeRequest, Producer, Product
 
 TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -107,21 +112,34 @@ class ProductTable(Table):
 
     fast_columns = ("name", "code", "producer", "classification_set", "location", "star", "status")
 
+    @cached_property
+    def _labels(self) -> tuple[Mapping[Any, str], Mapping[Any, str]]:
+        """The product sets' and statuses' labels in the page's language (read once a page)."""
+        return field_labels(Product._meta.get_field("classification_set")), enum_labels(ProductStatus)
+
     def cells_html(self, record: Product) -> list[str]:
         """The row as the columns below write it (test_tables holds the two equal), in one call."""
         empty = escape(self.columns["code"].default)
         producer = record.producer
+        set_labels, status_labels = self._labels
+        status = record.programme_status
         return [
             f'<a href="{escape(record.get_absolute_url())}">{escape(record.name)}</a>'
             if record.name not in ("", None)
             else empty,
             escape(record.code) if record.code not in ("", None) else empty,
             f'<a href="{escape(producer.get_absolute_url())}">{escape(producer)}</a>',
-            self.render_classification_set(record) if record.classification_set else empty,
+            self._classification_set_html(record, set_labels) if record.classification_set else empty,
             escape(_unit_label(record)),
             self.render_star(record.current_star) if record.current_star not in ("", None) else empty,
-            escape(record.programme_status_label) if record.programme_status not in ("", None) else empty,
+            escape(status_labels.get(status, status)) if status not in ("", None) else empty,
         ]
+
+    @staticmethod
+    def _classification_set_html(record: Product, labels: Mapping[Any, str]) -> SafeString:
+        code = record.classification_set
+        title = escape(labels.get(code, code))
+        return mark_safe(f'<span title="{title}">{escape(code)}</span>')  # noqa: S308 (escaped)
 
     def render_location(self, record: Product) -> str:
         return _unit_label(record)

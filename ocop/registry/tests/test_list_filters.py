@@ -51,3 +51,26 @@ def test_filters_fold_and_active_ones_are_removable_chips(world: World) -> None:
     client.cookies["django_language"] = "en"
     english = client.get(url, {"status": "registered"}).content.decode()
     assert [t for t, _u in chips(english)] == ["Status: Registered"]
+
+
+def test_unit_filters_offer_the_units_by_code_with_name_and_code(world: World) -> None:
+    """The province options are every current province "Tên (mã)" by its code, in name order, the
+    chosen one selected; the communes appear once a province is chosen (those of that province)."""
+    from ocop.geo.models import Level, Structure, Unit
+
+    client = world.client("central")
+    page = client.get(reverse("registry:product_list"), {"province": world.places["hn"].code})
+    html = page.content.decode()
+    select = re.search(r'<select name="province".*?</select>', html, re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+    provinces = Unit.objects.filter(structure=Structure.CURRENT, level=Level.PROVINCE).order_by("sort_key")
+    assert [(value, label) for value, _selected, label in options[1:]] == [
+        (unit.code, f"{unit.name} ({unit.code})") for unit in provinces
+    ]
+    assert options[0][0] == "" and [value for value, selected, _label in options if selected] == [
+        world.places["hn"].code
+    ]
+    communes = re.search(r'<select name="commune".*?</select>', html, re.S).group(0)
+    shown = re.findall(r'<option value="(\d+)"', communes)
+    expected = Unit.objects.filter(structure=Structure.CURRENT, current_province=world.places["hn"])
+    assert shown and set(shown) == set(expected.filter(level=Level.COMMUNE).values_list("code", flat=True))
