@@ -9,7 +9,7 @@ and former). The same rule on both databases, served by an index over the same f
   ``registry_producer_fts``), external content kept in sync by triggers, so bulk_create, update(),
   raw SQL, imports and restores keep it right;
 - PostgreSQL: a ``pg_trgm`` GIN index on ``search_text`` (migration 0002) serving ``LIKE '%term%'``;
-  each term's arms (own text, producer, place) are index scans ORed into one bitmap (`_pg_term`).
+  each term's arms (own text, producer, place) are served by indexes and ORed (`_pg_term`).
 
 Place names live on the ~14,000 units (``Unit.place_text``: trigram-indexed on PostgreSQL, an FTS5
 trigram table ``geo_unit_fts`` on SQLite); a record matches through the index on its ``unit_id``.
@@ -29,7 +29,7 @@ from collections.abc import Iterable
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from ocop.core.text import fold_terms
@@ -39,7 +39,7 @@ from .models import Producer, Product
 
 MIN_INDEXED = 3  # a trigram index matches terms of at least 3 characters
 RANK = "search_rank"
-PLACE_LIST_MAX = 3000  # SQLite: up to this many units found by a place term are passed as a list
+LIST_MAX = 3000  # up to this many units (or producers) found by a term are passed as a list
 
 # table → its FTS5 table (SQLite): the records' folded text, and the units' place names
 # (registry 0013: a place term found 37 of 14,165 units by a 2 ms scan, 0.01 ms through the index).
@@ -124,31 +124,40 @@ def _ids_sql(model: type[Producer] | type[Product], term: str, using: str) -> tu
     return sql, tuple(params)
 
 
-def _place_match(field: str, term: str, using: str) -> Q:
-    """SQLite: ``field`` (a unit_id column) among the units whose place names hold ``term``; ORed
-    with the text match of the searched rows, not one more arm of their UNION: a common word
-    ("dong") names thousands of units.
+def _id_list(field: str, ids: list[int]) -> Q:
+    """``field IN (ids)``, the ids written into the SQL (integers read from the database), not bound
+    one by one: the ORM prepared each of "dong"'s 2,741 unit ids for every statement of the page.
+    PostgreSQL reads such a list as one constant array: an index condition, or a hashed test per
+    row, and its size is known to the planner."""
+    if not ids:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": RawSQL(", ".join(str(int(pk)) for pk in ids), ())})
 
-    The unit ids are read first (one small query through the FTS5 index of place names) and given
-    as a list, so the rows are read through the unit_id index (national data, "dong thap": 12 ms
-    instead of 23); past PLACE_LIST_MAX units, a subquery. (PostgreSQL: `_pg_term`.)
-    """
-    units = Unit._base_manager.using(using).filter(place_text__contains=term).order_by()
-    if connections[using].vendor == "sqlite":
-        if len(term) >= MIN_INDEXED:  # the same units, through the FTS5 index of place names
-            fts = FTS_TABLES[Unit._meta.db_table]
-            units = Unit._base_manager.using(using).filter(
-                pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (_fts_phrase(term),))
-            )
-        ids = list(units.order_by().values_list("pk", flat=True)[: PLACE_LIST_MAX + 1])
-        if len(ids) <= PLACE_LIST_MAX:  # a short term ("ha") names most units: the subquery then
-            if not ids:
-                return Q(pk__in=[])
-            # Written into the SQL (integers read from the database), not bound one by one: the
-            # ORM prepared each of "dong"'s 2,741 ids for every statement of the page.
-            return Q(**{f"{field}__in": RawSQL(", ".join(str(int(pk)) for pk in ids), ())})
-    sql, params = units.values("pk").query.get_compiler(using).as_sql()
-    return Q(**{f"{field}__in": RawSQL(sql, tuple(params))})
+
+def _listed(ids_sql: tuple[str, tuple], field: str, using: str) -> Q:
+    """``field`` among the ids the SQL selects: up to LIST_MAX as a list (`_id_list`), more as the
+    subquery itself (a short term such as "ha" names most units)."""
+    sql, params = ids_sql
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT {LIST_MAX + 1}", params)
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= LIST_MAX:
+        return _id_list(field, ids)
+    return Q(**{f"{field}__in": RawSQL(sql, params)})
+
+
+def _place_match(field: str, term: str, using: str) -> Q:
+    """``field`` (a unit_id column) among the units whose place names hold ``term``; ORed with the
+    text match of the searched rows, not one more arm of their UNION: a common word ("dong") names
+    thousands of units. The unit ids are read first (one small query through the index of place
+    names: FTS5 on SQLite, trigram on PostgreSQL) and given as a list, so the rows are read through
+    the unit_id index (national data, SQLite, "dong thap": 12 ms instead of 23)."""
+    if connections[using].vendor == "sqlite" and len(term) >= MIN_INDEXED:
+        fts = FTS_TABLES[Unit._meta.db_table]
+        return _listed((f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", (_fts_phrase(term),)), field, using)
+    units = Unit._base_manager.using(using).filter(place_text__contains=term).order_by().values("pk")
+    sql, params = units.query.get_compiler(using).as_sql()
+    return _listed((sql, tuple(params)), field, using)
 
 
 def _places(term: str) -> bool:
@@ -173,34 +182,18 @@ def _product_ids(term: str, *, producer: bool, using: str) -> RawSQL:
     return RawSQL(sql, params)
 
 
-class _AnyOf(Func):
-    """PostgreSQL: ``column = ANY(ARRAY(subquery))``. The subquery runs once (an InitPlan) and its
-    ids drive an index scan of the column, so the arms of a term combine as a BitmapOr and the
-    terms as a BitmapAnd; ``column IN (subquery)`` ORed with other arms was a hashed probe for
-    every row of the table instead (national data, "dong thap": 25 ms → 15 ms)."""
-
-    arg_joiner = " = ANY(ARRAY("
-    template = "(%(expressions)s)))"
-    output_field = BooleanField()
-    conditional = True
-
-
-def _pg_term(term: str, path: str, *, producer: bool, using: str) -> Q:
-    """PostgreSQL: one term's match of a product (through ``path``), each arm an index scan: the
-    trigram index for the product's own text, producer_id and unit_id for the ids of the producers
-    and units whose text holds the term."""
-    matched = Q(**{f"{path}search_text__contains": term})
+def _pg_term(term: str, *, producer: bool, using: str) -> Q:
+    """PostgreSQL: one term's match of a product, each arm served by an index: the product's own
+    text by its trigram index, producer_id and unit_id by the lists of the producers and units
+    whose text holds the term (`_listed`). The planner ORs the arms into one bitmap and ANDs the
+    terms; ``pk IN (subquery) OR unit_id IN (subquery)`` was a hashed probe of two sets for every
+    product instead (national data, "dong thap": 25 ms → 8 ms)."""
+    matched = Q(search_text__contains=term)
     if producer:
-        matched |= Q(_AnyOf(F(f"{path}producer_id"), RawSQL(*_ids_sql(Producer, term, using))))
+        matched |= _listed(_ids_sql(Producer, term, using), "producer_id", using)
     if _places(term):
-        matched |= Q(_AnyOf(F(f"{path}unit_id"), _units_sql(term, using)))
+        matched |= _place_match("unit_id", term, using)
     return matched
-
-
-def _units_sql(term: str, using: str) -> RawSQL:
-    units = Unit._base_manager.using(using).filter(place_text__contains=term).order_by().values("pk")
-    sql, params = units.query.get_compiler(using).as_sql()
-    return RawSQL(sql, tuple(params))
 
 
 def product_condition(
@@ -212,23 +205,30 @@ def product_condition(
     ``producer_numbers=False`` matches a term without a letter (codes, GTIN, tax numbers) against
     the product only (the public catalogue never confirms whose tax number a number is).
     """
+    terms = fold_terms(text)
+    if path and terms:
+        # Another table's rows (certificates, dossiers): those of the products found, one set the
+        # database makes once, rather than the products' conditions tested on every row joined to
+        # its product (22,331 certificates for "dong thap").
+        found = product_condition(text, producer=producer, producer_numbers=producer_numbers, using=using)
+        return Q(**{f"{path}pk__in": Product._base_manager.using(using).filter(found).values("pk")})
     postgresql = connections[using].vendor == "postgresql"
     condition = Q()
-    for term in fold_terms(text):
+    for term in terms:
         with_producer = producer and (producer_numbers or any(ch.isalpha() for ch in term))
         if postgresql:
-            condition &= _pg_term(term, path, producer=with_producer, using=using)
+            condition &= _pg_term(term, producer=with_producer, using=using)
             continue
         if len(term) < MIN_INDEXED:
             # No index serves a short term: test it on the rows the other terms chose (a LIKE per
             # row), not by listing every row that holds it ("xa" is in most names).
-            matched = Q(**{f"{path}search_text__contains": term})
+            matched = Q(search_text__contains=term)
             if with_producer:
-                matched |= Q(**{f"{path}producer__search_text__contains": term})
+                matched |= Q(producer__search_text__contains=term)
         else:
-            matched = Q(**{f"{path}pk__in": _product_ids(term, producer=with_producer, using=using)})
+            matched = Q(pk__in=_product_ids(term, producer=with_producer, using=using))
         if _places(term):
-            matched |= _place_match(f"{path}unit_id", term, using)
+            matched |= _place_match("unit_id", term, using)
         condition &= matched
     return condition
 
@@ -241,7 +241,7 @@ def producer_condition(text: str, *, using: str = "default") -> Q:
         if postgresql:
             matched = Q(search_text__contains=term)
             if _places(term):
-                matched |= Q(_AnyOf(F("unit_id"), _units_sql(term, using)))
+                matched |= _place_match("unit_id", term, using)
         else:
             if len(term) < MIN_INDEXED:  # as in product_condition: a LIKE on the chosen rows
                 matched = Q(search_text__contains=term)
