@@ -344,6 +344,10 @@ class Table(tables.Table):
         parts.append("</tr></thead>")
         return mark_safe("".join(parts))  # noqa: S308 (headers escaped, attributes by as_html)
 
+    def _pager_end(self, side: str, number: int, inner: str) -> str:
+        href = self._query(self.prefixed_page_field, number)
+        return f'<li class="{side} page-item"><a href="{href}" class="page-link">{inner}</a></li>'
+
     def pagination_html(self) -> SafeString:
         """The pager of django-tables2's bootstrap template (previous, the page range, next), its
         words in the user's language (django-tables2 has no Vietnamese: its pager said "next")."""
@@ -355,11 +359,8 @@ class Table(tables.Table):
             f'<nav aria-label="{escape(_("Phân trang"))}"><ul class="pagination justify-content-center">'
         ]
         if page.has_previous():
-            href = self._query(field, page.previous_page_number())
-            parts.append(
-                f'<li class="previous page-item"><a href="{href}" class="page-link">'
-                f'<span aria-hidden="true">&laquo;</span> {escape(_("Trang trước"))}</a></li>'
-            )
+            back = f'<span aria-hidden="true">&laquo;</span> {escape(_("Trang trước"))}'
+            parts.append(self._pager_end("previous", page.previous_page_number(), back))
         if page.has_previous() or page.has_next():
             for number in table_page_range(page, paginator):
                 active = " active" if page.number == number else ""
@@ -368,11 +369,8 @@ class Table(tables.Table):
                     f'<li class="page-item{active}"><a class="page-link"{href}>{escape(number)}</a></li>'
                 )
         if page.has_next():
-            href = self._query(field, page.next_page_number())
-            parts.append(
-                f'<li class="next page-item"><a href="{href}" class="page-link">'
-                f'{escape(_("Trang sau"))} <span aria-hidden="true">&raquo;</span></a></li>'
-            )
+            onward = f'{escape(_("Trang sau"))} <span aria-hidden="true">&raquo;</span>'
+            parts.append(self._pager_end("next", page.next_page_number(), onward))
         parts.append("</ul></nav>")
         return mark_safe("".join(parts))  # noqa: S308 (every value escaped)
 
