@@ -8,6 +8,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Punctuation around a typed word ('"gạo"', 'ST25,', '(túi'): not part of what is searched for.
+_EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 # Vietnamese dictionary order of letters (plus f, j, w, z for foreign words).
@@ -69,8 +71,11 @@ def fold(text: str | None) -> str:
 
 
 def fold_terms(text: str | None) -> list[str]:
-    """The folded words of a search query: "Gạo  ĐẮK lắk" → ["gao", "dak", "lak"] (each must occur)."""
-    return [term for term in fold(text).split(" ") if term]
+    """The folded words of a search query: "Gạo  ĐẮK lắk" → ["gao", "dak", "lak"] (each must occur).
+
+    Punctuation around a word is dropped ('"gạo",' → "gao"), inside it kept ("mật-ong", "01/2026");
+    a word of punctuation alone is no word."""
+    return [term for word in fold(text).split(" ") if (term := _EDGE_PUNCTUATION.sub("", word))]
 
 
 def slugify_vi(text: str | None) -> str:

@@ -235,6 +235,19 @@ def test_short_terms_use_the_plain_rule(catalogue) -> None:
     assert "_fts" not in sql and "LIKE" in sql.upper()
 
 
+def test_punctuation_typed_around_words_finds_the_same(catalogue) -> None:
+    products = Product.objects.all()
+    plain = _pks(search.search_products(products, "gạo đắk"))
+    assert plain
+    for text in ('"gạo đắk"', "gạo, đắk.", "(gạo) “Đắk”"):
+        assert _pks(search.search_products(products, text)) == plain, text
+    producers = Producer.objects.all()
+    assert _pks(search.search_producers(producers, '"gạo việt"')) == _pks(
+        search.search_producers(producers, "gạo việt")
+    )
+    assert _pks(search.search_producers(producers, "gạo việt"))
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's")
 def test_migrate_puts_back_triggers_a_table_remake_dropped(catalogue) -> None:
     with connection.cursor() as cursor:
