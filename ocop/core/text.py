@@ -8,8 +8,10 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-# Punctuation around a typed word ('"gạo"', 'ST25,', '(túi'): not part of what is searched for.
-_EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
+# Quotes, brackets and sentence punctuation around a typed word ('"gạo"', 'ST25,', '(túi'): not
+# part of what is searched for. Symbols that can mean something ("100%", "-", "#", "/") stay.
+WRAPPING_PUNCTUATION = "\"'“”‘’«»()[]{}<>.,;:!?…"
+_EDGE_PUNCTUATION = re.compile(f"^[{re.escape(WRAPPING_PUNCTUATION)}]+|[{re.escape(WRAPPING_PUNCTUATION)}]+$")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 # Vietnamese dictionary order of letters (plus f, j, w, z for foreign words).
@@ -73,8 +75,8 @@ def fold(text: str | None) -> str:
 def fold_terms(text: str | None) -> list[str]:
     """The folded words of a search query: "Gạo  ĐẮK lắk" → ["gao", "dak", "lak"] (each must occur).
 
-    Punctuation around a word is dropped ('"gạo",' → "gao"), inside it kept ("mật-ong", "01/2026");
-    a word of punctuation alone is no word."""
+    Quotes, brackets and sentence punctuation around a word are dropped ('"gạo",' → "gao"), inside
+    it kept ("mật-ong", "01/2026"), as are symbols ("100%"); a word of those marks alone is no word."""
     return [term for word in fold(text).split(" ") if (term := _EDGE_PUNCTUATION.sub("", word))]
 
 

@@ -11,7 +11,7 @@ from django.db.models.signals import post_migrate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ocop.core.text import fold
+from ocop.core.text import fold_terms
 from ocop.registry import search
 from ocop.registry.models import Producer, Product
 
@@ -54,7 +54,7 @@ def _pks(queryset) -> set[int]:
 
 def _naive_producers(text: str) -> set[int]:
     queryset = Producer.objects.all()
-    for term in fold(text).split():
+    for term in fold_terms(text):  # the words, the punctuation around them left out
         condition = Q(search_text__contains=term)
         if any(ch.isalpha() for ch in term):
             condition |= Q(unit__place_text__contains=term)
