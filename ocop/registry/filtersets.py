@@ -30,8 +30,12 @@ def _current(level: str) -> QuerySet[Unit]:
     return Unit.objects.filter(structure=Structure.CURRENT, level=level).defer("place_text", "name_folded")
 
 
+def _option_label(name: str, code: str) -> str:
+    return f"{name} ({code})"
+
+
 def _unit_label(unit: Unit) -> str:
-    return f"{unit.name} ({unit.code})"
+    return _option_label(unit.name, unit.code)
 
 
 class _UnitOptions(ModelChoiceIterator):
@@ -44,7 +48,7 @@ class _UnitOptions(ModelChoiceIterator):
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
         for code, name in self.queryset.values_list("code", "name"):
-            yield (code, f"{name} ({code})")
+            yield (code, _option_label(name, code))
 
 
 class UnitChoiceField(ModelChoiceField):

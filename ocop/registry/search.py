@@ -238,17 +238,14 @@ def producer_condition(text: str, *, using: str = "default") -> Q:
     postgresql = connections[using].vendor == "postgresql"
     condition = Q()
     for term in fold_terms(text):
-        if postgresql:
+        if postgresql or len(term) < MIN_INDEXED:
+            # PostgreSQL: the trigram index serves it in this query; a short term (no index): a
+            # LIKE on the rows the other terms chose, as in product_condition.
             matched = Q(search_text__contains=term)
-            if _places(term):
-                matched |= _place_match("unit_id", term, using)
         else:
-            if len(term) < MIN_INDEXED:  # as in product_condition: a LIKE on the chosen rows
-                matched = Q(search_text__contains=term)
-            else:
-                matched = Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
-            if _places(term):
-                matched |= _place_match("unit_id", term, using)
+            matched = Q(pk__in=RawSQL(*_ids_sql(Producer, term, using)))
+        if _places(term):
+            matched |= _place_match("unit_id", term, using)
         condition &= matched
     return condition
 
