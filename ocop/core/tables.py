@@ -34,6 +34,7 @@ from django_tables2.columns.datecolumn import DateColumn
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.columns.templatecolumn import TemplateColumn
+from django_tables2.rows import BoundRows
 from django_tables2.templatetags.django_tables2 import table_page_range
 from django_tables2.utils import A, AttributeDict, computed_values
 from django_tables2.utils import signature as _read_signature
@@ -308,6 +309,7 @@ class Table(tables.Table):
         if not args:  # the page's keys first, then its rows (ocop.core.paging)
             kwargs.setdefault("paginator_class", KeysFirstPaginator)
         super().paginate(*args, **kwargs)
+        self._prepared = False  # a table paginated again (a request, then a RequestConfig) has new rows
         self._prepare()
 
     def prepare_records(self, records: list[Any]) -> None:
@@ -319,7 +321,12 @@ class Table(tables.Table):
         self._prepared = True
         rows = self.paginated_rows
         # The records, not BoundRow objects: each BoundRow takes a number from the odd/even counter.
-        self.prepare_records(list(getattr(rows, "data", rows)))
+        records = list(getattr(rows, "data", rows))
+        if hasattr(self, "page") and not isinstance(getattr(rows, "data", None), list):
+            # A page of a queryset slice would be read again, as new objects, when the body is
+            # written: keep the records prepared here (KeysFirstPaginator's pages are lists).
+            self.page.object_list = BoundRows(data=records, table=self)
+        self.prepare_records(records)
 
     @property
     def fast_body(self) -> bool:

@@ -87,6 +87,50 @@ def test_product_rows_are_written_by_the_tables_own_function(world, monkeypatch)
     assert "<tbody" in table.as_html(request) and calls == []
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("query", ["", "sort=-product_count&page=2", "sort=location"])
+def test_producer_rows_are_written_by_the_tables_own_function(
+    world,  # noqa: F811
+    former_province_tien_giang,
+    monkeypatch,
+    language,
+    query,
+) -> None:
+    """ProducerTable.cells_html (one call a row) writes what django-tables2's columns write:
+    every type and status, no tax code, a former unit, no product and several."""
+    from ocop.registry.classification import ProducerType
+    from ocop.registry.codes import tax_code_check_digit
+    from ocop.registry.models import Producer, ProducerStatus
+
+    def _tax_code(first9: str) -> str:
+        return f"{first9}{tax_code_check_digit(first9)}"
+
+    communes = communes_of(world.places["hn"], 3)
+    types = list(ProducerType)
+    for i in range(8):
+        producer = make_producer(
+            former_province_tien_giang if i == 3 else communes[i % 3],
+            producer_type=types[i % len(types)],
+            tax_code="" if i % 2 else _tax_code(f"01{1_234_500 + i:07d}"),
+            status=ProducerStatus.SUSPENDED if i == 5 else ProducerStatus.ACTIVE,
+        )
+        for _j in range(i % 3):
+            make_product(producer)
+    calls = []
+    original = ProducerTable.cells_html
+    monkeypatch.setattr(
+        ProducerTable, "cells_html", lambda self, record: calls.append(record) or original(self, record)
+    )
+    queryset = Producer.objects.select_related("province", "commune", "unit")
+    with translation.override(language):
+        fast, reference = _both(ProducerTable, queryset, world.users["central"], query)
+    shown = 3 if "page=2" in query else 5
+    assert fast.count("<tr") == shown + 1 and len(calls) == shown
+    assert fast == reference
+    counts = re.findall(r'<td class="text-end">(\d+)</td>', fast)  # the page's products, counted
+    assert counts == [str(record.products.count()) for record in calls]
+
+
 def test_other_tables_bodies_are_django_tables2s(world) -> None:  # noqa: F811
     from ocop.accounts.models import User
     from ocop.registry.models import Producer
