@@ -46,7 +46,7 @@ from . import change_request_views, extensions
 from . import io as registry_io
 from .filtersets import ProducerFilterSet, ProductFilterSet
 from .forms import ProducerForm, ProductForm, ProductImageForm, commune_choices, unit_choices
-from .models import Producer, Product, ProductImage
+from .models import Producer, Product, ProductImage, listing
 from .search import RankedListMixin
 from .tables import ProducerTable, ProductTable
 
@@ -203,13 +203,7 @@ class ProductListView(ActionsMixin, RankedListMixin, RegistryExportMixin, Object
     export_name = gettext_lazy("Sản phẩm")
 
     def get_queryset(self) -> QuerySet[Product]:
-        return (
-            super()
-            .get_queryset()
-            .select_related(*LOCATION, "producer")
-            .with_current_star()
-            .with_programme_status()
-        )
+        return restrict(listing(*LOCATION, "producer"), self.request.user, self.restrict_action)
 
 
 class ProductDetailView(ActionsMixin, ObjectDetailView):

@@ -25,7 +25,7 @@ from ocop.core.scoping import (
 from ocop.core.scoping import restrict as restrict_qs
 
 from ..filtersets import ProductFilterSet
-from ..models import STAGES, Producer, Product, ProductImage, normalize_gtin
+from ..models import STAGES, Producer, Product, ProductImage, listing, normalize_gtin
 from .common import UNIT_FIELDS, _delete, _filtered, _require_role, _save, _set_unit, _update, products_router
 from .schemas import ProductIn, ProductOut, ProductPatch, ProductQuery
 
@@ -33,12 +33,7 @@ from .schemas import ProductIn, ProductOut, ProductPatch, ProductQuery
 
 
 def _products() -> QuerySet[Product]:
-    return (
-        Product.objects.select_related(*UNIT_FIELDS, "producer")
-        .prefetch_related("images")
-        .with_current_star()
-        .with_programme_status()
-    )
+    return listing(*UNIT_FIELDS, "producer").prefetch_related("images")
 
 
 STAGE_VALUES = frozenset(stage.value for stage in STAGES)

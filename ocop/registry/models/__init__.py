@@ -34,6 +34,7 @@ from .products import (
     ProductCodeCounter,
     ProductQuerySet,
     classification_choices,
+    listing,
     programme_status_expression,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "Searchable",
     "_product_image_path",  # named by migration 0003_product_image (upload_to)
     "classification_choices",
+    "listing",
     "import_dir",
     "normalize_gtin",
     "normalize_household_id",

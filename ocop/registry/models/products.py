@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core import clock
 from ocop.core.audit import AuditedHistory
 from ocop.core.choices import choice_label, display
 from ocop.core.links import reverse_pk
@@ -125,6 +126,25 @@ class ProductQuerySet(RestrictedQuerySet):
     def with_programme_status(self, today: date | None = None) -> ProductQuerySet:
         """Annotates ``programme_status`` (a ProductStatus value, see `programme_status_expression`)."""
         return self.annotate(programme_status=programme_status_expression(today))
+
+
+# Annotated querysets of `listing`, never evaluated: templates to clone. Resolving the star and
+# status subqueries costs ~0.6 ms a list or API call; a clone ~0.01 ms.
+_LISTINGS: dict[tuple[Any, date, tuple[str, ...]], ProductQuerySet] = {}
+
+
+def listing(*related: str, today: date | None = None) -> ProductQuerySet:
+    """``Product.objects.select_related(*related).with_current_star().with_programme_status()``
+    for ``today`` (default: ``clock.today()``), cloned from one built once a day."""
+    day = today if today is not None else clock.today()
+    key = (extensions.certificates.get(), day, related)
+    template = _LISTINGS.get(key)
+    if template is None:
+        if len(_LISTINGS) > 16:  # yesterday's, another source's (tests)
+            _LISTINGS.clear()
+        template = Product.objects.select_related(*related).with_current_star(day).with_programme_status(day)
+        _LISTINGS[key] = template
+    return template.all()
 
 
 class Product(Searchable, Located):

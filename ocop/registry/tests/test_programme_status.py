@@ -117,6 +117,35 @@ def test_python_and_sql_agree_on_any_day(products, day: dt.date) -> None:
         assert product.programme_status_on(day) == annotated[product.pk], (product.name, day)
 
 
+def test_lists_follow_the_day_they_are_read_on(world: World, products, monkeypatch, client) -> None:
+    """The list and the API annotate from a queryset built once a day (registry.models.listing):
+    the next day's pages say what the next day's certificates say, and a filtered clone leaves
+    the day's template whole."""
+    from ocop.registry.models import listing
+
+    url = reverse("registry:product_list")
+    officer = world.client("province_hn")
+    token = ApiToken.issue(world.users["province_hn"], "test")[1]
+
+    def shown() -> tuple[dict[str, str], dict[str, object]]:
+        page = officer.get(url)
+        rows = {row.record.name: row.get_cell("status") for row in page.context["table"].page.object_list}
+        api = client.get("/api/v1/products/", {"q": "mat ong"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()[
+            "items"
+        ]
+        return rows, {item["name"]: (item["status"], item["current_star"]) for item in api}
+
+    rows, api = shown()
+    assert rows["Mật ong bốn sao"] == "Đạt sao" and api["Mật ong bốn sao"] == ("recognised", 4)
+    assert listing().filter(name="Chè hết hạn").count() == 1 and listing().count() == len(products)
+    # 10/01/2028: the four-star certificate of 10/01/2025 has lapsed (36 months).
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2028, 1, 11))
+    rows, api = shown()
+    assert rows["Mật ong bốn sao"] == "Hết hạn" and api["Mật ong bốn sao"] == ("expired", None)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    assert shown()[1]["Mật ong bốn sao"] == ("recognised", 4)
+
+
 def test_list_page_shows_the_status_from_the_certificates(world: World, products) -> None:
     client = world.client("province_hn")
     url = reverse("registry:product_list")
