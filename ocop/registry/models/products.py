@@ -142,7 +142,10 @@ def listing(*related: str, today: date | None = None) -> ProductQuerySet:
     if template is None:
         if len(_LISTINGS) > 16:  # yesterday's, another source's (tests)
             _LISTINGS.clear()
-        template = Product.objects.select_related(*related).with_current_star(day).with_programme_status(day)
+        template = Product.objects.all()
+        if related:
+            template = template.select_related(*related)
+        template = template.with_current_star(day).with_programme_status(day)
         _LISTINGS[key] = template
     return template.all()
 

@@ -300,7 +300,7 @@ def test_pages_walk_a_request_from_producer_to_officer(world, product) -> None:
 
 def test_a_rename_keeps_an_unchanged_historic_place(world) -> None:
     """The form posts every field; an unchanged former commune is not asked for (nor refused)."""
-    former = Unit.objects.filter(structure=Structure.FORMER, level=Level.COMMUNE).select_related().first()
+    former = Unit.objects.filter(structure=Structure.FORMER, level=Level.COMMUNE).first()
     producer = make_producer(world.places["hn1"])
     product = make_product(producer, unit=former)
     account = world.users["producer_hn1"]
