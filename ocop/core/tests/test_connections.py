@@ -1,0 +1,27 @@
+"""Database connections are kept between requests, on SQLite as on PostgreSQL (CONN_MAX_AGE)."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.urls import reverse
+
+
+def test_connections_are_kept_as_configured_on_either_database() -> None:
+    # Opening a SQLite connection reads the whole schema again: ~2 ms of every request.
+    assert settings.DATABASES["default"]["CONN_MAX_AGE"] == int(os.environ.get("CONN_MAX_AGE", "60")) > 0
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as a served request is
+def test_a_request_reuses_the_connection_of_the_one_before(client) -> None:
+    assert client.get(reverse("public:catalogue")).status_code == 200
+    kept = connection.connection
+    assert kept is not None
+    # What the handler does at the start and end of every served request (the test client skips it).
+    # (SQLite's test database lives in memory and is never closed: this holds on PostgreSQL; the
+    # setting above holds SQLite to the same rule.)
+    close_old_connections()
+    assert connection.connection is kept
+    assert client.get(reverse("public:catalogue")).status_code == 200
+    assert connection.connection is kept
