@@ -1,26 +1,36 @@
 """The certificate tables (django-tables2): the list, and the certificates about to expire."""
 
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
 import django_tables2 as tables
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from ocop.core.choices import enum_labels
 from ocop.core.formatting import format_date
 from ocop.core.renderers import escape
 from ocop.core.tables import Table
+from ocop.registry.classification import LegalBasis
 from ocop.registry.tables import TABLE_ATTRS
 
 from . import extensions, reminders
-from .models import Certificate
+from .models import Certificate, CertificateStatus
 
 # Cells are f-strings of escaped values, not format_html(): the same markup without its per-call
 # lazy-string checks (a list renders these hundreds of times).
 
 
-def status_badge(certificate: Certificate) -> SafeString:
-    """The live status in colour and words (the colour is never the only signal)."""
-    colour, label = escape(certificate.status_colour), escape(certificate.status_label)
+def status_badge(certificate: Certificate, labels: Mapping[Any, str] | None = None) -> SafeString:
+    """The live status in colour and words (the colour is never the only signal); ``labels``: the
+    statuses' labels in the page's language, read once for a list."""
+    if labels is None or certificate.is_extended:
+        label = certificate.status_label
+    else:
+        label = labels.get(certificate.status, certificate.status)
+    colour, label = escape(certificate.status_colour), escape(label)
     return mark_safe(f'<span class="badge text-bg-{colour}">{label}</span>')  # noqa: S308 (escaped)
 
 
@@ -64,9 +74,15 @@ class CertificateTable(Table):
         "code", "product", "star", "decision", "issue_date", "expiry", "status", "legal_basis", "province"
     )  # fmt: skip
 
+    @cached_property
+    def _labels(self) -> tuple[Mapping[Any, str], Mapping[Any, str]]:
+        """The statuses' and legal bases' labels in the page's language (read once a page)."""
+        return enum_labels(CertificateStatus), enum_labels(LegalBasis)
+
     def cells_html(self, record: Certificate) -> list[str]:
         """The row as the columns below write it (test_tables holds the two equal), in one call."""
         empty = escape(self.columns["code"].default)
+        status_labels, basis_labels = self._labels
         product = record.product
         province = product.province
         code = record.code
@@ -75,10 +91,11 @@ class CertificateTable(Table):
             f'<a href="{escape(product.get_absolute_url())}">{escape(product)}</a>',
             star_text(record),
             self.render_decision(record),
-            escape(formats.date_format(record.issue_date, "d/m/Y")) if record.issue_date else empty,
-            escape(formats.date_format(record.expiry, "d/m/Y")) if record.expiry else empty,
-            status_badge(record),
-            self.render_legal_basis(record) if record.legal_basis else empty,
+            # format_date writes d/m/Y as the columns' date filter does, without its look-ups a call.
+            format_date(record.issue_date) if record.issue_date else empty,
+            format_date(record.expiry) if record.expiry else empty,
+            status_badge(record, status_labels),
+            escape(basis_labels.get(record.legal_basis, record.legal_basis)) if record.legal_basis else empty,
             escape(province.short_name) if province is not None else empty,
         ]
 

@@ -9,8 +9,9 @@ import django_tables2 as tables
 import pytest
 from django.utils import translation
 
-from ocop.certification.models import Certificate
+from ocop.certification.models import EXTENDED_LABEL, Certificate
 from ocop.certification.tables import CertificateTable
+from ocop.core import clock
 from ocop.core.tables import Table
 from ocop.core.tests.test_tables import _both as _both_of
 
@@ -47,12 +48,18 @@ def test_certificate_tables_bodies_are_django_tables2s(world, language) -> None:
     )
     revoked = make_certificate(make_product(producer), star=4, issue_date=dt.date(2023, 12, 31))
     Certificate.objects.filter(pk=revoked.pk).update(revoked_on=dt.date(2024, 6, 1))
+    # Valid past its printed expiry (Art. 12.3): the badge's words are not the status's label.
+    extended = make_certificate(
+        make_product(producer), star=3, issue_date=clock.today() - dt.timedelta(days=1200)
+    )
+    Certificate.objects.filter(pk=extended.pk).update(extended_until=clock.today() + dt.timedelta(days=60))
     queryset = Certificate.objects.select_related("product__province", "decision")
     with translation.override(language):
         for table_class in (CertificateTable, DatesTable):
             fast, reference = _both(table_class, queryset, world.users["central"])
-            assert fast.count("<tr") == 4, table_class.__name__
+            assert fast.count("<tr") == 5, table_class.__name__
             assert fast == reference, table_class.__name__
+        assert str(EXTENDED_LABEL) in _both(CertificateTable, queryset, world.users["central"])[0]
     assert (
         "29/02/2024" in fast
         and "7/QĐ-UBND &amp; &lt;b&gt;" in _both(CertificateTable, queryset, world.users["central"])[0]
