@@ -31,6 +31,13 @@ def _unit_label(record) -> str:
     return f"{record.unit.name} ({former}), {province.short_name}"
 
 
+def _count_html(count: Any, empty: str) -> str:
+    """A count as {{ cell }} writes it: below 1,000 an int has no thousands separator to localise."""
+    if type(count) is int and 0 <= count < 1000:
+        return str(count)
+    return empty if count in ("", None) else render_value_in_context(count, NUMBER_CONTEXT)
+
+
 class ProducerTable(Table):
     name = tables.Column(verbose_name=_("Tên chủ thể"), order_by=("sort_key", "pk"), linkify=True)
     producer_type = tables.Column(verbose_name=_("Loại hình"))
@@ -73,7 +80,7 @@ class ProducerTable(Table):
             escape(type_labels.get(kind, kind)) if kind not in ("", None) else empty,
             escape(record.tax_code) if record.tax_code not in ("", None) else empty,
             escape(_unit_label(record)),
-            empty if count in ("", None) else render_value_in_context(count, NUMBER_CONTEXT),
+            _count_html(count, empty),
             escape(status_labels.get(status, status)) if status not in ("", None) else empty,
         ]
 

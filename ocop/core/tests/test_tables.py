@@ -180,3 +180,16 @@ def test_header_and_pager_are_django_tables2s(world, language, query) -> None:  
     if "q=" in query:  # the search and the sort stay in every link, the page number changes
         assert 'href="?page=7&amp;q=g%C3%A0+%22x%22&amp;sort=-name"' in fast
         assert 'href="?page=6&amp;q=g%C3%A0+%22x%22&amp;sort=name"' in fast
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_product_count_is_written_as_the_template_writes_it(language) -> None:
+    from django.template import Context
+    from django.template.base import render_value_in_context
+
+    from ocop.registry.tables import _count_html
+
+    with translation.override(language):
+        for count in (0, 7, 999, 1000, 123_456):
+            assert _count_html(count, "—") == render_value_in_context(count, Context()), count
+        assert _count_html(None, "—") == "—"
