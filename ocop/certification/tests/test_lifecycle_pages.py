@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from ocop.certification import models as certification
@@ -317,6 +318,49 @@ def test_expiring_page_shows_the_reevaluation_filing(world, expiring, stub_filin
     }
     stub_filings.file(open_, "withdrawn")
     assert listed(client.get(EXPIRING, {"dossier": "yes"}).content.decode(), expiring) == set()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_expiring_rows_are_written_as_the_tables_columns_write_them(
+    world, expiring, products, stub_filings, monkeypatch, language
+) -> None:
+    """ExpiringCertificateTable.cells_html (one call a row, the columns its query reads) writes what
+    django-tables2's columns and the table's render_* methods write: every window state, a filing
+    with its link, one without a page, none ("Chưa có"), a producer name to escape."""
+    from ocop.certification.tables import ExpiringCertificateTable
+
+    producer = products["hn2"].producer
+    producer.name = 'HTX "Đồng Tháp" <xanh> & sạch'
+    producer.save()
+    odd = make_certificate(products["hn2"], star=5, issue_date=expiring_in(30), potential_5_star=False)
+    stub_filings.file(expiring["open"], "draft")
+    stub_filings.file(odd, "submitted")
+    monkeypatch.setattr(
+        stub_filings, "detail_url", lambda pk: "" if pk == odd.pk else f"/filings/{pk}/?a=1&b=2"
+    )
+    calls = []
+    original = ExpiringCertificateTable.cells_html
+    monkeypatch.setattr(
+        ExpiringCertificateTable,
+        "cells_html",
+        lambda self, record: calls.append(record) or original(self, record),
+    )
+    client = world.client("central")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    def body(**query: str) -> str:
+        page = client.get(EXPIRING, {"days": 365, **query}).content.decode()
+        return page[page.index("<tbody") : page.index("</tbody>")]
+
+    fast_columns = ExpiringCertificateTable.fast_columns
+    for query in ({}, {"sort": "-days_left"}, {"sort": "location"}):
+        fast = body(**query)
+        monkeypatch.setattr(ExpiringCertificateTable, "fast_columns", ())  # the columns' own cells
+        reference = body(**query)
+        monkeypatch.setattr(ExpiringCertificateTable, "fast_columns", fast_columns)
+        assert fast == reference, query
+    assert len(calls) == 3 * 4  # open, not yet, late, odd: four rows a page, three pages
+    assert "/filings/" in fast and "&lt;xanh&gt;" in fast and fast.count('class="badge') == 4
 
 
 def test_expiring_page_without_a_filings_provider(world, expiring, no_filings) -> None:
