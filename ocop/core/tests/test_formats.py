@@ -7,6 +7,8 @@ import pytest
 from django import forms
 from django.template import Context, Template
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ocop.core.formatting import format_date, format_datetime, format_number, format_vnd
 
@@ -93,6 +95,13 @@ def test_format_vnd(value, expected: str) -> None:
 )
 def test_format_number(value, decimals, expected: str) -> None:
     assert format_number(value, decimals) == expected
+
+
+@given(st.integers(min_value=-(10**27), max_value=10**27))  # within Decimal's 28 digits
+def test_a_whole_number_is_written_as_its_decimal_is(value: int) -> None:
+    """format_number's shortcut for int is the general path's text (bool stays a non-number)."""
+    assert format_number(value) == format_number(Decimal(value)) == format_number(str(value))
+    assert format_number(True) == format_number(False) == ""
 
 
 def test_format_date_and_datetime() -> None:
