@@ -25,12 +25,13 @@ from django.db.models.sql.where import WhereNode
 TOTAL = "paging_total"
 
 
-def _two_step(queryset: Any) -> bool:
+def _two_step(queryset: Any, joined: bool = False) -> bool:
+    """Whether a page is better read keys first: ``joined``, its rows will join other tables."""
     query = getattr(queryset, "query", None)
     return (
         isinstance(queryset, QuerySet)
         and queryset.ordered
-        and bool(query.select_related)  # only joined rows cost more than their keys
+        and (joined or bool(query.select_related))  # only joined rows cost more than their keys
         and not query.distinct
         and not query.combinator
         and not query.is_sliced
@@ -93,8 +94,14 @@ class KeysFirstPaginator(Paginator):
         rows = self.object_list
         data = getattr(rows, "data", None)
         queryset = getattr(data, "data", None)
+        # Annotations of the shown rows alone (Table.row_annotations): a join in the statement of
+        # the keys and the count would cost every row (the product list's count: 0.01 → 14 ms).
+        table = getattr(rows, "table", None)
+        extra = table.row_annotations() if hasattr(table, "row_annotations") else {}
         # BoundRows.pinned_data is {"top": None, "bottom": None} without pinned rows: look inside.
-        if not _two_step(queryset) or any((getattr(rows, "pinned_data", None) or {}).values()):
+        if not _two_step(queryset, joined=bool(extra)) or any(
+            (getattr(rows, "pinned_data", None) or {}).values()
+        ):
             return super().page(number)
         keys = self._keys_with_count(queryset, data, number)
         number = self.validate_number(number)
@@ -105,8 +112,10 @@ class KeysFirstPaginator(Paginator):
         if keys is None:
             keys = list(queryset.values_list("pk", flat=True)[bottom:top])
         # The columns the table shows (Table.row_fields), not every column of five tables.
-        fields = getattr(rows.table, "row_fields", None)
+        fields = getattr(table, "row_fields", None)
         shown = queryset.only(*fields) if fields else queryset
+        if extra:
+            shown = shown.annotate(**extra)
         records = _rows_of(shown, keys[: top - bottom]) if keys else []
         from django_tables2.rows import BoundRows
 

@@ -298,6 +298,11 @@ class Table(tables.Table):
         """The escaped content of each cell of ``record``, in `fast_columns` order."""
         raise NotImplementedError
 
+    def row_annotations(self) -> dict[str, Any]:
+        """Annotations of a page's rows alone (read with `row_fields`), not of the statement of
+        its keys and count: e.g. names from joined tables, as columns instead of related objects."""
+        return {}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("template_name") is None and self._meta.template_name == getattr(
             settings, "DJANGO_TABLES2_TEMPLATE", None

@@ -1,6 +1,7 @@
 """Vietnam's administrative units, current (from 1 July 2025) and former, with their succession."""
 
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -134,6 +135,17 @@ def resolve_current(unit: Unit) -> tuple[Unit | None, Unit | None]:
     successions = unit.successions.all() if prefetched else unit.successions.select_related("current")
     communes = [s.current for s in successions if s.current.level == Level.COMMUNE]
     return unit.current_province, communes[0] if len(communes) == 1 else None
+
+
+def place_names() -> dict[str, F]:
+    """Annotations of a Located queryset with the names a list shows of each record's place
+    (``place_unit``, ``place_province``, ``place_commune``: None without a commune), read as three
+    columns of the row instead of three Unit objects a record (a page of 50: 150 objects)."""
+    return {
+        "place_unit": F("unit__name"),
+        "place_province": F("province__name"),
+        "place_commune": F("commune__name"),
+    }
 
 
 class Located(models.Model):

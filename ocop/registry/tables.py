@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from ocop.core.choices import display, enum_labels, field_labels
 from ocop.core.renderers import escape
 from ocop.core.tables import Table
+from ocop.geo.models import place_names
+from ocop.geo.sources import short_name
 
 from .classification import ProductStatus
 from .models import ChangeRequest, Producer, Product
@@ -23,12 +25,17 @@ NUMBER_CONTEXT = Context()  # a number as {{ cell }} writes it (localised, autoe
 
 
 def _unit_label(record) -> str:
-    commune, province = record.commune, record.province
+    state = record.__dict__
+    if "place_province" in state:  # annotated by geo.models.place_names(): no Unit objects
+        commune, province, unit = state["place_commune"], state["place_province"], state["place_unit"]
+    else:
+        commune = record.commune.name if record.commune is not None else None
+        province, unit = record.province.name, None
     if commune is not None:
-        return f"{commune.short_name}, {province.short_name}"
+        return f"{short_name(commune)}, {short_name(province)}"
     # A former unit that split: only its province is known for sure.
     former = _("đơn vị cũ")  # outside the f-string, where makemessages (xgettext) finds it
-    return f"{record.unit.name} ({former}), {province.short_name}"
+    return f"{unit if unit is not None else record.unit.name} ({former}), {short_name(province)}"
 
 
 def _count_html(count: Any, empty: str) -> str:
@@ -83,6 +90,9 @@ class ProducerTable(Table):
             _count_html(count, empty),
             escape(status_labels.get(status, status)) if status not in ("", None) else empty,
         ]
+
+    def row_annotations(self) -> dict[str, Any]:
+        return place_names()  # the place's names as three columns, no Unit objects (_unit_label)
 
     def render_location(self, record: Producer) -> str:
         return _unit_label(record)
@@ -180,6 +190,9 @@ class ProductTable(Table):
         code = record.classification_set
         title = escape(labels.get(code, code))
         return mark_safe(f'<span title="{title}">{escape(code)}</span>')  # noqa: S308 (escaped)
+
+    def row_annotations(self) -> dict[str, Any]:
+        return place_names()  # the place's names as three columns, no Unit objects (_unit_label)
 
     def render_location(self, record: Product) -> str:
         return _unit_label(record)

@@ -90,9 +90,9 @@ class ProducerListView(ActionsMixin, RankedListMixin, RegistryExportMixin, Objec
     export_name = gettext_lazy("Chủ thể")
 
     def get_queryset(self) -> QuerySet[Producer]:
-        return (
-            super().get_queryset().select_related(*LOCATION).order_by("sort_key", "pk")
-        )  # product_count: counted for the shown page only (ProducerTable.prepare_records)
+        # The place's names: columns of the page's rows (ProducerTable.row_annotations), not Unit
+        # objects; product_count: counted for the shown page only (ProducerTable.prepare_records).
+        return super().get_queryset().order_by("sort_key", "pk")
 
 
 def add_extension_tabs(context: dict[str, Any], tabs: Any, request: HttpRequest, obj: Any) -> None:
@@ -205,8 +205,9 @@ class ProductListView(ActionsMixin, RankedListMixin, RegistryExportMixin, Object
     @property
     def queryset(self) -> QuerySet[Product]:
         # What MultipleObjectMixin starts from (restricted by RestrictedViewMixin.get_queryset):
-        # the star and status annotations built once a day.
-        return listing(*LOCATION, "producer")
+        # the star and status annotations built once a day. The place's names: columns of the
+        # page's rows (ProductTable.row_annotations), not Unit objects.
+        return listing("producer")
 
 
 class ProductDetailView(ActionsMixin, ObjectDetailView):

@@ -49,7 +49,15 @@ def _both(table_class, queryset, user, query: str = "", per_page: int = 5) -> tu
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("query", ["", "sort=-code&page=2", "sort=location"])
-def test_product_table_body_is_django_tables2s(world, former_province_tien_giang, language, query) -> None:  # noqa: F811
+def test_product_table_body_is_django_tables2s(
+    world,  # noqa: F811
+    former_province_tien_giang,
+    monkeypatch,
+    language,
+    query,
+) -> None:
+    """Also: the place's names read as columns of the page's rows (row_annotations) are written as
+    those of the related Unit objects."""
     communes = communes_of(world.places["hn"], 4)
     for i in range(8):
         producer = make_producer(communes[i % 4])
@@ -59,8 +67,13 @@ def test_product_table_body_is_django_tables2s(world, former_province_tien_giang
     ).with_programme_status()
     with translation.override(language):
         fast, reference = _both(ProductTable, queryset.with_current_star(), world.users["central"], query)
+        with monkeypatch.context() as names_from_units:
+            names_from_units.setattr(ProductTable, "row_annotations", lambda self: {})
+            _fast, from_units = _both(
+                ProductTable, queryset.with_current_star(), world.users["central"], query
+            )
     assert "<tbody" in fast and fast.count("<tr") == (4 if "page=2" in query else 6)
-    assert fast == reference
+    assert fast == reference == from_units
 
 
 def test_product_rows_are_written_by_the_tables_own_function(world, monkeypatch) -> None:  # noqa: F811
@@ -124,9 +137,14 @@ def test_producer_rows_are_written_by_the_tables_own_function(
     queryset = Producer.objects.select_related("province", "commune", "unit")
     with translation.override(language):
         fast, reference = _both(ProducerTable, queryset, world.users["central"], query)
+        assert all("place_province" in record.__dict__ for record in calls)  # names as columns
+        with monkeypatch.context() as names_from_units:
+            names_from_units.setattr(ProducerTable, "row_annotations", lambda self: {})
+            _fast, from_units = _both(ProducerTable, queryset, world.users["central"], query)
     shown = 3 if "page=2" in query else 5
-    assert fast.count("<tr") == shown + 1 and len(calls) == shown
-    assert fast == reference
+    assert fast.count("<tr") == shown + 1 and len(calls) == 2 * shown
+    assert fast == reference == from_units
+    del calls[shown:]  # the counts below are the first rendering's
     counts = re.findall(r'<td class="text-end">(\d+)</td>', fast)  # the page's products, counted
     assert counts == [str(record.products.count()) for record in calls]
 
