@@ -36,7 +36,9 @@ def _both(table_class, queryset, user) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_certificate_tables_bodies_are_django_tables2s(world, language) -> None:  # noqa: F811
+def test_certificate_tables_bodies_are_django_tables2s(world, monkeypatch, language) -> None:  # noqa: F811
+    """Also: the decision read as columns of the page's rows (row_annotations) is written as the
+    Decision object's."""
     producer = make_producer(world.places["hn1"])
     make_certificate(make_product(producer), star=3, issue_date=dt.date(2024, 2, 29))
     make_certificate(
@@ -60,6 +62,10 @@ def test_certificate_tables_bodies_are_django_tables2s(world, language) -> None:
             assert fast.count("<tr") == 5, table_class.__name__
             assert fast == reference, table_class.__name__
         assert str(EXTENDED_LABEL) in _both(CertificateTable, queryset, world.users["central"])[0]
+        with monkeypatch.context() as from_objects:
+            from_objects.setattr(CertificateTable, "row_annotations", lambda self: {})
+            objects = _both(CertificateTable, queryset, world.users["central"])[1]
+        assert _both(CertificateTable, queryset, world.users["central"])[0] == objects
     assert (
         "29/02/2024" in fast
         and "7/QĐ-UBND &amp; &lt;b&gt;" in _both(CertificateTable, queryset, world.users["central"])[0]
