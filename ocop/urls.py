@@ -13,6 +13,9 @@ handler404 = "ocop.core.errors.page_not_found"
 handler500 = "ocop.core.errors.server_error"
 
 urlpatterns = [
+    # Public pages: /v/, /p/, /01/ (QR codes: tried first), /san-pham/, sitemap.xml… No other prefix
+    # overlaps theirs.
+    path("", include("ocop.public.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -27,7 +30,6 @@ urlpatterns = [
     path("plans/", include("ocop.plans.urls")),
     path("reports/", include((reports_urls.reports_patterns, "reports"))),
     path("phan-anh/", include("ocop.oversight.public_urls")),  # consumers' reports (no login)
-    path("", include("ocop.public.urls")),  # public pages: /san-pham/, /v/, /01/, /p/, sitemap.xml…
     # The `core` namespace: core's pages and the site's address `/` (core:home): the public home for
     # visitors, the dashboard of ocop.reports once signed in (ocop.public.views.home dispatches).
     path(

@@ -11,10 +11,12 @@ from . import opendata_views, qr, scan_report, views
 app_name = "public"
 
 urlpatterns = [
+    # The addresses of the QR codes (millions of scans a month) are matched first.
+    path("v/<str:code>", views.verify, name="verify"),
+    path("p/<str:code>", views.product_by_code, name="product_code"),
     path("san-pham/", views.catalogue, name="catalogue"),
     path("san-pham/<int:pk>/", views.product_by_id, name="product_id"),
     path("san-pham/<int:pk>/<str:slug>/", views.product_by_id, name="product_id_slug"),
-    path("p/<str:code>", views.product_by_code, name="product_code"),
     path("p/<str:code>/", views.product_by_code, {"slug": ""}, name="product_code_slash"),
     path("p/<str:code>/<str:slug>", views.product_by_code, name="product_code_slug"),
     path("01/<str:gtin>", views.gs1_resolver, name="gs1"),
@@ -24,7 +26,6 @@ urlpatterns = [
     path("tinh/", views.province_list, name="provinces"),
     path("tinh/<str:code>/", views.province_detail, name="province"),
     path("v/", views.verify_form, name="verify_form"),
-    path("v/<str:code>", views.verify, name="verify"),
     path("anh/<int:pk>/<int:width>/", views.image, name="image"),
     path("ngon-ngu/", views.set_language, name="set_language"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
