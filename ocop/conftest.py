@@ -5,7 +5,6 @@ after migrations. Transactional tests flush the database afterwards; Django then
 post_migrate, on which the units are loaded again, so the next test still finds them.
 """
 
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -18,19 +17,6 @@ from ocop.geo.models import Structure, Unit
 def _reload_after_flush(sender, using: str = "default", **kwargs) -> None:
     if sender.label == "geo":
         load_units(using=using)
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """pytest-django's own (a database per xdist worker), and on PostgreSQL commits that do not
-    wait for the disk: test databases are thrown away, and creating one (migrations, the units)
-    and flushing it after each transactional test commit a lot."""
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("OCOP_TEST_SYNC") != "1":
-        options = database.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(scope="session")
