@@ -8,6 +8,7 @@ from django.db import close_old_connections, connection
 from django.urls import reverse
 
 
+@pytest.mark.each_database
 def test_connections_are_kept_as_configured_on_either_database() -> None:
     # Opening a SQLite connection reads the whole schema again: ~2 ms of every request.
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] == int(os.environ.get("CONN_MAX_AGE", "60")) > 0

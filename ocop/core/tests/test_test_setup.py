@@ -1,0 +1,60 @@
+"""The suite's own set-up (ocop/conftest.py): what a transactional test leaves behind, and which
+tests the PostgreSQL stage of .ci/run runs."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import TransactionTestCase
+
+from ocop import conftest
+from ocop.geo.models import Unit
+from ocop.registry.models import Producer
+from ocop.registry.tests.conftest import make_producer
+
+
+class _Flush(TransactionTestCase):
+    def runTest(self) -> None:  # a test case instance only to run its teardown
+        pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_tables_and_keeps_or_reloads_the_units() -> None:
+    loaded = conftest._unit_rows("default")
+    ids = sorted(Unit.objects.values_list("pk", flat=True))
+    commune = Unit.objects.filter(level="commune", structure="current").order_by("pk").first()
+    make_producer(commune)
+
+    TransactionTestCase._fixture_teardown(_Flush())  # what runs after every transactional test
+    assert not Producer.objects.exists()
+    assert ContentType.objects.filter(app_label="registry", model="producer").exists()  # post_migrate ran
+    assert sorted(Unit.objects.values_list("pk", flat=True)) == ids  # kept, not reloaded
+    assert conftest._unit_rows("default") == loaded
+
+    Unit.objects.filter(pk=commune.pk).update(name="Xã Đổi Tên")
+    TransactionTestCase._fixture_teardown(_Flush())
+    reloaded = Unit.objects.get(structure="current", code=commune.code)
+    assert reloaded.name == commune.name  # the changed units were loaded again
+    assert reloaded.pk not in ids
+    assert Unit.objects.count() == len(ids)
+
+
+def _item(markers: tuple[str, ...] = (), fixtures: tuple[str, ...] = ()) -> SimpleNamespace:
+    return SimpleNamespace(
+        get_closest_marker=lambda name: name if name in markers else None, fixturenames=list(fixtures)
+    )
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (_item(), False),  # a pure rule
+        (_item(fixtures=("tmp_path", "settings")), False),
+        (_item(markers=("django_db",)), True),
+        (_item(fixtures=("client", "_django_db_helper", "db")), True),  # db, directly or through a fixture
+        (_item(fixtures=("live_server",)), True),
+        (_item(markers=("each_database",)), True),  # reads the database settings
+    ],
+)
+def test_the_postgresql_stage_keeps_every_test_that_uses_a_database(item, expected) -> None:
+    assert conftest.uses_database(item) is expected
