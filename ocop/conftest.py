@@ -8,11 +8,12 @@ test finds the same units. Reloading took 6–9 s a transactional test (17 brows
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.core.management.color import no_style
 from django.core.management.sql import emit_post_migrate_signal
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 from django.test import TransactionTestCase
 
@@ -68,6 +69,26 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     yield
     TransactionTestCase._fixture_teardown = _full_flush
     post_migrate.disconnect(dispatch_uid="ocop.conftest.reload_units")
+
+
+@contextmanager
+def rows_shared_by_a_module(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped fixture: what it writes inside is seen by every test of the module, as
+    Django's TestCase.setUpTestData does for a class. The rows live in a transaction rolled back after
+    the module's last test; each test runs in a savepoint inside it (pytest-django's ``db``), so what
+    one test writes the next never sees. Only for modules whose tests are all non-transactional.
+    pytest-xdist hands each worker runs of consecutive tests, so a module's rows are built once per
+    run of its tests on a worker (``--dist loadgroup`` would pin a module to one worker, but it keys
+    tests by node id and silently ran one of schemathesis' 105 same-named cases)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

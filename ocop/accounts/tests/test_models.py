@@ -58,3 +58,11 @@ def test_history_leaves_out_password_and_last_login(db) -> None:
     fields = {field.name for field in user.history.model._meta.get_fields()}
     assert "role" in fields and "scope_unit" in fields
     assert "password" not in fields and "last_login" not in fields
+
+
+def test_world_accounts_are_valid(world) -> None:
+    """The test world saves its accounts without validating them (3 queries an account, in most
+    tests): they must pass the validation an officer's form applies."""
+    assert len(world.users) == 11
+    for user in world.users.values():
+        user.full_clean()

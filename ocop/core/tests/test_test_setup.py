@@ -14,6 +14,8 @@ from ocop.registry.tests.conftest import make_producer
 
 
 class _Flush(TransactionTestCase):
+    __test__ = False  # not a test of its own
+
     def runTest(self) -> None:  # a test case instance only to run its teardown
         pass
 

@@ -23,9 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", verbosity=0)
+def demo(demo_loaded) -> None:
+    """The demo, run once for this module's tests (demo/tests/conftest.py)."""
 
 
 def test_demo_oversight_has_every_state(demo) -> None:

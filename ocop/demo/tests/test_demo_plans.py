@@ -37,9 +37,8 @@ END_OF_2022 = dt.date(2022, 12, 31)
 
 
 @pytest.fixture
-def loaded(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", stdout=StringIO())
+def loaded(demo_loaded) -> None:
+    """The demo, run once for this module's tests (demo/tests/conftest.py)."""
 
 
 def _category(star: int, potential: bool) -> int | str:

@@ -211,3 +211,11 @@ def test_private_fields_exist() -> None:
     assert {"representative_gender", "representative_ethnicity", "representative_disability"} <= set(
         Producer.PRIVATE_FIELDS
     )
+
+
+def test_world_accounts_are_valid(world) -> None:
+    """The test world saves its accounts without validating them (3 queries an account, in most
+    tests): they must pass the validation an officer's form applies."""
+    assert len(world.users) == 11
+    for user in world.users.values():
+        user.full_clean()
