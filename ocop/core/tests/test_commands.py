@@ -30,6 +30,8 @@ def test_gunicorn_options_are_production_grade() -> None:
     assert options["control_socket_disable"] is True
     # fair under load: a process accepts only what its threads can serve, one request a connection
     assert options["worker_connections"] == 4 and options["keepalive"] == 0
+    # recycled against slow leaks, but not every few seconds under a burst of QR scans
+    assert 5000 <= options["max_requests"] - options["max_requests_jitter"] < options["max_requests"]
 
 
 def test_serve_defaults_to_two_threads_a_process(monkeypatch) -> None:
