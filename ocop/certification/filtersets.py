@@ -80,6 +80,10 @@ class CertificateFilterSet(AreaFilterMixin):
         return queryset.filter(words | exact) if text else queryset
 
     def with_status(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
+        if value == CertificateStatus.VALID:
+            # The same rows as status == "valid" (test_filters), as conditions an index can serve
+            # rather than the CASE of every status, which the database computes for each row.
+            return queryset.valid_on(clock.today())
         if "status" not in queryset.query.annotations:
             queryset = queryset.with_status(clock.today())
         return queryset.filter(status=value)

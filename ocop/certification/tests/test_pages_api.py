@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ocop.certification import codes
 from ocop.certification import models as certification
+from ocop.certification.filtersets import CertificateFilterSet
 from ocop.certification.models import DecisionKind, RevocationGround
 from ocop.core import clock
 
@@ -44,6 +45,33 @@ def certificates(products) -> dict[str, certification.Certificate]:
 
 def codes_in(html: str, certificates: dict) -> set[str]:
     return {name for name, c in certificates.items() if c.code in html}
+
+
+def test_the_valid_filter_keeps_exactly_the_certificates_whose_status_is_valid(
+    certificates, products, monkeypatch
+) -> None:
+    """ "Còn hiệu lực" in the lists and the API is written as conditions an index can serve, not as
+    the status CASE: on every day, the same certificates as those whose status is "valid"."""
+    superseded = make_certificate(products["hn2"], star=3, issue_date=dt.date(2023, 6, 1))
+    successor = make_certificate(products["hn2"], star=5, issue_date=dt.date(2026, 12, 1))  # pending today
+    certification.Certificate.objects.filter(pk=superseded.pk).update(superseded_by=successor)
+    seen = set()
+    for day in (
+        dt.date(2024, 3, 1),
+        dt.date(2025, 6, 1),
+        TODAY,
+        dt.date(2026, 12, 1),
+        dt.date(2027, 2, 1),
+        dt.date(2028, 2, 1),
+    ):
+        monkeypatch.setattr(clock, "today", lambda day=day: day)
+        statuses = certification.Certificate.objects.with_status(day)
+        expected = set(statuses.filter(status="valid").values_list("pk", flat=True))
+        found = CertificateFilterSet({"status": "valid"}, queryset=certification.Certificate.objects.all()).qs
+        assert set(found.values_list("pk", flat=True)) == expected, day
+        seen.add(frozenset(expected))
+    # superseded only once its successor is issued; revoked from its revocation; expired after expiry
+    assert superseded.pk in set().union(*seen) and len(seen) >= 4
 
 
 def test_list_filters_and_status_words(world, certificates) -> None:
