@@ -16,7 +16,7 @@ from ocop.registry.classification import LegalBasis
 from ocop.registry.filtersets import AreaFilterMixin, UnitChoiceFilter, _current
 
 from . import reminders
-from .models import Certificate, CertificateStatus, Star
+from .models import Certificate, CertificateStatus, Decision, Star
 
 # Enough for "expiring within three years" (the whole validity); beyond that it means nothing.
 MAX_EXPIRING_DAYS = 3 * 366
@@ -76,7 +76,8 @@ class CertificateFilterSet(AreaFilterMixin):
         text = value.strip()
         words = search.product_condition(value, path="product__", producer_numbers=False, using=queryset.db)
         # Codes and numbers also match as typed (they carry "/" and "-").
-        exact = Q(code__iexact=text) | Q(number__iexact=text) | Q(decision__number__iexact=text)
+        decisions = Decision.objects.filter(number__iexact=text).values("pk")
+        exact = Q(code__iexact=text) | Q(number__iexact=text) | Q(decision__in=decisions)
         return queryset.filter(words | exact) if text else queryset
 
     def with_status(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:

@@ -95,6 +95,9 @@ def test_list_filters_and_status_words(world, certificates) -> None:
     assert codes_in(client.get(url, {"q": certificates["valid"].code}).content.decode(), certificates) == {
         "valid"
     }
+    # the recognition decision's number, as typed (letters in either case)
+    number = certificates["revoked"].decision.number.replace("UBND", "ubnd")
+    assert codes_in(client.get(url, {"q": number}).content.decode(), certificates) == {"revoked"}
     # the place and the producer's name find certificates too (issue 12.5)
     assert codes_in(client.get(url, {"q": "ho chi minh"}).content.decode(), certificates) == {"revoked"}
     producer = certificates["valid"].product.producer
