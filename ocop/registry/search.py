@@ -131,7 +131,7 @@ def _id_list(field: str, ids: list[int]) -> Q:
     row, and its size is known to the planner."""
     if not ids:
         return Q(pk__in=[])
-    return Q(**{f"{field}__in": RawSQL(", ".join(str(int(pk)) for pk in ids), ())})
+    return Q(**{f"{field}__in": RawSQL(", ".join(map(str, map(int, ids))), ())})
 
 
 def _listed(ids_sql: tuple[str, tuple], field: str, using: str, term: str) -> Q:
