@@ -1,5 +1,7 @@
 """A small world of accounts in two provinces (Hà Nội 01, TP Hồ Chí Minh 79) and three communes."""
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -8,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from ocop.accounts.models import Role, User
+from ocop.conftest import rows_shared_by_a_module
 from ocop.geo.models import Structure, Unit
 
 PASSWORD = "Mật-khẩu-thử-2026"
@@ -57,8 +60,7 @@ ACCOUNTS = {
 }
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     world = World()
     hn, hcm = current_unit("01"), current_unit("79")
     hn1, hn2 = communes_of(hn, 2)
@@ -70,3 +72,24 @@ def world(db) -> World:
         user.save()  # valid by construction (test_world_accounts_are_valid); validating cost 3 queries each
         world.users[name] = user
     return world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker) -> Iterator[World]:
+    with rows_shared_by_a_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = build_world()
+        yield built
+
+
+@pytest.fixture
+def shared_world(_world_of_the_module: World, db) -> World:
+    """The world built once for a module (its many matrix cases): a module whose tests are all
+    non-transactional uses it as its ``world``. Each test gets its own copy of the objects, as
+    Django's TestCase does for setUpTestData; what a test writes is rolled back after it."""
+    return copy.deepcopy(_world_of_the_module)

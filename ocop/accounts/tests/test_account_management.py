@@ -17,6 +17,13 @@ from ocop.accounts.tests.conftest import PASSWORD, World
 from ocop.accounts.tests.test_command import keep_test_connection, run
 from ocop.accounts.tests.test_permissions import USER_EXPECTED
 
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once for this module's cases (conftest ``shared_world``), copied for each test."""
+    return shared_world
+
+
 ACTORS = ["admin", "central", "province_hn", "province_hcm", "commune_hn1", "council_hn", "producer_hn1"]
 TARGETS = [
     "admin",

@@ -18,6 +18,13 @@ from ocop.core import scoping
 from ocop.core.scoping import ACTIONS, ScopePaths, can, get_restricted_object_or_404, restrict, role_can
 from ocop.geo.models import Unit
 
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once for this module's cases (conftest ``shared_world``), copied for each test."""
+    return shared_world
+
+
 PLACES = {"hn", "hn1", "hn2", "hcm", "hcm1"}
 HN = {"hn", "hn1", "hn2"}
 ALL_ACCOUNTS = set(ACCOUNTS)

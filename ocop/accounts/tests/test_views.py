@@ -8,6 +8,12 @@ from ocop.accounts.tests.conftest import ACCOUNTS, PASSWORD, World
 from ocop.accounts.tests.test_permissions import USER_EXPECTED
 
 
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once for this module's cases (conftest ``shared_world``), copied for each test."""
+    return shared_world
+
+
 def listed(response) -> set[str]:
     return {user.username for user in response.context["filter"].qs}
 

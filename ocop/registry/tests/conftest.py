@@ -3,7 +3,8 @@ to make producers and products at those places (same layout as ocop/accounts/tes
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.test import Client
 
 from ocop.accounts.models import Role, User
+from ocop.conftest import rows_shared_by_a_module
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry.classification import ProducerType
 from ocop.registry.models import Producer, Product
@@ -81,8 +83,7 @@ class World:
         return client
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     world = World()
     hn, hcm = current_unit("01"), current_unit("79")
     hn1, hn2 = communes_of(hn, 2)
@@ -95,6 +96,25 @@ def world(db) -> World:
         user.save()  # valid by construction (test_world_accounts_are_valid); validating cost 3 queries each
         world.users[name] = user
     return world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker) -> Iterator[World]:
+    with rows_shared_by_a_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = build_world()
+        yield built
+
+
+@pytest.fixture
+def shared_world(_world_of_the_module: World, db) -> World:
+    """The world built once for a module (see ocop/accounts/tests/conftest.py)."""
+    return copy.deepcopy(_world_of_the_module)
 
 
 @pytest.fixture

@@ -24,6 +24,13 @@ from ocop.registry.models import Producer, Product
 
 from .conftest import World, make_producer, make_product
 
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once for this module's cases (conftest ``shared_world``), copied for each test."""
+    return shared_world
+
+
 OK, REFUSED, HIDDEN, FORBIDDEN = "ok", "refused", "hidden", "forbidden"
 REASON = "Đổi địa bàn theo quyết định sáp nhập"
 

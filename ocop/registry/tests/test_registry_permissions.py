@@ -13,6 +13,13 @@ from ocop.registry.models import Producer, Product
 
 from .conftest import ACCOUNTS, World, make_producer, make_product
 
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once for this module's cases (conftest ``shared_world``), copied for each test."""
+    return shared_world
+
+
 COMMUNES = ("hn1", "hn2", "hcm1")
 HN = {"hn1", "hn2"}
 EVERYTHING = ("view", "add", "change", "delete")
