@@ -7,8 +7,10 @@ everything is flushed and, on Django's post_migrate, the units are loaded again.
 test finds the same units. Reloading took 6–9 s a transactional test (17 browser journeys among them).
 """
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.core.management.color import no_style
@@ -89,6 +91,29 @@ def rows_shared_by_a_module(django_db_blocker) -> Iterator[None]:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def shared_world_fixtures(build: Callable[[], Any]) -> tuple[Any, Any]:
+    """The fixtures ``_world_of_the_module`` and ``shared_world`` for a conftest whose ``build()``
+    makes its test world (``_world_of_the_module, shared_world = shared_world_fixtures(build)``).
+
+    ``build()`` runs once per module (`rows_shared_by_a_module`); each test gets a deep copy of its
+    objects, as Django's TestCase does for setUpTestData, so what a test changes in them or writes
+    to the database never reaches the next test. A module whose tests are all non-transactional
+    uses it as its ``world`` (its permission matrix has hundreds of cases)."""
+
+    @pytest.fixture(scope="module")
+    def _world_of_the_module(django_db_setup, django_db_blocker) -> Iterator[Any]:
+        with rows_shared_by_a_module(django_db_blocker):
+            with django_db_blocker.unblock():
+                built = build()
+            yield built
+
+    @pytest.fixture
+    def shared_world(_world_of_the_module: Any, db) -> Any:
+        return copy.deepcopy(_world_of_the_module)
+
+    return _world_of_the_module, shared_world
 
 
 @pytest.fixture

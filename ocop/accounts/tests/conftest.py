@@ -1,7 +1,5 @@
 """A small world of accounts in two provinces (Hà Nội 01, TP Hồ Chí Minh 79) and three communes."""
 
-import copy
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -10,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from ocop.accounts.models import Role, User
-from ocop.conftest import rows_shared_by_a_module
+from ocop.conftest import shared_world_fixtures
 from ocop.geo.models import Structure, Unit
 
 PASSWORD = "Mật-khẩu-thử-2026"
@@ -79,17 +77,5 @@ def world(db) -> World:
     return build_world()
 
 
-@pytest.fixture(scope="module")
-def _world_of_the_module(django_db_setup, django_db_blocker) -> Iterator[World]:
-    with rows_shared_by_a_module(django_db_blocker):
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-
-
-@pytest.fixture
-def shared_world(_world_of_the_module: World, db) -> World:
-    """The world built once for a module (its many matrix cases): a module whose tests are all
-    non-transactional uses it as its ``world``. Each test gets its own copy of the objects, as
-    Django's TestCase does for setUpTestData; what a test writes is rolled back after it."""
-    return copy.deepcopy(_world_of_the_module)
+# Built once for a module that uses ``shared_world`` as its ``world`` (the permission matrices).
+_world_of_the_module, shared_world = shared_world_fixtures(build_world)

@@ -3,8 +3,7 @@ to make producers and products at those places (same layout as ocop/accounts/tes
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 from django.test import Client
 
 from ocop.accounts.models import Role, User
-from ocop.conftest import rows_shared_by_a_module
+from ocop.conftest import shared_world_fixtures
 from ocop.geo.models import Level, Structure, Unit
 from ocop.registry.classification import ProducerType
 from ocop.registry.models import Producer, Product
@@ -103,18 +102,8 @@ def world(db) -> World:
     return build_world()
 
 
-@pytest.fixture(scope="module")
-def _world_of_the_module(django_db_setup, django_db_blocker) -> Iterator[World]:
-    with rows_shared_by_a_module(django_db_blocker):
-        with django_db_blocker.unblock():
-            built = build_world()
-        yield built
-
-
-@pytest.fixture
-def shared_world(_world_of_the_module: World, db) -> World:
-    """The world built once for a module (see ocop/accounts/tests/conftest.py)."""
-    return copy.deepcopy(_world_of_the_module)
+# Built once for a module that uses ``shared_world`` as its ``world`` (the permission matrices).
+_world_of_the_module, shared_world = shared_world_fixtures(build_world)
 
 
 @pytest.fixture
