@@ -82,7 +82,7 @@ class CertificateFilterSet(AreaFilterMixin):
 
     def with_status(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
         if value == CertificateStatus.VALID:
-            # The same rows as status == "valid" (test_filters), as conditions an index can serve
+            # The same rows as status == "valid" (test_pages_api), as conditions an index can serve
             # rather than the CASE of every status, which the database computes for each row.
             return queryset.valid_on(clock.today())
         if "status" not in queryset.query.annotations:
