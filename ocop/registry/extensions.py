@@ -56,6 +56,15 @@ class CertificateSource:
         """Python: the same as `programme_status` for one product."""
         return product.status
 
+    def star_condition(self, star: int | None, today: dt.date | None, using: str = "default") -> Q:
+        """Q on Product: `current_star` is ``star`` (None: no star), written for a filter of a
+        queryset on the database ``using``."""
+        return Q() if star is None else Q(pk__in=[])
+
+    def programme_status_condition(self, status: str, today: dt.date | None, using: str = "default") -> Q:
+        """Q on Product: `programme_status` is ``status``, written for a filter (as star_condition)."""
+        return Q(status=status)
+
     def current_certificate(self, product: Product) -> Any:
         """The product's valid certificate today (highest star, latest issued), or None."""
         return None

@@ -194,18 +194,17 @@ class ProductFilterSet(AreaFilterMixin):
         ]
 
     def with_star(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
-        """The current star: that of the product's valid certificate (lists already annotate it)."""
-        if "current_star" not in queryset.query.annotations:
-            queryset = queryset.with_current_star()
-        if value == "none":
-            return queryset.filter(current_star__isnull=True)
-        return queryset.filter(current_star=int(value))
+        """The current star: that of the product's valid certificate today, as the lists show it;
+        chosen by sets of products (extensions.certificates), not by the star of every product."""
+        star = None if value == "none" else int(value)
+        return queryset.filter(extensions.certificates.get().star_condition(star, None, queryset.db))
 
     def with_programme_status(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
-        """The status shown (from the certificates, see Product.programme_status), not the stored stage."""
-        if "programme_status" not in queryset.query.annotations:
-            queryset = queryset.with_programme_status()
-        return queryset.filter(programme_status=value)
+        """The status shown (from the certificates, see Product.programme_status), not the stored
+        stage; chosen the same way as ``with_star``."""
+        return queryset.filter(
+            extensions.certificates.get().programme_status_condition(value, None, queryset.db)
+        )
 
     def recognised_in(self, queryset: QuerySet[Product], name: str, value: Any) -> QuerySet[Product]:
         """Products with a certificate issued in that year, whatever its status today."""

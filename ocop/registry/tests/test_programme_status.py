@@ -18,6 +18,7 @@ from ocop.accounts.models import ApiToken
 from ocop.certification import models as certification
 from ocop.certification.models import AuthorityLevel, Certificate, Decision
 from ocop.core import clock
+from ocop.registry import extensions
 from ocop.registry.classification import ProductStatus
 from ocop.registry.forms import ProductForm
 from ocop.registry.io import PRODUCT_SPEC, export_queryset, import_file
@@ -96,25 +97,70 @@ def test_python_and_sql_give_the_expected_status(products) -> None:
         assert annotated[product.pk] == EXPECTED[key], key
 
 
-@pytest.mark.parametrize(
-    "day",
-    [
-        dt.date(2019, 1, 1),  # before any certificate: the stored stages
-        dt.date(2020, 6, 1),
-        dt.date(2021, 1, 4),  # the day of a revocation
-        dt.date(2022, 6, 1),
-        dt.date(2024, 1, 1),
-        dt.date(2025, 3, 1),
-        dt.date(2026, 1, 10),
-        dt.date(2026, 1, 11),  # the day after an expiry
-        TODAY,
-        dt.date(2030, 1, 1),  # everything expired
-    ],
-)
+DAYS = [
+    dt.date(2019, 1, 1),  # before any certificate: the stored stages
+    dt.date(2020, 6, 1),
+    dt.date(2021, 1, 4),  # the day of a revocation
+    dt.date(2022, 6, 1),
+    dt.date(2024, 1, 1),
+    dt.date(2024, 2, 1),  # two certificates issued the same day (the later id is the latest)
+    dt.date(2024, 10, 1),  # … after the earlier one's revocation
+    dt.date(2025, 3, 1),
+    dt.date(2026, 1, 10),
+    dt.date(2026, 1, 11),  # the day after an expiry
+    TODAY,
+    dt.date(2030, 1, 1),  # everything expired
+]
+
+
+@pytest.mark.parametrize("day", DAYS)
 def test_python_and_sql_agree_on_any_day(products, day: dt.date) -> None:
     annotated = dict(Product.objects.with_programme_status(day).values_list("pk", "programme_status"))
     for product in Product.objects.all():
         assert product.programme_status_on(day) == annotated[product.pk], (product.name, day)
+
+
+STARS = (3, 4, 5, None)
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_filters_choose_the_products_the_annotations_describe(products, day: dt.date) -> None:
+    """The lists' and the API's status and star filters are sets of products, not the annotations
+    computed for every product: the same products on every day, for every status and star."""
+    producer = products["four"].producer
+    # Recorded values the certificates do not explain: a legacy import, removed with a valid star.
+    make_product(producer, name="Cũ ghi sẵn công nhận", status=ProductStatus.RECOGNISED.value)
+    make_product(producer, name="Cũ ghi sẵn hết hạn", status=ProductStatus.EXPIRED.value)
+    removed = make_product(producer, name="Bị đưa ra khỏi Chương trình", status="registered")
+    certify(removed, 5, dt.date(2024, 6, 1))
+    Product.objects.filter(pk=removed.pk).update(status=ProductStatus.REMOVED.value)
+    tie = make_product(producer, name="Hai giấy cùng ngày", status="registered")
+    # Issued the same day: the latest is the later one (by id), not revoked; once both have
+    # expired the product is "expired", not "revoked".
+    certify(tie, 4, dt.date(2024, 2, 1), revoked_on=dt.date(2024, 9, 1), revocation_ground="b")
+    certify(tie, 3, dt.date(2024, 2, 1))
+    source = extensions.certificates.get()
+    annotated = Product.objects.with_programme_status(day).with_current_star(day)
+    seen = set()
+    for status in ProductStatus:
+        expected = set(annotated.filter(programme_status=status.value).values_list("name", flat=True))
+        chosen = Product.objects.filter(source.programme_status_condition(status.value, day, "default"))
+        assert set(chosen.values_list("name", flat=True)) == expected, (status, day)
+        seen |= {(status.value, name) for name in expected}
+    for star in STARS:
+        stars = (
+            annotated.filter(current_star__isnull=True)
+            if star is None
+            else annotated.filter(current_star=star)
+        )
+        expected = set(stars.values_list("name", flat=True))
+        chosen = Product.objects.filter(source.star_condition(star, day, "default"))
+        assert set(chosen.values_list("name", flat=True)) == expected, (star, day)
+    # Not vacuous: the recorded legacy values show where no certificate was issued by the day.
+    assert ("recognised", "Cũ ghi sẵn công nhận") in seen and (
+        "removed",
+        "Bị đưa ra khỏi Chương trình",
+    ) in seen
 
 
 def test_lists_follow_the_day_they_are_read_on(world: World, products, monkeypatch, client) -> None:
