@@ -327,15 +327,28 @@ def test_place_terms_find_the_same_units_through_the_index(db, unit, term) -> No
 
     unit("30226")  # loads the units the conftest keeps
     expected = set(Unit.objects.filter(place_text__contains=term).values_list("pk", flat=True))
-    condition = search._place_match("unit_id", term, "default")
-    ((_field, value),) = condition.children
-    found = (
-        set(value)
-        if isinstance(value, list)
-        else set(Unit.objects.filter(pk__in=value).values_list("pk", flat=True))
-    )
+    found = set(Unit.objects.filter(search._place_match("id", term, "default")).values_list("pk", flat=True))
     assert found == expected
     assert expected, term
+
+
+def test_a_list_of_ids_is_written_once_into_the_sql(db, unit) -> None:
+    """The ids a term finds first are written into the statement, not bound one by one; PostgreSQL
+    gets them as one array constant (parsed once, not id by id), SQLite as an IN list."""
+    from ocop.geo.models import Unit
+
+    unit("30226")
+    ids = list(Unit.objects.order_by("pk").values_list("pk", flat=True)[:40])
+    chosen = Unit.objects.filter(search._id_list("id", ids, "default"))
+    assert set(chosen.values_list("pk", flat=True)) == set(ids)
+    sql, params = chosen.query.sql_with_params()
+    written = ",".join(map(str, ids))
+    if connection.vendor == "postgresql":
+        assert f"= ANY('{{{written}}}'::bigint[])" in sql
+    else:
+        assert f"IN ({written})" in sql
+    assert not set(params) & set(ids)
+    assert not Unit.objects.filter(search._id_list("id", [], "default")).exists()
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's")
