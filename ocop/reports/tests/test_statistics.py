@@ -37,7 +37,7 @@ from ocop.core import clock
 from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Product
 from ocop.reports import statistics
-from ocop.reports.statistics import Scope
+from ocop.reports.statistics import Scope, stock
 
 from .conftest import D, History, World, extend, issue, make_producer, make_product, supersede
 
@@ -490,6 +490,20 @@ def test_random_histories_match_the_certificate_rules(world: World, plans, day: 
         )
         figures = statistics.snapshot(Scope(), day)
         assert figures.by_category == {key: expected[key] for key in statistics.CATEGORIES}
+
+        # The years' stocks: every day at once, from one pass over the certificates.
+        days = sorted({day, FIRST, today, *(min(FIRST + dt.timedelta(days=n), today) for n in period)})
+        stocks = stock.stocks(Scope(), days)
+        for on, (counts, communes) in zip(days, stocks, strict=True):
+            reference = Counter(
+                category
+                for product in Product.objects.all()
+                if (category := _reference_category(product, on)) is not None
+            )
+            assert {key: counts.get(key, 0) for key in statistics.CATEGORIES} == {
+                key: reference[key] for key in statistics.CATEGORIES
+            }, on
+            assert communes == (1 if any(reference[key] for key in statistics.OCOP) else 0), on
 
         start = FIRST + dt.timedelta(days=period[0])
         end = start + dt.timedelta(days=period[1])
