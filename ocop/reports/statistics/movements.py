@@ -156,16 +156,68 @@ def _sequence(scope: Scope) -> QuerySet:
     )
 
 
-# Each flow on a row of `_sequence`, for the period [%s, %s] (the expired: [%s, %s] too, its end
-# the day before today at the latest): the conditions of `conditions`, on the window's facts.
-_SUMS = {
-    "new": "issue_date >= %s AND issue_date <= %s AND n = 1",
-    "reevaluated": "issue_date >= %s AND issue_date <= %s AND n > 1",
-    "upgraded": "issue_date >= %s AND issue_date <= %s AND n > 1 AND star > previous_star",
-    "expired": "lapse >= %s AND lapse <= %s AND (revoked_on IS NULL OR revoked_on > lapse)"
-    " AND (next_issue IS NULL OR next_issue > lapse)",
-    "revoked": "revoked_on >= %s AND revoked_on <= %s",
+# Each flow on a row of `_sequence`: the date that puts it in a period, and what else it needs (the
+# conditions of `conditions`, on the window's facts). An expired certificate's date is its lapse,
+# at the latest the day before today.
+_FLOWS = {
+    "new": ("issue_date", "n = 1"),
+    "reevaluated": ("issue_date", "n > 1"),
+    "upgraded": ("issue_date", "n > 1 AND star > previous_star"),
+    "expired": (
+        "lapse",
+        "(revoked_on IS NULL OR revoked_on > lapse) AND (next_issue IS NULL OR next_issue > lapse)",
+    ),
+    "revoked": ("revoked_on", "1 = 1"),
 }
+
+
+def _calendar_years(periods: Sequence[tuple[dt.date, dt.date]]) -> list[int] | None:
+    """The years of ``periods`` when each is a whole calendar year up to today (`years.year_end`),
+    no two the same; None otherwise."""
+    now = today()
+    years = [start.year for start, _end in periods]
+    whole = all(
+        start == dt.date(start.year, 1, 1) and end == min(dt.date(start.year, 12, 31), now)
+        for start, end in periods
+    )
+    return years if whole and len(set(years)) == len(years) else None
+
+
+def _year_of(connection: Any, column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+    return f"CAST(substr({column}, 1, 4) AS INTEGER)"  # ISO dates as text: no function per row
+
+
+def _totals_by_year(connection: Any, inner: str, params: list, years: list[int]) -> list[int]:
+    """The flows of whole calendar years (`_calendar_years`), in `flows_of_periods`' order: each
+    row's dates grouped by their year, one CASE per flow instead of one per flow and year (the
+    years' table of the whole country, eight years: SQLite 228 → 112 ms)."""
+    day = connection.ops.adapt_datefield_value
+    first, yesterday = dt.date(min(years), 1, 1), today() - dt.timedelta(days=1)
+    groups = {}  # the date column → the flows it dates
+    for kind, (column, _condition) in _FLOWS.items():
+        groups.setdefault(column, []).append(kind)
+    width = max(len(kinds) for kinds in groups.values())  # UNION ALL: as many columns in each
+    selects, bounds = [], []
+    for index, (column, kinds) in enumerate(groups.items()):
+        sums = [f"COALESCE(SUM(CASE WHEN {_FLOWS[kind][1]} THEN 1 ELSE 0 END), 0)" for kind in kinds]
+        sums += ["0"] * (width - len(kinds))
+        selects.append(
+            f"SELECT {_year_of(connection, column)}, {index}, {', '.join(sums)} FROM f"
+            f" WHERE {column} >= %s AND {column} <= %s GROUP BY 1"
+        )
+        bounds += [day(first), day(yesterday if column == "lapse" else today())]
+    found: dict[tuple[int, str], int] = {}
+    with connection.cursor() as cursor:
+        # One statement: the rows of `_sequence` once (a common table expression), one grouping
+        # per date column.
+        cursor.execute(f"WITH f AS MATERIALIZED ({inner}) {' UNION ALL '.join(selects)}", [*params, *bounds])
+        kinds_of = list(groups.values())
+        for year, index, *counts in cursor.fetchall():
+            for kind, count in zip(kinds_of[index], counts, strict=False):
+                found[(int(year), kind)] = int(count)
+    return [found.get((year, kind), 0) for year in years for kind in _FLOWS]
 
 
 def flows_of_periods(scope: Scope, periods: Sequence[tuple[dt.date, dt.date]]) -> list[Flows]:
@@ -178,25 +230,32 @@ def flows_of_periods(scope: Scope, periods: Sequence[tuple[dt.date, dt.date]]) -
             inner = None
         if inner is not None:
             connection = connections[Certificate.objects.db]
-            day = connection.ops.adapt_datefield_value
-            yesterday = today() - dt.timedelta(days=1)
-            columns, bounds = [], []
-            for start, end in periods:
-                for kind, condition in _SUMS.items():
-                    last = min(end, yesterday) if kind == "expired" else end
-                    columns.append(f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)")
-                    bounds += [day(start), day(last)]
-            with connection.cursor() as cursor:
-                # The sums come first in the text, so their bounds come first among the parameters.
-                cursor.execute(f"SELECT {', '.join(columns)} FROM ({inner}) f", [*bounds, *params])
-                totals = list(cursor.fetchone())
-    kinds = len(_SUMS)
+            years = _calendar_years(periods)
+            if years is not None:
+                totals = _totals_by_year(connection, inner, list(params), years)
+            else:
+                day = connection.ops.adapt_datefield_value
+                yesterday = today() - dt.timedelta(days=1)
+                columns, bounds = [], []
+                for start, end in periods:
+                    for kind, (column, condition) in _FLOWS.items():
+                        last = min(end, yesterday) if kind == "expired" else end
+                        columns.append(
+                            f"COALESCE(SUM(CASE WHEN {column} >= %s AND {column} <= %s AND {condition}"
+                            " THEN 1 ELSE 0 END), 0)"
+                        )
+                        bounds += [day(start), day(last)]
+                with connection.cursor() as cursor:
+                    # The sums come first in the text, so their bounds come first among the parameters.
+                    cursor.execute(f"SELECT {', '.join(columns)} FROM ({inner}) f", [*bounds, *params])
+                    totals = list(cursor.fetchone())
+    kinds = len(_FLOWS)
     return [
         Flows(
             scope,
             start,
             end,
-            **{kind: int(totals[index * kinds + k]) if totals else 0 for k, kind in enumerate(_SUMS)},
+            **{kind: int(totals[index * kinds + k]) if totals else 0 for k, kind in enumerate(_FLOWS)},
         )
         for index, (start, end) in enumerate(periods)
     ]

@@ -37,7 +37,7 @@ from ocop.core import clock
 from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Product
 from ocop.reports import statistics
-from ocop.reports.statistics import Scope, stock
+from ocop.reports.statistics import Scope, movements, stock
 
 from .conftest import D, History, World, extend, issue, make_producer, make_product, supersede
 
@@ -518,4 +518,13 @@ def test_random_histories_match_the_certificate_rules(world: World, plans, day: 
         # Every certificate issued in the period is either a first or a re-evaluation.
         issued = Certificate.objects.filter(issue_date__gte=start, issue_date__lte=end).count()
         assert flows.new + flows.reevaluated == issued
+
+        # Whole calendar years (the years' table) are grouped by year in SQL: the same rules.
+        years = range(FIRST.year, today.year + 1)
+        periods = [(D(year, 1, 1), statistics.year_end(year)) for year in years]
+        for (first, last), of_year in zip(periods, movements.flows_of_periods(Scope(), periods), strict=True):
+            expected_flows = _reference_flows(first, last)
+            assert {kind: of_year.count(kind) for kind in statistics.KINDS} == {
+                kind: expected_flows[kind] for kind in statistics.KINDS
+            }, first.year
         transaction.set_rollback(True)
