@@ -238,6 +238,7 @@ def product_condition(
         found = product_condition(text, producer=producer, producer_numbers=producer_numbers, using=using)
         return Q(**{f"{path}pk__in": Product._base_manager.using(using).filter(found).values("pk")})
     postgresql = connections[using].vendor == "postgresql"
+    all_short = all(len(term) < MIN_INDEXED for term in terms)
     condition = Q()
     for term in terms:
         with_producer = producer and (producer_numbers or any(ch.isalpha() for ch in term))
@@ -248,7 +249,12 @@ def product_condition(
             # No index serves a short term: test it on the rows the other terms chose (a LIKE per
             # row), not by listing every row that holds it ("xa" is in most names).
             matched = Q(search_text__contains=term)
-            if with_producer:
+            if with_producer and all_short:
+                # Nothing else chooses the rows: the producers holding the term once (a set),
+                # not a join and a LIKE of each product's producer ("ca": 33 → 24 ms).
+                producers = Producer._base_manager.using(using).filter(search_text__contains=term)
+                matched |= Q(producer_id__in=producers.order_by().values("pk"))
+            elif with_producer:
                 matched |= Q(producer__search_text__contains=term)
         else:
             matched = Q(pk__in=_product_ids(term, producer=with_producer, using=using))
