@@ -8,7 +8,9 @@ Data: the national dataset (bench/_scratch.py `national()`: all administrative u
 page (50 rows, the generic lists' page size; `limit=50` for the API) of:
 
     /registry/products/                     and ?q=gao, ?q=dak+lak ("Đắk Lắk", no diacritics),
-                                            ?q=dong+thap (a province's name: the place's names)
+                                            ?q=dong+thap (a province's name: the place's names),
+                                            ?q=ca ("cá": a two-letter syllable, which no trigram
+                                            index serves; a third of the products hold "ca")
     /registry/producers/                    and ?q=hop+tac+xa ("Hợp tác xã", a third of them)
     /evaluation/certificates/?status=valid&expiring_within=180     and the same with &q=gao
     /api/v1/products/?q=gao&limit=50        and ?q=gao (the API's default page of 100)
@@ -35,6 +37,7 @@ LISTS = [
     "/registry/products/?q=gao",
     "/registry/products/?q=dak+lak",
     "/registry/products/?q=dong+thap",
+    "/registry/products/?q=ca",
     "/registry/producers/",
     "/registry/producers/?q=hop+tac+xa",
     "/evaluation/certificates/?status=valid&expiring_within=180",
