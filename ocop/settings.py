@@ -193,6 +193,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if os.environ.get("OCOP_PG_PREPARE", "1") != "0":
         DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+# PostgreSQL's JIT compiler is for long analytical queries: a statement of these pages that it
+# judged costly spent longer compiled than run (ocop.core.apps turns it off for each connection).
+# OCOP_PG_JIT=1 leaves the server's setting.
+PG_JIT = os.environ.get("OCOP_PG_JIT", "0") == "1"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.

@@ -27,3 +27,27 @@ def test_a_request_reuses_the_connection_of_the_one_before(client) -> None:
     assert connection.connection is kept
     assert client.get(reverse("public:catalogue")).status_code == 200
     assert connection.connection is kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit(settings) -> None:
+    """JIT compiled a page's statements for longer than they ran (ocop.core.apps.session_settings):
+    every connection Django opens turns it off, unless OCOP_PG_JIT=1 keeps the server's setting."""
+    from ocop.core.apps import session_settings
+
+    def jit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return cursor.fetchone()[0]
+
+    assert jit() == "off"  # the test's own connection, opened by Django
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+    session_settings(type(connection), connection)
+    assert jit() == "off"
+    settings.PG_JIT = True
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+    session_settings(type(connection), connection)
+    assert jit() == "on"
