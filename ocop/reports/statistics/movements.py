@@ -30,7 +30,7 @@ from django.db.models.functions import Lag, Lead, RowNumber
 
 from ocop.certification.models import Certificate
 
-from .scope import Scope, today
+from .scope import Scope, today, year_end
 
 KINDS = ("new", "reevaluated", "upgraded", "expired", "revoked")
 
@@ -172,14 +172,10 @@ _FLOWS = {
 
 
 def _calendar_years(periods: Sequence[tuple[dt.date, dt.date]]) -> list[int] | None:
-    """The years of ``periods`` when each is a whole calendar year up to today (`years.year_end`),
-    no two the same; None otherwise."""
-    now = today()
+    """The years of ``periods`` when each is a whole calendar year up to today (`year_end`), no two
+    the same; None otherwise."""
     years = [start.year for start, _end in periods]
-    whole = all(
-        start == dt.date(start.year, 1, 1) and end == min(dt.date(start.year, 12, 31), now)
-        for start, end in periods
-    )
+    whole = all(start == dt.date(start.year, 1, 1) and end == year_end(start.year) for start, end in periods)
     return years if whole and len(set(years)) == len(years) else None
 
 

@@ -171,6 +171,11 @@ def scope_for(user: Any, unit_code: str | None) -> Scope:
     return Scope(province=unit.current_province, commune=unit)
 
 
+def year_end(year: int) -> dt.date:
+    """31/12 of ``year``, or today for the current year."""
+    return min(dt.date(year, 12, 31), today())
+
+
 def end_of(day: dt.date) -> dt.datetime:
     """The first instant after ``day`` in the site's time zone (records created on ``day`` are before)."""
     from django.utils import timezone

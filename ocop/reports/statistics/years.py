@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import stock
 from .movements import KINDS, Flows, flows_of_periods
-from .scope import Scope, today
+from .scope import Scope, today, year_end
 from .stock import CATEGORIES, OCOP
 
 
@@ -82,11 +82,6 @@ class YearFigures:
             "flows": self.flows.to_dict(),
             "change": self.change,
         }
-
-
-def year_end(year: int) -> dt.date:
-    """31/12 of ``year``, or today for the current year."""
-    return min(dt.date(year, 12, 31), today())
 
 
 def check_year(year: int) -> None:
