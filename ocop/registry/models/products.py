@@ -272,9 +272,9 @@ class Product(Searchable, Located):
                 fields=["province", "classification_set", "commune", "status", "id"],
                 name="registry_product_dash2",
             ),
-            # A certificate's product by id with its producer and status, from the index alone: the
-            # producers' figures (those with a certificate issued, or valid, by a day) join every
-            # certificate of the scope to its product (docs/indexes.md).
+            # A certificate's product by id with its producer and status, from the index alone: a
+            # province's producers' figures (those with a certificate issued, or valid, by a day)
+            # join each certificate of its producers to its product (docs/indexes.md).
             models.Index(fields=["id", "producer", "status"], name="registry_product_owner"),
         ]
 

@@ -3,7 +3,8 @@ province and by commune; producers by type; communes with an OCOP product.
 
 Query budget, whatever the data size: one statement over the products (stock.per_product_ctes,
 grouped four ways), one for the units' names, one for the producers by type and, for the whole
-country, one for the number of communes.
+country, one for the number of communes. For the whole country the producers by type are a fifth
+grouping of the products' statement instead: there the scope's producers are those of its products.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
@@ -289,7 +291,11 @@ def snapshot(scope: Scope, day: dt.date | None = None) -> Snapshot:
         by_sector=by_sector,
         by_province=by_province,
         by_commune=by_commune,
-        producers_by_type=_producers_by_type(scope, day),
+        producers_by_type=(
+            _producer_rows(counts["producers"])
+            if counts["producers"] is not None
+            else _producers_by_type(scope, day)
+        ),
         communes_with_ocop=counts["communes"],
         communes_in_scope=communes_in_scope,
     )
@@ -299,8 +305,18 @@ def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
     """The scope's products on ``day`` by province × category, by product set × category, by
     commune × category (a province or commune) and the communes with an OCOP product, in one
     statement."""
-    result: dict[str, Any] = {"province": [], "set": [], "commune": [], "communes": 0}
-    fields = ("province_id", "commune_id", "classification_set")
+    result: dict[str, Any] = {"province": [], "set": [], "commune": [], "communes": 0, "producers": None}
+    # The whole country's producers are those of its products: counted from the same rows (kind 4)
+    # rather than by a statement of their own that joined every certificate to its product again
+    # (national data, as of 31/12/2025: SQLite 135 -> 88 ms for both, PostgreSQL 77 -> 65 ms).
+    # A province counts the producers located there, whose products may lie elsewhere.
+    with_producers = scope.level == COUNTRY
+    fields = (
+        "province_id",
+        "commune_id",
+        "classification_set",
+        *(("producer_id",) if with_producers else ()),
+    )
     try:
         ctes, params = stock.per_product_ctes(scope, day, "pp", fields)
     except EmptyResultSet:  # a scope that sees nothing
@@ -314,6 +330,11 @@ def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
     ]
     if scope.level in (PROVINCE, COMMUNE):
         selects.append("SELECT 2, commune_id, NULL, category, COUNT(*) FROM pp GROUP BY commune_id, category")
+    if with_producers:
+        sql, producer_params = _producers_of_products(day)
+        selects.append(sql)
+        params = [*params, *producer_params]
+        result["producers"] = {}
     for kind, unit_id, set_code, category, count in stock.run(
         f"WITH {ctes} " + " UNION ALL ".join(selects), params
     ):
@@ -323,9 +344,32 @@ def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
             result["set"].append((set_code, category, count))
         elif kind == 2:
             result["commune"].append((unit_id, category, count))
+        elif kind == 4:
+            total, ocop = result["producers"].get(set_code, (0, 0))
+            result["producers"][set_code] = (total + count, ocop + (count if category == "ocop" else 0))
         else:
             result["communes"] = count
     return result
+
+
+def _producers_of_products(day: dt.date) -> tuple[str, list]:
+    """The producers by type as rows of `_count_products` (kind 4: the type, "ocop" or "", the
+    number), from its per-product rows ``pp``: as `_producers_by_type` counts them, a producer
+    counts when it existed on the day (created by then, or with a certificate issued by then) and
+    is not dissolved; "ocop" when one of its products has an OCOP star on the day."""
+    connection = connections[Producer.objects.db]
+    qn = connection.ops.quote_name
+    ocop = "CASE WHEN o.ocop = 1 THEN 'ocop' ELSE '' END"
+    sql = (
+        f"SELECT 4, NULL, r.{qn('producer_type')}, {ocop}, COUNT(*) FROM {qn(Producer._meta.db_table)} r"
+        " LEFT JOIN (SELECT producer_id, MAX(issued) AS issued,"
+        f" MAX(CASE WHEN category IN ({stock.OCOP_SQL}) THEN 1 ELSE 0 END) AS ocop"
+        " FROM pp GROUP BY producer_id) o ON o.producer_id = r.id"
+        f" WHERE r.{qn('status')} <> %s AND (r.{qn('created')} < %s OR o.issued = 1)"
+        f" GROUP BY r.{qn('producer_type')}, {ocop}"
+    )
+    created_before = connection.ops.adapt_datetimefield_value(end_of(day))
+    return sql, [ProducerStatus.DISSOLVED.value, created_before]
 
 
 def _units(
@@ -404,6 +448,11 @@ def _producers_by_type(scope: Scope, day: dt.date) -> list[Row]:
             .values_list("producer_type", "n", "ocop")
         )
         counts = {kind: (n, ocop or 0) for kind, n, ocop in rows}
+    return _producer_rows(counts)
+
+
+def _producer_rows(counts: dict[str, tuple[int, int]]) -> list[Row]:
+    """A row per producer type, in their order: (producers, of which with an OCOP product)."""
     return [Row(str(kind), str(kind.label), *counts.get(str(kind), (0, 0))) for kind in ProducerType]
 
 

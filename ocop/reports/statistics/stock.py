@@ -122,8 +122,8 @@ def _category(status: str, star: str, pot: str, rev: str) -> str:
 
 def per_product_ctes(scope: Scope, day: dt.date, name: str, fields: Sequence[str] = ()) -> tuple[str, list]:
     """``{name}_c AS (…), {name}_s AS (…), {name} AS (…)``: one row per product of the scope that
-    existed on ``day``, with ``category`` and ``fields`` (columns of Product). Raises
-    EmptyResultSet when the scope sees nothing."""
+    existed on ``day``, with ``category``, ``issued`` (1: a certificate was issued to it by the
+    day) and ``fields`` (columns of Product). Raises EmptyResultSet when the scope sees nothing."""
     certificates_sql, certificates_params = certificates_on(scope, day).query.sql_with_params()
     products_sql, products_params = products_of(scope, day, *fields).query.sql_with_params()
     connection = connections[Product.objects.db]
@@ -143,7 +143,8 @@ def per_product_ctes(scope: Scope, day: dt.date, name: str, fields: Sequence[str
         f" {name}_s AS (SELECT product_id, best / {_STAR} AS star,"
         f" COALESCE(best %% {_ID}, 0) AS pot, latest %% {_ID} AS rev FROM {name}_k),"
         f" {name} AS (SELECT p.{qn('id')} AS id{columns},"
-        f" {_category(status, 's.star', 's.pot', 's.rev')} AS category"
+        f" {_category(status, 's.star', 's.pot', 's.rev')} AS category,"
+        " CASE WHEN s.product_id IS NULL THEN 0 ELSE 1 END AS issued"
         f" FROM ({products_sql}) p LEFT JOIN {name}_s s ON s.product_id = p.{qn('id')}"
         f" WHERE p.{qn('young')} = 0 OR s.product_id IS NOT NULL)"
     )

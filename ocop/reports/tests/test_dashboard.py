@@ -452,7 +452,7 @@ def _home_queries(client) -> int:
 
 def test_query_count_is_fixed_whatever_the_data_size(data: Data, django_assert_max_num_queries) -> None:
     client = data.world.client("central")
-    # The page's 12 (session, user, notifications; the snapshot's 4, the years table's 2, the unit
+    # The page's 12 (session, user, notifications; the snapshot's 3 or 4, the years table's 2, the unit
     # picker's 1; room to spare), one aggregate per item of the role's "Việc cần làm"
     # (ocop.core.queues) and the budgets of the sections apps above add (ocop.reports.extensions).
     with django_assert_max_num_queries(

@@ -35,9 +35,9 @@ from ocop.accounts.models import Role, User
 from ocop.certification.models import Certificate, CertificateStatus
 from ocop.core import clock
 from ocop.registry.classification import ProductStatus
-from ocop.registry.models import Product
+from ocop.registry.models import Producer, ProducerStatus, Product
 from ocop.reports import statistics
-from ocop.reports.statistics import Scope, movements, stock
+from ocop.reports.statistics import Scope, levels, movements, stock
 
 from .conftest import D, History, World, extend, issue, make_producer, make_product, supersede
 
@@ -167,6 +167,30 @@ def test_producers_as_of_a_day(history: History) -> None:
     rows = {row.key: (row.count, row.ocop) for row in today.producers_by_type if row.count}
     assert rows == {"HTX": (1, 0), "HO_SX": (1, 0), "DN_SME": (1, 0)}
     assert today.cooperatives_and_enterprises_share is None  # no producer has an OCOP product
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D(2019, 8, 31), {}),  # every producer was created today, no certificate issued yet
+        (D(2021, 12, 31), {"HTX": (1, 1), "HO_SX": (1, 1)}),
+        # P4 (HTX, TP HCM) exists through M, issued 01/06/2022; P2 holds J (G lapsed on 01/09).
+        (D(2022, 9, 30), {"HTX": (2, 2), "HO_SX": (1, 1)}),
+        # P3 (DN, created today, no certificate) counts from today; every certificate has lapsed.
+        (None, {"HTX": (2, 0), "HO_SX": (1, 0), "DN_SME": (1, 0)}),
+    ],
+)
+def test_the_country_counts_its_producers_with_its_products(
+    history: History, day: dt.date | None, expected: dict[str, tuple[int, int]]
+) -> None:
+    """The whole country's producers by type come from the products' statement (its producers are
+    those of its products); a province's from a statement of their own. Both count the same."""
+    with CaptureQueriesContext(connection) as queries:
+        country = statistics.snapshot(Scope(), day)
+    assert {row.key: (row.count, row.ocop) for row in country.producers_by_type if row.count} == expected
+    assert country.producers_by_type == levels._producers_by_type(Scope(), day or clock.today())
+    # Products, unit names, the number of communes: the producers add no statement of their own.
+    assert len(queries) == 3
 
 
 def test_producer_and_empty_scopes(history: History) -> None:
@@ -302,7 +326,7 @@ def test_a_fixed_number_of_queries_whatever_the_rows(history: History) -> None:
         for name, call in calls.items()
         for scope in scopes
     }
-    assert before[("snapshot", "country")] == 4 and before[("snapshot", "province")] == 3
+    assert before[("snapshot", "country")] == 3 and before[("snapshot", "province")] == 3
     assert before[("flows", "country")] == 1 and before[("yearly", "country")] == 2
     for index in range(12):
         producer = make_producer(history.world.places[["hn1", "hn2", "hcm1"][index % 3]])
@@ -490,6 +514,17 @@ def test_random_histories_match_the_certificate_rules(world: World, plans, day: 
         )
         figures = statistics.snapshot(Scope(), day)
         assert figures.by_category == {key: expected[key] for key in statistics.CATEGORIES}
+        # Producers by type: those existing on the day (created by then, or with a certificate
+        # issued by then), not dissolved; "ocop" with a product holding an OCOP star.
+        producers: dict[str, list[int]] = {}
+        for producer in Producer.objects.exclude(status=ProducerStatus.DISSOLVED):
+            products = list(producer.products.all())
+            issued = Certificate.objects.filter(product__producer=producer, issue_date__lte=day).exists()
+            if timezone.localtime(producer.created).date() <= day or issued:
+                row = producers.setdefault(producer.producer_type, [0, 0])
+                row[0] += 1
+                row[1] += any(_reference_category(product, day) in statistics.OCOP for product in products)
+        assert {row.key: [row.count, row.ocop] for row in figures.producers_by_type if row.count} == producers
 
         # The years' stocks: every day at once, from one pass over the certificates.
         days = sorted({day, FIRST, today, *(min(FIRST + dt.timedelta(days=n), today) for n in period)})
