@@ -514,6 +514,9 @@ class Certificate(models.Model):
             ),
             # The superseding certificate's issue date (valid_condition), without reading the wide rows.
             models.Index(fields=["id", "issue_date"], name="evaluation_cert_supersede"),
+            # Certificates revoked in a period or by a day (a few hundred of 22,000): the oversight
+            # card's revocations by ground, the revoked products' set (docs/indexes.md).
+            models.Index(fields=["revoked_on"], name="evaluation_cert_revoked"),
         ]
 
     def __str__(self) -> str:
