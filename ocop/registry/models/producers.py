@@ -242,6 +242,10 @@ class Producer(Searchable, Located):
             models.Index(fields=["province", "commune"], name="registry_producer_area"),
             # Dashboard: producers by type in a province (or the country), from the index alone.
             models.Index(fields=["province", "producer_type", "status"], name="registry_producer_dash"),
+            # A province's producers in id order: PostgreSQL joins them by producer to the records
+            # scoped through their producer (inspections, the home page's oversight counts) without
+            # walking every producer's primary key (docs/indexes.md).
+            models.Index(fields=["province", "id"], name="registry_producer_scope"),
         ]
 
     def __str__(self) -> str:
