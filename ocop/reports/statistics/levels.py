@@ -303,8 +303,9 @@ def snapshot(scope: Scope, day: dt.date | None = None) -> Snapshot:
 
 def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
     """The scope's products on ``day`` by province × category, by product set × category, by
-    commune × category (a province or commune) and the communes with an OCOP product, in one
-    statement."""
+    commune × category (a province or commune), the communes with an OCOP product and, for the
+    whole country, the producers by type (``producers``: type → (producers, with OCOP); None for
+    other scopes, which count them with `_producers_by_type`), in one statement."""
     result: dict[str, Any] = {"province": [], "set": [], "commune": [], "communes": 0, "producers": None}
     # The whole country's producers are those of its products: counted from the same rows (kind 4)
     # rather than by a statement of their own that joined every certificate to its product again

@@ -508,6 +508,9 @@ def test_dissolved_producers_are_not_counted(data: Data) -> None:
     assert Producer.objects.filter(status=ProducerStatus.DISSOLVED).count() == 1
     board = dashboard.build(data.world.users["commune_hcm1"])
     assert counts(board.producers_by_type) == {**dict.fromkeys(map(str, ProducerType), 0), "HO_SX": 1}
+    # The whole country counts its producers in the products' statement: the same rule.
+    country = dashboard.build(data.world.users["central"])
+    assert country.producers_total == Producer.objects.exclude(status=ProducerStatus.DISSOLVED).count()
 
 
 @pytest.mark.parametrize("username", ["central", "province_hn", "commune_hn1", "producer_hn1"])
