@@ -74,7 +74,12 @@ def figures(scope: Scope, day: dt.date, year: int | None = None, *, years: bool 
     if not years:
         return Figures(statistics.snapshot(scope, day), year, [])
     first = max(1900, year - YEARS + 1)
-    return Figures(statistics.snapshot(scope, day), year, statistics.yearly(scope, range(first, year + 1)))
+    snapshot = statistics.snapshot(scope, day)
+    # The day is often a year's end too (today, or 31/12 of the year asked): its stock is the
+    # snapshot's, not counted a second time (the whole country as of 31/12/2025, national data:
+    # SQLite 216 → 190 ms, PostgreSQL 156 → 139 ms).
+    table = statistics.yearly(scope, range(first, year + 1), known=[statistics.Stock.of(snapshot)])
+    return Figures(snapshot, year, table)
 
 
 def years_table(scope: Scope, day: dt.date, year: int) -> list[YearFigures]:

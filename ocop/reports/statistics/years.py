@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,9 @@ from . import stock
 from .movements import KINDS, Flows, flows_of_periods
 from .scope import Scope, today, year_end
 from .stock import CATEGORIES, OCOP
+
+if TYPE_CHECKING:
+    from .levels import Snapshot
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class Stock:
     @property
     def ocop(self) -> int:
         return sum(self.by_star[key] for key in OCOP)
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> Stock:
+        """The stock of a `Snapshot` (the same categories and communes, counted by its statement)."""
+        return cls(snapshot.day, dict(snapshot.by_category), snapshot.communes_with_ocop)
 
     def figures(self) -> dict[str, int]:
         """Every figure by name: the categories, "ocop", "total" and "communes_with_ocop"."""
@@ -92,8 +100,11 @@ def check_year(year: int) -> None:
         )
 
 
-def yearly(scope: Scope, years: Iterable[int]) -> list[YearFigures]:
-    """The figures of each year in ``years`` (ascending), each with the change from the year before."""
+def yearly(scope: Scope, years: Iterable[int], known: Iterable[Stock] = ()) -> list[YearFigures]:
+    """The figures of each year in ``years`` (ascending), each with the change from the year before.
+
+    ``known``: stocks of the scope already counted (`Stock.of(snapshot)`); a year ending on one of
+    their days takes it instead of counting that day again."""
     wanted = sorted(set(years))
     for year in wanted:
         check_year(year)
@@ -101,11 +112,14 @@ def yearly(scope: Scope, years: Iterable[int]) -> list[YearFigures]:
         return []
     # The year before each one too, for the change (once each).
     every = sorted(set(wanted) | {year - 1 for year in wanted})
-    days = [year_end(year) for year in every]
-    stocks = {
-        year: Stock(day, counts, communes)
-        for year, day, (counts, communes) in zip(every, days, stock.stocks(scope, days), strict=True)
+    ends = {year: year_end(year) for year in every}
+    given = {item.day: item for item in known}
+    days = [day for day in ends.values() if day not in given]
+    counted = {
+        day: Stock(day, counts, communes)
+        for day, (counts, communes) in zip(days, stock.stocks(scope, days), strict=True)
     }
+    stocks = {year: given.get(day) or counted[day] for year, day in ends.items()}
     periods = [(dt.date(year, 1, 1), year_end(year)) for year in every]
     flows = dict(zip(every, flows_of_periods(scope, periods), strict=True))
     return [

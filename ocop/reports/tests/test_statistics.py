@@ -36,7 +36,7 @@ from ocop.certification.models import Certificate, CertificateStatus
 from ocop.core import clock
 from ocop.registry.classification import ProductStatus
 from ocop.registry.models import Producer, ProducerStatus, Product
-from ocop.reports import statistics
+from ocop.reports import dashboard, statistics
 from ocop.reports.statistics import Scope, levels, movements, stock
 
 from .conftest import D, History, World, extend, issue, make_producer, make_product, supersede
@@ -301,6 +301,34 @@ def test_the_current_year_ends_today(history: History) -> None:
         statistics.yearly(hanoi(history), [clock.today().year + 1])
 
 
+def test_the_years_reuse_the_stock_of_the_snapshots_day(history: History, monkeypatch) -> None:
+    """figures(): the year ending on the snapshot's day takes the snapshot's stock rather than
+    counting that day again; every number is that of the years counted on their own."""
+    counted: list[list[dt.date]] = []
+    stocks = stock.stocks
+
+    def recording(scope: Scope, days: list[dt.date]):
+        counted.append(list(days))
+        return stocks(scope, days)
+
+    cases = [
+        (Scope(), D(2022, 12, 31), 2022),
+        (hanoi(history), D(2021, 12, 31), 2022),  # the day ends the year before the one asked
+        (hanoi(history), clock.today(), clock.today().year),  # this year ends today
+        (hanoi(history), D(2022, 6, 30), 2022),  # not a year's end: every year counted
+    ]
+    for scope, day, year in cases:
+        alone = [row.to_dict() for row in statistics.yearly(scope, range(year - 4, year + 1))]
+        monkeypatch.setattr(stock, "stocks", recording)
+        counted.clear()
+        shown = dashboard.figures(scope, day, year)
+        monkeypatch.setattr(stock, "stocks", stocks)
+        assert [row.to_dict() for row in shown.years] == alone, (day, year)
+        ends = {statistics.year_end(y) for y in range(year - 5, year + 1)}
+        (asked,) = counted
+        assert set(asked) == ends - {day}, (day, year)
+
+
 # --- queries ----------------------------------------------------------------------------------------
 
 
@@ -514,6 +542,8 @@ def test_random_histories_match_the_certificate_rules(world: World, plans, day: 
         )
         figures = statistics.snapshot(Scope(), day)
         assert figures.by_category == {key: expected[key] for key in statistics.CATEGORIES}
+        # The snapshot's stock stands for the day's in the years' table (dashboard.figures).
+        assert figures.communes_with_ocop == (1 if any(expected[key] for key in statistics.OCOP) else 0)
         # Producers by type: those existing on the day (created by then, or with a certificate
         # issued by then), not dissolved; "ocop" with a product holding an OCOP star.
         producers: dict[str, list[int]] = {}
