@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ocop.core import bulk
 from ocop.core.scoping import ADD, CHANGE, can, refused_changes
 from ocop.core.tabular import RowError, Spec
 from ocop.geo.models import Structure, Unit
@@ -285,6 +286,5 @@ def _filter_in(queryset: models.QuerySet, field: str, values: Iterable[Any]) -> 
 
 
 def _bulk_create(objs: list[models.Model], user: Any, reason: str) -> None:
-    from simple_history.utils import bulk_create_with_history
-
-    bulk_create_with_history(objs, type(objs[0]), default_user=user, default_change_reason=reason)
+    # bulk_create_with_history's rows, without the ORM's compilation of each value (ocop.core.bulk).
+    bulk.insert_with_history(objs, user=user, reason=reason)

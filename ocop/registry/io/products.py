@@ -3,7 +3,8 @@ user's view), the place (or the producer's), the code (an OCOP code not yet in t
 kept, and the commune's counter moved past it), catches duplicates within the file, then writes in
 bulk: new codes numbered in memory from the communes' counters (locked and updated once per file,
 whatever the number of communes), creations and their history rows in batches of `BATCH_SIZE`
-(`bulk_create_with_history`), one UPDATE of the changed fields per updated row.
+(`ocop.core.bulk.insert_with_history`: bulk_create_with_history's rows), one UPDATE of the
+changed fields per updated row.
 """
 
 from __future__ import annotations
