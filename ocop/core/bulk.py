@@ -8,7 +8,9 @@ repeated: each value still goes through its field's ``pre_save`` (auto_now…) a
 ``get_db_prep_save`` (dates, time zones, JSON), the keys come back by ``RETURNING`` as they do for
 ``bulk_create``. Anything it does not handle — an expression as a value, a model whose insert
 returns more than its key, a key already set, a database that cannot return rows from a bulk
-insert — goes to ``bulk_create`` itself. test_bulk holds the rows of both equal.
+insert — goes to ``bulk_create`` itself, and so does every insert on PostgreSQL, where
+``bulk_create`` already sends one array per column (``UNNEST``), faster than rows of placeholders.
+test_bulk holds the rows of both equal.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ def _plain(objs: Sequence[models.Model], using: str) -> bool:
     opts = objs[0]._meta
     connection = connections[using]
     return (
-        connection.features.can_return_rows_from_bulk_insert
+        # PostgreSQL: bulk_create already sends one array per column (UNNEST), faster than rows of
+        # placeholders (an import's inserts 0.65 -> 1.67 s that way).
+        connection.vendor == "sqlite"
+        and connection.features.can_return_rows_from_bulk_insert
         and list(opts.db_returning_fields) == [opts.pk]
         and not opts.all_parents
         and all(type(obj) is type(objs[0]) and not obj._is_pk_set() for obj in objs)

@@ -97,7 +97,8 @@ def test_batches_within_the_statement_limit_keep_each_key_with_its_row(unit, mon
     with CaptureQueriesContext(connection) as queries:
         bulk.insert(products)
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 3  # 2 + 2 + 1 rows
+    # SQLite: 2 + 2 + 1 rows (PostgreSQL: bulk_create's one statement of arrays).
+    assert len(inserts) == (3 if connection.vendor == "sqlite" else 1)
     for product in products:
         assert Product.objects.get(pk=product.pk).legacy_code == product.legacy_code
 
