@@ -73,13 +73,15 @@ def figures(scope: Scope, day: dt.date, year: int | None = None, *, years: bool 
     statistics.parse_year(year, year)  # refuses a future year
     if not years:
         return Figures(statistics.snapshot(scope, day), year, [])
-    first = max(1900, year - YEARS + 1)
-    snapshot = statistics.snapshot(scope, day)
-    # The day is often a year's end too (today, or 31/12 of the year asked): its stock is the
-    # snapshot's, not counted a second time (the whole country as of 31/12/2025, national data:
-    # SQLite 216 → 190 ms, PostgreSQL 156 → 139 ms).
-    table = statistics.yearly(scope, range(first, year + 1), known=[statistics.Stock.of(snapshot)])
-    return Figures(snapshot, year, table)
+    years_shown = range(max(1900, year - YEARS + 1), year + 1)
+    # The snapshot and the stocks of the years' ends in one statement; the day is often a year's
+    # end too (today, or 31/12 of the year asked), counted once (the whole country as of
+    # 31/12/2025, national data: SQLite 216 → 180 ms, PostgreSQL 156 → 120 ms).
+    days = [on for on in statistics.stock_days(years_shown) if on != day]
+    snapshot, stocks = statistics.snapshot_and_stocks(scope, day, days)
+    known = [statistics.Stock.of(snapshot)]
+    known += [statistics.Stock(on, *counted) for on, counted in zip(days, stocks, strict=True)]
+    return Figures(snapshot, year, statistics.yearly(scope, years_shown, known=known))
 
 
 def years_table(scope: Scope, day: dt.date, year: int) -> list[YearFigures]:

@@ -33,12 +33,13 @@ from .levels import (
     category_label,
     scope_dict,
     snapshot,
+    snapshot_and_stocks,
     star_label,
 )
 from .movements import KINDS, Flows, flows
 from .scope import Scope, UnknownUnit, scope_for
 from .stock import CATEGORIES, OCOP
-from .years import Stock, YearFigures, year_end, yearly
+from .years import Stock, YearFigures, stock_days, year_end, yearly
 
 __all__ = [
     "CATEGORIES",
@@ -60,7 +61,9 @@ __all__ = [
     "scope_dict",
     "scope_for",
     "snapshot",
+    "snapshot_and_stocks",
     "star_label",
+    "stock_days",
     "year_end",
     "yearly",
 ]

@@ -5,12 +5,15 @@ Query budget, whatever the data size: one statement over the products (stock.per
 grouped four ways), one for the units' names, one for the producers by type and, for the whole
 country, one for the number of communes. For the whole country the producers by type are a fifth
 grouping of the products' statement instead: there the scope's producers are those of its products.
+`snapshot_and_stocks` counts other days' stocks in that same statement (one pass over the
+certificates for every day, `stock.days_ctes`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,8 +252,18 @@ def scope_dict(scope: Scope) -> dict[str, Any]:
 
 def snapshot(scope: Scope, day: dt.date | None = None) -> Snapshot:
     """The figures of ``scope`` as of ``day`` (default: today)."""
-    day = day if day is not None else today()
-    counts = _count_products(scope, day)
+    return snapshot_and_stocks(scope, day if day is not None else today(), ())[0]
+
+
+def snapshot_and_stocks(
+    scope: Scope, day: dt.date, days: Sequence[dt.date]
+) -> tuple[Snapshot, list[tuple[dict[str, int], int]]]:
+    """`snapshot(scope, day)` and `stock.stocks(scope, days)` in one statement, from one pass over
+    the scope's certificates (`stock.days_ctes` with the snapshot's rows): the statistics API and
+    the years' table no longer read them twice (national data, `dashboard.figures` as of
+    31/12/2025: a province 50 → 43 ms on PostgreSQL, 16.7 → 15.0 ms on SQLite; the whole country
+    3–5 % less on SQLite, the same on PostgreSQL)."""
+    counts = _count_products(scope, day, days)
 
     stars: Counter[str] = Counter()
     province_counts: dict[int, Counter[str]] = {}
@@ -284,7 +297,7 @@ def snapshot(scope: Scope, day: dt.date | None = None) -> Snapshot:
         )
 
     by_province, by_commune, communes_in_scope = _units(scope, province_counts, commune_counts)
-    return Snapshot(
+    figures = Snapshot(
         scope=scope,
         day=day,
         by_star=by_star,
@@ -299,14 +312,23 @@ def snapshot(scope: Scope, day: dt.date | None = None) -> Snapshot:
         communes_with_ocop=counts["communes"],
         communes_in_scope=communes_in_scope,
     )
+    return figures, counts["stocks"]
 
 
-def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
+def _count_products(scope: Scope, day: dt.date, days: Sequence[dt.date] = ()) -> dict[str, Any]:
     """The scope's products on ``day`` by province × category, by product set × category, by
     commune × category (a province or commune), the communes with an OCOP product and, for the
     whole country, the producers by type (``producers``: type → (producers, with OCOP); None for
-    other scopes, which count them with `_producers_by_type`), in one statement."""
-    result: dict[str, Any] = {"province": [], "set": [], "commune": [], "communes": 0, "producers": None}
+    other scopes, which count them with `_producers_by_type`), in one statement; with ``days``,
+    also the stocks of those days (``stocks``, as `stock.stocks` gives them) in the same one."""
+    result: dict[str, Any] = {
+        "province": [],
+        "set": [],
+        "commune": [],
+        "communes": 0,
+        "producers": None,
+        "stocks": stock.empty_stocks(len(days)),
+    }
     # The whole country's producers are those of its products: counted from the same rows (kind 4)
     # rather than by a statement of their own that joined every certificate to its product again
     # (national data, as of 31/12/2025: SQLite 135 -> 88 ms for both, PostgreSQL 77 -> 65 ms).
@@ -318,8 +340,14 @@ def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
         "classification_set",
         *(("producer_id",) if with_producers else ()),
     )
+    # With days: every day (the snapshot's too) in one pass over the certificates (stock.days_ctes),
+    # the snapshot's rows ``pp`` taken from it.
+    every = sorted({*days, day}) if days else []
     try:
-        ctes, params = stock.per_product_ctes(scope, day, "pp", fields)
+        if every:
+            ctes, params = stock.days_ctes(scope, every, fields, rows_of=every.index(day))
+        else:
+            ctes, params = stock.per_product_ctes(scope, day, "pp", fields)
     except EmptyResultSet:  # a scope that sees nothing
         return result
     selects = [
@@ -336,10 +364,15 @@ def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
         selects.append(sql)
         params = [*params, *producer_params]
         result["producers"] = {}
+    # The days' stocks as rows of kind 5: (5, the day's index in `every`, NULL, category, count).
+    selects += stock.stock_selects(range(len(every)), lead="5, ", pad=", NULL")
+    stocks = stock.empty_stocks(len(every))
     for kind, unit_id, set_code, category, count in stock.run(
         f"WITH {ctes} " + " UNION ALL ".join(selects), params
     ):
-        if kind == 0:
+        if kind == 5:
+            stock.add_stock_row(stocks, unit_id, category, count)
+        elif kind == 0:
             result["province"].append((unit_id, category, count))
         elif kind == 1:
             result["set"].append((set_code, category, count))
@@ -350,6 +383,7 @@ def _count_products(scope: Scope, day: dt.date) -> dict[str, Any]:
             result["producers"][set_code] = (total + count, ocop + (count if category == "ocop" else 0))
         else:
             result["communes"] = count
+    result["stocks"] = [stocks[every.index(on)] for on in days]
     return result
 
 

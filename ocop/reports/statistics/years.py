@@ -100,6 +100,16 @@ def check_year(year: int) -> None:
         )
 
 
+def _with_years_before(years: Iterable[int]) -> list[int]:
+    # The year before each one too, for the change (once each).
+    return sorted(set(years) | {year - 1 for year in years})
+
+
+def stock_days(years: Iterable[int]) -> list[dt.date]:
+    """The days whose stocks `yearly(scope, years)` reads: each year's end and the year before's."""
+    return [year_end(year) for year in _with_years_before(list(years))]
+
+
 def yearly(scope: Scope, years: Iterable[int], known: Iterable[Stock] = ()) -> list[YearFigures]:
     """The figures of each year in ``years`` (ascending), each with the change from the year before.
 
@@ -110,8 +120,7 @@ def yearly(scope: Scope, years: Iterable[int], known: Iterable[Stock] = ()) -> l
         check_year(year)
     if not wanted:
         return []
-    # The year before each one too, for the change (once each).
-    every = sorted(set(wanted) | {year - 1 for year in wanted})
+    every = _with_years_before(wanted)
     ends = {year: year_end(year) for year in every}
     given = {item.day: item for item in known}
     days = [day for day in ends.values() if day not in given]
@@ -127,4 +136,4 @@ def yearly(scope: Scope, years: Iterable[int], known: Iterable[Stock] = ()) -> l
     ]
 
 
-__all__ = ["CATEGORIES", "Stock", "YearFigures", "year_end", "yearly"]
+__all__ = ["CATEGORIES", "Stock", "YearFigures", "stock_days", "year_end", "yearly"]

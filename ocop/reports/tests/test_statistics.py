@@ -301,32 +301,30 @@ def test_the_current_year_ends_today(history: History) -> None:
         statistics.yearly(hanoi(history), [clock.today().year + 1])
 
 
-def test_the_years_reuse_the_stock_of_the_snapshots_day(history: History, monkeypatch) -> None:
-    """figures(): the year ending on the snapshot's day takes the snapshot's stock rather than
-    counting that day again; every number is that of the years counted on their own."""
-    counted: list[list[dt.date]] = []
-    stocks = stock.stocks
-
-    def recording(scope: Scope, days: list[dt.date]):
-        counted.append(list(days))
-        return stocks(scope, days)
-
+def test_figures_count_the_snapshot_and_the_years_stocks_in_one_pass(history: History) -> None:
+    """figures(): the snapshot and the stocks of the years' ends come from one statement (the day
+    counted once when it ends a year); every number is that of the snapshot and the years
+    counted on their own, and the only other statement reading certificates is the flows'."""
     cases = [
         (Scope(), D(2022, 12, 31), 2022),
         (hanoi(history), D(2021, 12, 31), 2022),  # the day ends the year before the one asked
         (hanoi(history), clock.today(), clock.today().year),  # this year ends today
-        (hanoi(history), D(2022, 6, 30), 2022),  # not a year's end: every year counted
+        (hanoi(history), D(2022, 6, 30), 2022),  # not a year's end
+        (
+            Scope(province=history.world.places["hn"], commune=history.world.places["hn1"]),
+            D(2020, 3, 1),
+            2021,
+        ),
     ]
     for scope, day, year in cases:
         alone = [row.to_dict() for row in statistics.yearly(scope, range(year - 4, year + 1))]
-        monkeypatch.setattr(stock, "stocks", recording)
-        counted.clear()
-        shown = dashboard.figures(scope, day, year)
-        monkeypatch.setattr(stock, "stocks", stocks)
+        snapshot = statistics.snapshot(scope, day).to_dict()
+        own = _queries(lambda s=scope, d=day: statistics.snapshot(s, d))
+        with CaptureQueriesContext(connection) as queries:
+            shown = dashboard.figures(scope, day, year)
         assert [row.to_dict() for row in shown.years] == alone, (day, year)
-        ends = {statistics.year_end(y) for y in range(year - 5, year + 1)}
-        (asked,) = counted
-        assert set(asked) == ends - {day}, (day, year)
+        assert shown.snapshot.to_dict() == snapshot, (day, year)
+        assert len(queries) == own + 1, (day, year)  # the flows
 
 
 # --- queries ----------------------------------------------------------------------------------------
@@ -569,6 +567,9 @@ def test_random_histories_match_the_certificate_rules(world: World, plans, day: 
                 key: reference[key] for key in statistics.CATEGORIES
             }, on
             assert communes == (1 if any(reference[key] for key in statistics.OCOP) else 0), on
+        # The snapshot counted in the same pass as the days' stocks (the dashboard's figures).
+        combined, combined_stocks = statistics.snapshot_and_stocks(Scope(), day, days)
+        assert combined.to_dict() == figures.to_dict() and combined_stocks == stocks
 
         start = FIRST + dt.timedelta(days=period[0])
         end = start + dt.timedelta(days=period[1])
