@@ -197,6 +197,32 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # judged costly spent longer compiled than run (ocop.core.apps turns it off for each connection).
 # OCOP_PG_JIT=1 leaves the server's setting.
 PG_JIT = os.environ.get("OCOP_PG_JIT", "0") == "1"
+# PostgreSQL's default cost of a random page (4, for spinning disks) made it scan all 20,000
+# products rather than OR the indexes of a search's terms and places, and walk a province's
+# certificates by the wrong plan: with 1.1 (data on SSD or in memory, as the PostgreSQL manual
+# suggests) "dak lak" 9.7 → 3.0 ms of SQL, a province's figures 37 → 14 ms (bench/README.md).
+# Set on each connection (ocop.core.apps); OCOP_PG_RANDOM_PAGE_COST=server keeps the server's.
+
+
+def _random_page_cost() -> float | None:
+    value = os.environ.get("OCOP_PG_RANDOM_PAGE_COST", "1.1").strip()
+    if value.lower() in ("", "server"):
+        return None
+    try:
+        cost = float(value)
+    except ValueError:
+        cost = 0.0
+    if not 0 < cost < 1000:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"OCOP_PG_RANDOM_PAGE_COST: “{value}” phải là một số dương (ví dụ 1.1) hoặc server"
+            " / must be a positive number (e.g. 1.1) or server."
+        )
+    return cost
+
+
+PG_RANDOM_PAGE_COST = _random_page_cost()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, otherwise per-process memory.

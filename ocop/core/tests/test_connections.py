@@ -51,3 +51,49 @@ def test_postgresql_connections_run_without_jit(settings) -> None:
         cursor.execute("SET jit = on")
     session_settings(type(connection), connection)
     assert jit() == "on"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner setting")
+@pytest.mark.django_db
+def test_postgresql_connections_cost_a_random_page_as_on_ssd(settings) -> None:
+    """random_page_cost 1.1 on every connection (settings.PG_RANDOM_PAGE_COST): the default 4 made
+    the planner scan all products instead of ORing a search's indexes; None keeps the server's."""
+    from ocop.core.apps import session_settings
+
+    def cost() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW random_page_cost")
+            return cursor.fetchone()[0]
+
+    assert cost() == "1.1"  # the test's own connection, opened by Django
+    with connection.cursor() as cursor:
+        cursor.execute("RESET random_page_cost")
+        cursor.execute("SHOW random_page_cost")
+        server = cursor.fetchone()[0]
+    settings.PG_RANDOM_PAGE_COST = 2.5
+    session_settings(type(connection), connection)
+    assert cost() == "2.5"
+    settings.PG_RANDOM_PAGE_COST = None
+    with connection.cursor() as cursor:
+        cursor.execute("RESET random_page_cost")
+    session_settings(type(connection), connection)
+    assert cost() == server
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", None), ("server", None), (" 1.1 ", 1.1), ("4", 4.0)])
+def test_the_random_page_cost_setting_is_read_and_checked(monkeypatch, value, expected) -> None:
+    from ocop import settings as project_settings
+
+    monkeypatch.setenv("OCOP_PG_RANDOM_PAGE_COST", value)
+    assert project_settings._random_page_cost() == expected
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1e9"])
+def test_a_wrong_random_page_cost_is_refused_with_a_message(monkeypatch, value) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ocop import settings as project_settings
+
+    monkeypatch.setenv("OCOP_PG_RANDOM_PAGE_COST", value)
+    with pytest.raises(ImproperlyConfigured, match="OCOP_PG_RANDOM_PAGE_COST"):
+        project_settings._random_page_cost()
