@@ -29,6 +29,17 @@ def test_a_request_reuses_the_connection_of_the_one_before(client) -> None:
     assert connection.connection is kept
 
 
+def _show(setting: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        return cursor.fetchone()[0]
+
+
+def _set(statement: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
 @pytest.mark.django_db
 def test_postgresql_connections_run_without_jit(settings) -> None:
@@ -36,21 +47,14 @@ def test_postgresql_connections_run_without_jit(settings) -> None:
     every connection Django opens turns it off, unless OCOP_PG_JIT=1 keeps the server's setting."""
     from ocop.core.apps import session_settings
 
-    def jit() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW jit")
-            return cursor.fetchone()[0]
-
-    assert jit() == "off"  # the test's own connection, opened by Django
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = on")
+    assert _show("jit") == "off"  # the test's own connection, opened by Django
+    _set("SET jit = on")
     session_settings(type(connection), connection)
-    assert jit() == "off"
+    assert _show("jit") == "off"
     settings.PG_JIT = True
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = on")
+    _set("SET jit = on")
     session_settings(type(connection), connection)
-    assert jit() == "on"
+    assert _show("jit") == "on"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner setting")
@@ -60,24 +64,16 @@ def test_postgresql_connections_cost_a_random_page_as_on_ssd(settings) -> None:
     the planner scan all products instead of ORing a search's indexes; None keeps the server's."""
     from ocop.core.apps import session_settings
 
-    def cost() -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW random_page_cost")
-            return cursor.fetchone()[0]
-
-    assert cost() == "1.1"  # the test's own connection, opened by Django
-    with connection.cursor() as cursor:
-        cursor.execute("RESET random_page_cost")
-        cursor.execute("SHOW random_page_cost")
-        server = cursor.fetchone()[0]
+    assert _show("random_page_cost") == "1.1"  # the test's own connection, opened by Django
+    _set("RESET random_page_cost")
+    server = _show("random_page_cost")
     settings.PG_RANDOM_PAGE_COST = 2.5
     session_settings(type(connection), connection)
-    assert cost() == "2.5"
+    assert _show("random_page_cost") == "2.5"
     settings.PG_RANDOM_PAGE_COST = None
-    with connection.cursor() as cursor:
-        cursor.execute("RESET random_page_cost")
+    _set("RESET random_page_cost")
     session_settings(type(connection), connection)
-    assert cost() == server
+    assert _show("random_page_cost") == server
 
 
 @pytest.mark.parametrize(("value", "expected"), [("", None), ("server", None), (" 1.1 ", 1.1), ("4", 4.0)])
