@@ -259,8 +259,8 @@ def snapshot_and_stocks(
     scope: Scope, day: dt.date, days: Sequence[dt.date]
 ) -> tuple[Snapshot, list[tuple[dict[str, int], int]]]:
     """`snapshot(scope, day)` and `stock.stocks(scope, days)` in one statement, from one pass over
-    the scope's certificates (`stock.days_ctes` with the snapshot's rows): the statistics API and
-    the years' table no longer read them twice (national data, `dashboard.figures` as of
+    the scope's certificates (`stock.days_ctes` with the snapshot's rows): the statistics API
+    (`dashboard.figures`) no longer reads them twice (national data, `dashboard.figures` as of
     31/12/2025: a province 50 → 43 ms on PostgreSQL, 16.7 → 15.0 ms on SQLite; the whole country
     3–5 % less on SQLite, the same on PostgreSQL)."""
     counts = _count_products(scope, day, days)
