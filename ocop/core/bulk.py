@@ -49,10 +49,10 @@ def insert(objs: Sequence[models.Model], using: str | None = None) -> list[model
         return objs
     model = type(objs[0])
     using = using or router.db_for_write(model)
-    for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
     if not _plain(objs, using):
         return model._base_manager.using(using).bulk_create(objs)
+    for obj in objs:  # as bulk_create does: a related object saved since it was set gives its key
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
     connection = connections[using]
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.generated and f is not opts.pk]

@@ -341,7 +341,8 @@ def _count_products(scope: Scope, day: dt.date, days: Sequence[dt.date] = ()) ->
         *(("producer_id",) if with_producers else ()),
     )
     # With days: every day (the snapshot's too) in one pass over the certificates (stock.days_ctes),
-    # the snapshot's rows ``pp`` taken from it.
+    # the snapshot's rows ``pp`` taken from it. A snapshot alone keeps per_product_ctes: the days'
+    # pass for one day was 13–30 % slower for the whole country (the home page), on both databases.
     every = sorted({*days, day}) if days else []
     try:
         if every:

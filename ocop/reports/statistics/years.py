@@ -128,7 +128,7 @@ def yearly(scope: Scope, years: Iterable[int], known: Iterable[Stock] = ()) -> l
         day: Stock(day, counts, communes)
         for day, (counts, communes) in zip(days, stock.stocks(scope, days), strict=True)
     }
-    stocks = {year: given.get(day) or counted[day] for year, day in ends.items()}
+    stocks = {year: given[day] if day in given else counted[day] for year, day in ends.items()}
     periods = [(dt.date(year, 1, 1), year_end(year)) for year in every]
     flows = dict(zip(every, flows_of_periods(scope, periods), strict=True))
     return [
