@@ -32,7 +32,7 @@ def _products(producer: Producer, prefix: str, count: int) -> list[Product]:
             producer=producer,
             unit=producer.unit,
             classification_set="B07",
-            description="Đặc sản\nvùng Đồng Tháp",
+            description="Đặc sản\nvùng Đồng Tháp\t\\N 100% \\",
             legacy_code=f"{prefix}-{index}",
         )
         product.locate()
@@ -84,7 +84,7 @@ def test_rows_and_history_are_those_of_bulk_create_with_history(unit) -> None:
     assert Product.history.get(id=ours[1].pk).history_change_reason == "dòng riêng"
     assert Product.history.get(id=ours[0].pk).history_change_reason == "Nhập từ tệp a.xlsx"
     stored = Product.objects.get(pk=ours[0].pk)
-    assert stored.name == "B Gạo “ST25” <0>" and stored.description == "Đặc sản\nvùng Đồng Tháp"
+    assert stored.name == "B Gạo “ST25” <0>" and stored.description == "Đặc sản\nvùng Đồng Tháp\t\\N 100% \\"
     assert stored.search_text == ours[0].search_text and stored.sort_key == ours[0].sort_key
     # auto_now and auto_now_add as bulk_create sets them (pre_save), kept on the objects too.
     assert before <= stored.created == ours[0].created and stored.updated == ours[0].updated
@@ -96,11 +96,15 @@ def test_batches_within_the_statement_limit_keep_each_key_with_its_row(unit, mon
     products = _products(producer, "C", 5)
     with CaptureQueriesContext(connection) as queries:
         bulk.insert(products)
-    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    # SQLite: 2 + 2 + 1 rows (PostgreSQL: bulk_create's one statement of arrays).
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "COPY"))]
+    # SQLite: 2 + 2 + 1 rows (PostgreSQL: one COPY of the five, whatever MAX_ROWS).
     assert len(inserts) == (3 if connection.vendor == "sqlite" else 1)
     for product in products:
         assert Product.objects.get(pk=product.pk).legacy_code == product.legacy_code
+    # The keys came from the table's own sequence: a product saved afterwards gets a new one.
+    (later,) = _products(producer, "C2", 1)
+    later.save()
+    assert later.pk > max(p.pk for p in products)
 
 
 def test_an_expression_or_a_set_key_goes_to_bulk_create(unit) -> None:

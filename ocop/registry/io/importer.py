@@ -60,7 +60,9 @@ class _Importer:
     reason: str = ""
     model: type[models.Model]
     spec: Spec
-    fk_fields: tuple[str, ...] = ("unit", "province", "commune")
+    # Fields the importer checks itself, left out of the model's validation: the place (found by
+    # the locator), and what a kind adds.
+    own_checks: tuple[str, ...] = ("unit", "province", "commune")
 
     def __init__(self, user: Any | None) -> None:
         self.user = user
@@ -151,7 +153,7 @@ class _Importer:
         try:
             # Constraints off: the models' clean() checks the same uniqueness (tax code, GTIN) with a
             # better message, and the conditional constraint check costs queries even for blanks.
-            obj.full_clean(exclude=[*self.fk_fields, *exclude], validate_constraints=False)
+            obj.full_clean(exclude=[*self.own_checks, *exclude], validate_constraints=False)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 key = name if name in self.headers else ""
