@@ -119,6 +119,31 @@ def test_an_expression_or_a_set_key_goes_to_bulk_create(unit) -> None:
     assert Product.objects.get(pk=product.pk + 1000).legacy_code == "E-0"
 
 
+def test_history_rows_are_made_from_the_values_written(unit, monkeypatch) -> None:
+    # No history instance per row: the history rows reuse the records' prepared values.
+    monkeypatch.setattr(bulk, "history_rows", lambda *args, **kwargs: pytest.fail("history instances built"))
+    producer = make_producer(unit("00004"))
+    products = _products(producer, "G", 2)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert_with_history(products, reason="Nhập từ tệp g.xlsx")
+    written = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "COPY"))]
+    assert len(written) == 2  # the products, then their history rows
+    records = Product.history.filter(id__in=[p.pk for p in products]).order_by("id")
+    assert [(r.id, r.legacy_code, r.history_type) for r in records] == [
+        (p.pk, p.legacy_code, "+") for p in products
+    ]
+    assert [r.history_change_reason for r in records] == ["Nhập từ tệp g.xlsx", "dòng riêng"]
+
+
+def test_rows_bulk_create_wrote_get_their_history_too(unit) -> None:
+    producer = make_producer(unit("00004"))
+    (product,) = _products(producer, "H", 1)
+    product.name_en = Upper(Value("rice"))  # an expression: bulk_create writes the row
+    bulk.insert_with_history([product], reason="Nhập từ tệp h.xlsx")
+    record = Product.history.get(id=product.pk)
+    assert record.name_en == "RICE" and record.history_change_reason == "Nhập từ tệp h.xlsx"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_batch_leaves_nothing_written(unit, monkeypatch) -> None:
     producer = make_producer(unit("00004"))
