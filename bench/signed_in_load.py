@@ -17,6 +17,10 @@ uses, as a login would), each URL in turn and the round repeated (interleaved):
     /registry/products/?q=gao  a search
     /api/v1/products/?q=gao    the same search through the API
 
+Also measured in the same rounds, without a goal (`references`): the login page, anonymous (the
+baseline of bench/lists.py) and `/notifications/`, a signed-in page without a list: how many of
+these pages the goal's throughput leaves for one list page (`goal_in_these_pages`).
+
 Per URL: throughput ÷ the static file's (per round; median and spread), the p99 latency and the
 raw wrk figures. After each URL the script waits until the server is idle again (requests still
 queued when wrk stops are not charged to the next URL). Every answer must be 2xx (a redirect to
@@ -42,6 +46,12 @@ PAGES = {
     "products": "/registry/products/",
     "products_q": "/registry/products/?q=gao",
     "api_q": "/api/v1/products/?q=gao",
+}
+# Measured in the same rounds, without a goal: what the goal means in pages of the login page (the
+# list benchmarks' baseline, anonymous) and of a signed-in page without a list.
+REFERENCES = {
+    "login": ("/accounts/login/", False),
+    "notifications": ("/notifications/", True),
 }
 GOAL_THROUGHPUT = 0.05  # × the static file's
 GOAL_P99_MS = 1000.0
@@ -92,7 +102,12 @@ def main() -> None:
     from ocop.registry.models import Product
 
     cookie = session_cookie("trunguong")
-    paths = {"static": staticfiles_storage.url("public/css/public.css"), **PAGES}
+    paths = {
+        "static": staticfiles_storage.url("public/css/public.css"),
+        **PAGES,
+        **{name: path for name, (path, _signed_in) in REFERENCES.items()},
+    }
+    anonymous = {name for name, (_path, signed_in) in REFERENCES.items() if not signed_in}
     products = Product.objects.count()
     where = database(directory)
     port = free_port()
@@ -114,16 +129,19 @@ def main() -> None:
     try:
         wait_until_up(base + paths["static"], server)
         for name, path in paths.items():
-            status, body = fetch(base + path, headers={"Cookie": cookie})
+            status, body = fetch(base + path, headers={} if name in anonymous else {"Cookie": cookie})
             if status != 200:
                 sys.exit(f"{path} answered {status}, not 200 (is the session accepted?): nothing to measure")
             info[f"{name}_bytes"] = len(body)
-        for path in paths.values():  # warm every worker (templates, database pages)
-            run_wrk(base + path, args, duration=2, headers=headers, script=script)
+        for name, path in paths.items():  # warm every worker (templates, database pages)
+            run_wrk(
+                base + path, args, duration=2, headers=() if name in anonymous else headers, script=script
+            )
             settle(base + paths["static"])
         for _round in range(args.repeat):
             for name, path in paths.items():
-                results[name].append(run_wrk(base + path, args, headers=headers, script=script))
+                sent = () if name in anonymous else headers
+                results[name].append(run_wrk(base + path, args, headers=sent, script=script))
                 settle(base + paths["static"])
     finally:
         stop(server)
@@ -150,6 +168,20 @@ def main() -> None:
                 "raw": runs,
             }
         )
+    references = {}
+    for name in REFERENCES:
+        runs = results[name]
+        ratio = statistics.median(r["rps"] / s["rps"] for r, s in zip(runs, static, strict=True))
+        references[name] = {
+            "url": paths[name],
+            "signed_in": name not in anonymous,
+            "throughput_ratio_median": round(ratio, 4),
+            "rps_median": round(statistics.median(r["rps"] for r in runs), 1),
+            "p99_ms_median": round(statistics.median(r["p99_ms"] for r in runs), 1),
+            # A page at the goal's throughput costs this many of these pages.
+            "goal_in_these_pages": round(ratio / GOAL_THROUGHPUT, 2),
+            "raw": runs,
+        }
     errors = {name: sum(r["non_2xx"] + r["socket_errors"] for r in runs) for name, runs in results.items()}
     report = {
         "machine": machine(),
@@ -170,6 +202,7 @@ def main() -> None:
             "raw": static,
         },
         "results": rows,
+        "references": references,
         "errors": errors,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
