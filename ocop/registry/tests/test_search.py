@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ocop.core.text import fold_terms
 from ocop.registry import search
-from ocop.registry.models import Producer, Product
+from ocop.registry.models import Producer, Product, ProductImage
 
 from .conftest import World, make_producer, make_product
 from .test_api import PRODUCTS, Api
@@ -79,6 +79,10 @@ random_text = st.text(alphabet=ALPHABET, min_size=1, max_size=12)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_indexed_search_finds_what_the_substring_rule_finds(catalogue, data) -> None:
+    if not ProductImage.objects.exists():  # one image per product: rows that point at a product
+        ProductImage.objects.bulk_create(
+            ProductImage(product_id=pk, image=f"products/{pk}.jpg") for pk in catalogue["products"]
+        )
     texts = _texts()
     source = data.draw(st.sampled_from(texts))
     start = data.draw(st.integers(0, max(0, len(source) - 1)))
@@ -92,6 +96,11 @@ def test_indexed_search_finds_what_the_substring_rule_finds(catalogue, data) -> 
             search.naive_products(products, text, producer_numbers=False)
         ), text
         assert _pks(search.search_producers(Producer.objects.all(), text)) == _naive_producers(text), text
+        # Another table's rows by their product (certificates, dossiers: path="product__").
+        found = search.product_condition(text, path="product__", producer_numbers=False)
+        assert set(ProductImage.objects.filter(found).values_list("product_id", flat=True)) == _pks(
+            search.naive_products(products, text, producer_numbers=False)
+        ), text
 
 
 def test_diacritics_codes_and_numbers(catalogue) -> None:
