@@ -28,6 +28,12 @@ from simple_history.utils import get_change_reason_from_object, get_history_mana
 MAX_ROWS = 1000  # rows per INSERT statement
 
 
+def _psycopg3() -> bool:
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
 def _plain(objs: Sequence[models.Model], using: str) -> bool:
     """Whether `insert` writes these rows as bulk_create would (else bulk_create writes them)."""
     opts = objs[0]._meta
@@ -35,8 +41,8 @@ def _plain(objs: Sequence[models.Model], using: str) -> bool:
     return (
         (
             (connection.vendor == "sqlite" and connection.features.can_return_rows_from_bulk_insert)
-            # PostgreSQL: COPY, with keys drawn from the sequence of an automatic key.
-            or (connection.vendor == "postgresql" and isinstance(opts.pk, models.AutoField))
+            # PostgreSQL: COPY (psycopg 3's), with keys drawn from the sequence of an automatic key.
+            or (connection.vendor == "postgresql" and _psycopg3() and isinstance(opts.pk, models.AutoField))
         )
         and list(opts.db_returning_fields) == [opts.pk]
         and not opts.all_parents
