@@ -62,7 +62,10 @@ def _history(product: Product) -> dict:
     return values
 
 
-def test_rows_and_history_are_those_of_bulk_create_with_history(unit) -> None:
+@pytest.mark.parametrize("fast", [True, False], ids=["history-from-values", "history-instances"])
+def test_rows_and_history_are_those_of_bulk_create_with_history(unit, monkeypatch, fast) -> None:
+    if not fast:  # the fallback: a history instance per row (bulk.history_rows)
+        monkeypatch.setattr(bulk, "_history_values", lambda *args, **kwargs: None)
     producer = make_producer(unit("00004"))
     user = User.objects.create(username="nhap", role=Role.CENTRAL)
     theirs = _products(producer, "A", 3)
