@@ -84,16 +84,10 @@ def keys_with_count(queryset: QuerySet, start: int, stop: int) -> tuple[list[Any
                 params,
             )
             found = cursor.fetchall()
-        converters = queryset.model._meta.pk.get_db_converters(connection)
-        if converters:
-            found = [(_converted(key, converters, queryset, connection), total) for key, total in found]
+        pk = queryset.model._meta.pk
+        for converter in pk.get_db_converters(connection):  # as values_list("pk") would (UUIDs…)
+            found = [(converter(key, pk, connection), total) for key, total in found]
     return [key for key, _total in found], (found[0][1] if found else None)
-
-
-def _converted(key: Any, converters: list, queryset: QuerySet, connection: Any) -> Any:
-    for converter in converters:
-        key = converter(key, queryset.model._meta.pk, connection)
-    return key
 
 
 def _ordering(queryset: QuerySet) -> list[tuple[Any, bool]] | None:
