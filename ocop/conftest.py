@@ -8,11 +8,13 @@ test finds the same units. Reloading took 6–9 s a transactional test (17 brows
 """
 
 import copy
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.management.color import no_style
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections, transaction
@@ -93,27 +95,38 @@ def rows_shared_by_a_module(django_db_blocker) -> Iterator[None]:
             outer.__exit__(None, None, None)
 
 
-def shared_world_fixtures(build: Callable[[], Any]) -> tuple[Any, Any]:
+def shared_world_fixtures(build: Callable[[], Any], name: str = "world") -> tuple[Any, Any]:
     """The fixtures ``_world_of_the_module`` and ``shared_world`` for a conftest whose ``build()``
     makes its test world (``_world_of_the_module, shared_world = shared_world_fixtures(build)``).
 
     ``build()`` runs once per module (`rows_shared_by_a_module`); each test gets a deep copy of its
     objects, as Django's TestCase does for setUpTestData, so what a test changes in them or writes
     to the database never reaches the next test. A module whose tests are all non-transactional
-    uses it as its ``world`` (its permission matrix has hundreds of cases)."""
+    uses it as its ``world`` (its permission matrix has hundreds of cases). With another ``name``
+    the fixtures are ``_<name>_of_the_module`` and ``shared_<name>``. The cache is emptied before
+    each test: what a test cached from its own rows must not outlive them."""
+    module_name, shared_name = f"_{name}_of_the_module", f"shared_{name}"
 
-    @pytest.fixture(scope="module")
-    def _world_of_the_module(django_db_setup, django_db_blocker) -> Iterator[Any]:
+    @pytest.fixture(scope="module", name=module_name)
+    def of_the_module(django_db_setup, django_db_blocker) -> Iterator[Any]:
         with rows_shared_by_a_module(django_db_blocker):
             with django_db_blocker.unblock():
                 built = build()
             yield built
 
-    @pytest.fixture
-    def shared_world(_world_of_the_module: Any, db) -> Any:
-        return copy.deepcopy(_world_of_the_module)
+    def shared(**fixtures: Any) -> Any:
+        cache.clear()
+        return copy.deepcopy(fixtures[module_name])
 
-    return _world_of_the_module, shared_world
+    # Named in the signature, the module's fixture is set up before ``db`` opens the test's
+    # transaction (asked for inside the function, its rows would be rolled back with the test's).
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    shared.__signature__ = inspect.Signature(
+        [inspect.Parameter(module_name, keyword), inspect.Parameter("db", keyword)]
+    )
+    shared = pytest.fixture(name=shared_name)(shared)
+
+    return of_the_module, shared
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ocop.certification.tests.conftest import make_certificate
+from ocop.conftest import shared_world_fixtures
 from ocop.core import clock
 from ocop.geo.models import Unit
 from ocop.oversight import stats
@@ -46,7 +47,7 @@ from ocop.oversight.models import (
     SignalStatus,
 )
 from ocop.registry.models import Producer, Product
-from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
+from ocop.registry.tests.conftest import World, build_world, make_producer, make_product
 
 TODAY = dt.date(2026, 11, 23)
 YEAR = 2026
@@ -135,8 +136,7 @@ class Data:
     products: dict[int, list[Product]] = field(default_factory=dict)
 
 
-@pytest.fixture
-def data(world: World) -> Data:  # noqa: F811
+def build_data(world: World) -> Data:  # noqa: F811
     places = world.places
     plan = make_plan(places["hn"])
     result = Data(world, plan)
@@ -230,6 +230,26 @@ def data(world: World) -> Data:  # noqa: F811
     world.users["producer_hn1"].producer = result.producers[0]
     world.users["producer_hn1"].save()
     return result
+
+
+def _build_shared() -> Data:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "today", lambda: TODAY)
+        return build_data(build_world())
+
+
+# Built once per module (about 2 s: 160 products, 50 inspections), copied for each test.
+_data_of_the_module, shared_data = shared_world_fixtures(_build_shared, name="data")
+
+
+@pytest.fixture
+def data(shared_data: Data) -> Data:
+    return shared_data
+
+
+@pytest.fixture
+def world(data: Data) -> World:  # noqa: F811
+    return data.world
 
 
 def test_province_figures_read_41_of_50(data: Data) -> None:

@@ -17,7 +17,18 @@ from python_calamine import CalamineWorkbook
 
 from ocop.reports import extensions as report_extensions
 
-from .test_stats import YEAR, Data, data, fixed_today, make_inspection, make_producer, make_product, world  # noqa: F401
+from .test_stats import (  # noqa: F401
+    YEAR,
+    Data,
+    _data_of_the_module,
+    data,
+    fixed_today,
+    make_inspection,
+    make_producer,
+    make_product,
+    shared_data,
+    world,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

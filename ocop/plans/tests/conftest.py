@@ -33,13 +33,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from ocop.certification.tests.conftest import make_certificate
+from ocop.conftest import shared_world_fixtures
 from ocop.core import clock
 from ocop.oversight.models import Inspection, InspectionPlan, InspectionStatus
 from ocop.plans.models import Plan, PlanLevel, Target
 from ocop.public.models import ScanCount, ScanKind, ScanSource
 from ocop.registry.classification import ProducerType, ProductStatus
 from ocop.registry.models import Product
-from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
+from ocop.registry.tests.conftest import World, build_world, make_producer, make_product
 
 TODAY = dt.date(2026, 11, 23)
 START = dt.date(2026, 1, 1)
@@ -94,8 +95,7 @@ def _scan(product: Product, day: dt.date, source: str) -> None:
     )
 
 
-@pytest.fixture
-def data(world) -> Data:  # noqa: F811
+def build_data(world: World) -> Data:
     p = world.places
     d = Data(world)
     d.producers = {
@@ -170,3 +170,26 @@ def data(world) -> Data:  # noqa: F811
         ),
     }
     return d
+
+
+def _build_shared() -> Data:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "today", lambda: TODAY)
+        return build_data(build_world())
+
+
+# Built once per module, copied for each test (as Django's setUpTestData).
+_data_of_the_module, shared_data = shared_world_fixtures(_build_shared, name="data")
+
+
+@pytest.fixture
+def data(shared_data: Data) -> Data:
+    return shared_data
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, db) -> World:
+    """The data's accounts when the test has ``data`` (set up first: it is module-scoped), else new ones."""
+    if "data" in request.fixturenames:
+        return request.getfixturevalue("data").world
+    return build_world()

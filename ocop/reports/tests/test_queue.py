@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ocop.accounts.models import Role, User
 from ocop.certification.tests.conftest import make_certificate
+from ocop.conftest import shared_world_fixtures
 from ocop.core import clock, queues
 from ocop.evaluation.models import (
     ConflictDeclaration,
@@ -37,6 +38,7 @@ from ocop.evaluation.models import (
     ScoreSheet,
 )
 from ocop.registry.models import ChangeRequest
+from ocop.registry.tests.conftest import build_world
 
 from .conftest import World, make_producer, make_product
 
@@ -74,8 +76,7 @@ def _before(round_: Round, dossier: Dossier, **fields) -> Evaluation:
     )
 
 
-@pytest.fixture
-def data(world: World) -> dict:
+def build_data(world: World) -> dict:
     places = world.places
     mine = make_producer(places["hn1"])
     world.users["producer_hn1"].producer = mine
@@ -222,6 +223,27 @@ EXPECTED = {
     "producer_hn1": {"dossiers_returned": (1, None), "certificates_reevaluation": (1, dt.date(2026, 7, 20))},
     "viewer_hn": {},
 }
+
+
+def _build() -> tuple[World, dict]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "today", lambda: TODAY)
+        world = build_world()
+        return world, build_data(world)
+
+
+# Built once per module, copied for each test (as Django's setUpTestData).
+_queue_of_the_module, shared_queue = shared_world_fixtures(_build, name="queue")
+
+
+@pytest.fixture
+def world(shared_queue: tuple[World, dict]) -> World:
+    return shared_queue[0]
+
+
+@pytest.fixture
+def data(shared_queue: tuple[World, dict]) -> dict:
+    return shared_queue[1]
 
 
 def _client(world: World, username: str) -> Client:
