@@ -188,9 +188,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.getoption("--database-tests-only"):
-        return
-    deselected = [item for item in items if not uses_database(item)]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if uses_database(item)]
+    if config.getoption("--database-tests-only"):
+        deselected = [item for item in items if not uses_database(item)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if uses_database(item)]
+    # The slowest tests first: pytest-xdist deals the first quarter of the tests out in turn, so
+    # they are shared between the workers instead of one worker finishing them alone at the end.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

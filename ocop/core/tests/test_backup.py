@@ -143,6 +143,7 @@ def world(db, settings, tmp_path: Path) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_backup_restores_into_the_other_database_kind_and_back(
     world, new_database, settings, tmp_path
 ) -> None:
@@ -301,6 +302,7 @@ def _row_counts(alias: str) -> dict[str, int]:
     return {model._meta.db_table: model._base_manager.using(alias).count() for model in models}
 
 
+@pytest.mark.slow
 def test_a_restore_that_fails_midway_leaves_the_empty_database_empty(
     world, new_database, tmp_path, settings
 ) -> None:

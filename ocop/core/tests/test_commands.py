@@ -197,6 +197,7 @@ def _get(url: str) -> tuple[int, dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
+@pytest.mark.slow
 def test_serve_end_to_end(tmp_path: Path) -> None:
     """The real thing: gunicorn in a subprocess, pages from Django, static files from whitenoise."""
     env = {

@@ -484,6 +484,7 @@ def _latest_model(name: str):
     raise LookupError(name)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_upgrade_from_before_keeps_every_row() -> None:
     executor = _executor()

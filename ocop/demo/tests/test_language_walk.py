@@ -136,6 +136,7 @@ def _walk(client: Client) -> tuple[dict[str, str], dict[str, list[str]]]:
     return visited, problems
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_staff_page_in_both_languages_is_clean(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

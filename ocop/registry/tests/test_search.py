@@ -76,6 +76,7 @@ ALPHABET = "abcdeghiklmnoprstuvxy0123456789 |%_-\"'"
 random_text = st.text(alphabet=ALPHABET, min_size=1, max_size=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_indexed_search_finds_what_the_substring_rule_finds(catalogue, data) -> None:
