@@ -43,9 +43,10 @@ $(VENV)/.installed: $(PY) pyproject.toml requirements/constraints.txt
 	$(PIP_INSTALL) -e .
 	@touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed
+# One pip run for the app and its dev tools (a second run resolved everything again: ~5 s).
+$(VENV)/.dev-installed: $(PY) pyproject.toml requirements/constraints.txt
 	$(PIP_INSTALL) -e ".[dev]"
-	@touch $@
+	@touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
 

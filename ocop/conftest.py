@@ -188,6 +188,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    elsewhere = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("browser") and "/demo/tests/" not in item.nodeid
+    ]
+    if elsewhere:  # .ci/run collects the browser journeys in ocop/demo/tests only
+        raise pytest.UsageError(f"Browser journeys belong in ocop/demo/tests: {', '.join(elsewhere)}")
     if config.getoption("--database-tests-only"):
         deselected = [item for item in items if not uses_database(item)]
         if deselected:

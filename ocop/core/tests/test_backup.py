@@ -21,8 +21,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.recorder import MigrationRecorder
+from django.test import override_settings
 
 from ocop.certification.models import Certificate, Decision
+from ocop.conftest import rows_shared_by_a_module
 from ocop.core import backup
 from ocop.documents.models import EvidenceDocument, EvidenceType
 from ocop.documents.uploads import check_upload, save_document
@@ -113,10 +115,8 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def world(db, settings, tmp_path: Path) -> dict:
+def _build_world() -> dict:
     """The demo world, evidence documents and a product photo on file, a NUL character in a text."""
-    settings.MEDIA_ROOT = tmp_path / "media"
     call_command("demo", verbosity=0)
     product = Product.objects.order_by("pk").first()
     for i in range(3):
@@ -141,6 +141,24 @@ def world(db, settings, tmp_path: Path) -> dict:
         "history": Product.history.count(),
         "evidence": EvidenceDocument.objects.count(),
     }
+
+
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[Path, dict]]:
+    """Built once for the module (the demo takes seconds); each test's writes are rolled back."""
+    media = tmp_path_factory.mktemp("media")
+    with rows_shared_by_a_module(django_db_blocker):
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+            counts = _build_world()
+        yield media, counts
+
+
+@pytest.fixture
+def world(_world_of_the_module, db, settings) -> dict:
+    """The world's counts; MEDIA_ROOT is its files' folder (read, never written, by the tests)."""
+    media, counts = _world_of_the_module
+    settings.MEDIA_ROOT = media
+    return dict(counts)
 
 
 @pytest.mark.slow
@@ -308,6 +326,7 @@ def test_a_restore_that_fails_midway_leaves_the_empty_database_empty(
 ) -> None:
     # One target for the three failures (each one a new database would migrate it again): after
     # each, not a row and not a file; then the good archive still restores into it.
+    first_media = Path(settings.MEDIA_ROOT)
     call_command("backup", tmp_path / "good.zip", verbosity=0)
     target = new_database(connection.vendor)
     settings.MEDIA_ROOT = tmp_path / "media-new"
@@ -331,7 +350,7 @@ def test_a_restore_that_fails_midway_leaves_the_empty_database_empty(
 
     call_command("restore", tmp_path / "good.zip", database=target, verbosity=0)
     assert Product.objects.using(target).count() == world["products"]
-    assert _files(tmp_path / "media-new") == _files(Path(tmp_path / "media"))
+    assert _files(tmp_path / "media-new") == _files(first_media)
 
 
 def test_a_refused_restore_says_the_database_is_unchanged(world, tmp_path, settings) -> None:

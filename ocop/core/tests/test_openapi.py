@@ -7,7 +7,7 @@ protected endpoints are seen to refuse with 401, never crash.
 import pytest
 import schemathesis
 from django.core import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -42,9 +42,15 @@ def test_schema_lists_every_router():
         assert path in paths, path
 
 
+# The PostgreSQL stage (.ci/run) runs fewer generated examples: the same first ten, derandomized,
+# and every boundary case of schemathesis' coverage phase (huge numbers, empty and odd strings:
+# where the databases differ); stage 1 runs all 25 on SQLite.
+EXAMPLES = 10 if connection.vendor == "postgresql" else 25
+
+
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,  # CI must be repeatable; raise max_examples locally to hunt for more
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

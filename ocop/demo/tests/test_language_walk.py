@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
@@ -143,10 +144,13 @@ def test_every_staff_page_in_both_languages_is_clean(settings) -> None:
     call_command("demo", stdout=StringIO())
     problems: dict[str, list[str]] = {}
     routes: set[str] = set()
+    # The words of a page do not depend on the database: the PostgreSQL stage (.ci/run) walks every
+    # page once, in Vietnamese, for what does (every page answers); stage 1 walks both languages.
+    languages = ("vi",) if connection.vendor == "postgresql" else ("vi", "en")
     for username in ROLES:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        for language in ("vi", "en"):
+        for language in languages:
             client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
             visited, found = _walk(client)
             routes.update(visited)
