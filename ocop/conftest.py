@@ -8,6 +8,7 @@ test finds the same units. Reloading took 6–9 s a transactional test (17 brows
 """
 
 import copy
+import datetime as dt
 import gc
 import inspect
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from django.db import connections, transaction
 from django.db.models.signals import post_migrate
 from django.test import TransactionTestCase
 
+from ocop.core import clock
 from ocop.geo.loading import load_units
 from ocop.geo.models import Structure, Unit, UnitSuccession
 
@@ -96,7 +98,9 @@ def rows_shared_by_a_module(django_db_blocker) -> Iterator[None]:
             outer.__exit__(None, None, None)
 
 
-def shared_world_fixtures(build: Callable[[], Any], name: str = "world") -> tuple[Any, Any]:
+def shared_world_fixtures(
+    build: Callable[[], Any], name: str = "world", today: dt.date | None = None
+) -> tuple[Any, Any]:
     """The fixtures ``_world_of_the_module`` and ``shared_world`` for a conftest whose ``build()``
     makes its test world (``_world_of_the_module, shared_world = shared_world_fixtures(build)``).
 
@@ -104,14 +108,17 @@ def shared_world_fixtures(build: Callable[[], Any], name: str = "world") -> tupl
     objects, as Django's TestCase does for setUpTestData, so what a test changes in them or writes
     to the database never reaches the next test. A module whose tests are all non-transactional
     uses it as its ``world`` (its permission matrix has hundreds of cases). With another ``name``
-    the fixtures are ``_<name>_of_the_module`` and ``shared_<name>``. The cache is emptied before
-    each test: what a test cached from its own rows must not outlive them."""
+    the fixtures are ``_<name>_of_the_module`` and ``shared_<name>``; with ``today``, ``build()``
+    runs on that day (``ocop.core.clock.today``), as the module's tests do. The cache is emptied
+    before each test: what a test cached from its own rows must not outlive them."""
     module_name, shared_name = f"_{name}_of_the_module", f"shared_{name}"
 
     @pytest.fixture(scope="module", name=module_name)
     def of_the_module(django_db_setup, django_db_blocker) -> Iterator[Any]:
         with rows_shared_by_a_module(django_db_blocker):
-            with django_db_blocker.unblock():
+            with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+                if today is not None:
+                    patch.setattr(clock, "today", lambda: today)
                 built = build()
             yield built
 

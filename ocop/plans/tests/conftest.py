@@ -172,14 +172,10 @@ def build_data(world: World) -> Data:
     return d
 
 
-def _build_shared() -> Data:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(clock, "today", lambda: TODAY)
-        return build_data(build_world())
-
-
 # Built once per module, copied for each test (as Django's setUpTestData).
-_data_of_the_module, shared_data = shared_world_fixtures(_build_shared, name="data")
+_data_of_the_module, shared_data = shared_world_fixtures(
+    lambda: build_data(build_world()), name="data", today=TODAY
+)
 
 
 @pytest.fixture

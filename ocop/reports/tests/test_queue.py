@@ -226,14 +226,12 @@ EXPECTED = {
 
 
 def _build() -> tuple[World, dict]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(clock, "today", lambda: TODAY)
-        world = build_world()
-        return world, build_data(world)
+    world = build_world()
+    return world, build_data(world)
 
 
 # Built once per module, copied for each test (as Django's setUpTestData).
-_queue_of_the_module, shared_queue = shared_world_fixtures(_build, name="queue")
+_queue_of_the_module, shared_queue = shared_world_fixtures(_build, name="queue", today=TODAY)
 
 
 @pytest.fixture
