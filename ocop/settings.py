@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -289,6 +290,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Pages link only hashed names ({% static %}): keeping only those halves what is compressed at the
+# first start, and source maps (read by developer tools only) are not compressed at all.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+)
 # pytest renders pages without running collectstatic, so hashed manifest names can't exist there
 # (test_ui.py checks the real manifest storage separately).
 if "pytest" in sys.modules:

@@ -248,6 +248,22 @@ def test_serve_end_to_end(tmp_path: Path) -> None:
     worker_pid = int(output.split("db_worker")[1].split("pid ")[1].split(")")[0])
     with pytest.raises(ProcessLookupError):
         os.kill(worker_pid, 0)
+    # The first start collected the static files: hashed names only, compressed, but not the source
+    # maps (settings.WHITENOISE_*).
+    static = tmp_path / "static"
+    assert list(static.glob("vendor/bootstrap/bootstrap.min.*.css.br"))
+    assert not (static / "vendor" / "bootstrap" / "bootstrap.min.css").exists()
+    assert list(static.rglob("*.map")) and not list(static.rglob("*.map.br"))
+
+
+def test_the_core_app_runs_its_own_config() -> None:
+    """ocop.core's ready() (PostgreSQL session settings, the blank choice of selects) runs only when
+    Django picks CoreConfig, which it does only while ocop.core.apps holds a single AppConfig."""
+    from django.apps import apps
+
+    from ocop.core.apps import CoreConfig
+
+    assert type(apps.get_app_config("core")) is CoreConfig
 
 
 # --- README ---------------------------------------------------------------------------------------
