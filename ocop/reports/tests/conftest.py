@@ -10,9 +10,17 @@ import pytest
 
 from ocop.certification.models import Certificate, RevocationGround
 from ocop.certification.tests.conftest import make_certificate
+from ocop.conftest import shared_world_fixtures
 from ocop.registry.classification import ProducerType, ProductStatus
 from ocop.registry.models import Producer, Product
-from ocop.registry.tests.conftest import World, current_unit, make_producer, make_product, world  # noqa: F401
+from ocop.registry.tests.conftest import (  # noqa: F401
+    World,
+    build_world,
+    current_unit,
+    make_producer,
+    make_product,
+    world,
+)
 
 D = dt.date
 
@@ -45,7 +53,11 @@ class History:
 
 @pytest.fixture
 def history(world: World) -> History:  # noqa: F811 - the fixture above
-    places = world.places
+    return build_history(world)
+
+
+def build_history(accounts: World) -> History:
+    places = accounts.places
     p1 = make_producer(places["hn1"], producer_type=ProducerType.HTX)
     p2 = make_producer(places["hn2"], producer_type=ProducerType.HO_SX)
     p3 = make_producer(places["hn2"], producer_type=ProducerType.DN_SME, legal_form="llc")
@@ -73,4 +85,11 @@ def history(world: World) -> History:  # noqa: F811 - the fixture above
     c["M"] = issue(products["M"], 5, D(2022, 6, 1))
     Product.objects.filter(pk=products["H"].pk).update(status=ProductStatus.REMOVED)
     Product.objects.filter(pk=products["K"].pk).update(status=ProductStatus.DISCONTINUED)
-    return History(world, products, c, {"P1": p1, "P2": p2, "P3": p3, "P4": p4})
+    return History(accounts, products, c, {"P1": p1, "P2": p2, "P3": p3, "P4": p4})
+
+
+# For the modules whose every test reads the history (test_statistics, test_statistics_pages): built
+# once per module, copied for each test (as Django's setUpTestData); they define ``history`` from it.
+_history_of_the_module, shared_history = shared_world_fixtures(
+    lambda: build_history(build_world()), name="history"
+)
