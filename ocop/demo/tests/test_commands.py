@@ -1,4 +1,5 @@
-"""`ocop demo` (the small dataset and its logins); the national generator is in test_demo.py."""
+"""`ocop demo` (the small dataset and its logins) on an empty or a used database; on a loaded one in
+test_demo_accounts.py, the national generator in test_demo.py."""
 
 from io import StringIO
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ocop.accounts.models import Role, User
+from ocop.accounts.models import User
 from ocop.demo import data as demo
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
@@ -19,34 +20,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[3]
 def fast_passwords(settings) -> None:
     # The demo hashes a dozen passwords per run; the production hasher would make these tests slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.mark.django_db
-def test_demo_creates_every_role_in_four_provinces() -> None:
-    call_command("demo", stdout=StringIO())
-    users = User.objects.filter(username__in=[d.username for d in demo.DEMO_USERS]).select_related(
-        "scope_unit__current_province"
-    )
-    assert users.count() == len(demo.DEMO_USERS)
-    assert {u.role for u in users} == set(Role.values)
-    provinces = {u.scope_unit.current_province.code for u in users if u.scope_unit}
-    assert provinces == {"01", "31", "68", "82"}
-    officer = users.get(username="tinh.dongthap")
-    assert (officer.role, officer.scope_unit.code, officer.full_name) == (Role.PROVINCE, "82", "Lê Minh Châu")
-    assert officer.check_password(demo.DEMO_PASSWORD)
-    assert users.get(username="quantri").is_superuser
-    assert users.get(username="xa.lapvo").scope_unit.level == "commune"
-
-
-@pytest.mark.django_db
-def test_demo_is_idempotent() -> None:
-    call_command("demo", stdout=StringIO())
-    before = list(User.objects.order_by("username").values_list("username", "role", "scope_unit", "password"))
-    out = StringIO()
-    call_command("demo", stdout=out)
-    after = list(User.objects.order_by("username").values_list("username", "role", "scope_unit", "password"))
-    assert after == before
-    assert "0" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -68,15 +41,6 @@ def test_print_logins_only_prints() -> None:
     call_command("demo", "--print-logins", stdout=out)
     assert not User.objects.exists()
     assert "tinh.dongthap" not in out.getvalue()
-
-    call_command("demo", stdout=StringIO())
-    out = StringIO()
-    call_command("demo", "--print-logins", stdout=out)
-    text = out.getvalue()
-    for account in demo.DEMO_USERS:
-        assert account.username in text
-    assert demo.DEMO_PASSWORD in text
-    assert "Tỉnh Đồng Tháp (82)" in text
 
 
 @pytest.mark.django_db
