@@ -15,11 +15,12 @@ from django.test import Client
 
 from ocop.certification.models import Certificate, DecisionKind, RevocationGround
 from ocop.certification.tests.conftest import TODAY, make_certificate, make_decision
+from ocop.conftest import shared_world_fixtures
 from ocop.core import clock
 from ocop.registry import codes as registry_codes
 from ocop.registry.classification import ProducerType
 from ocop.registry.models import Producer, Product
-from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
+from ocop.registry.tests.conftest import World, build_world, make_producer, make_product, world  # noqa: F401
 
 __all__ = ["TODAY", "PRIVATE", "Catalogue", "gtin_with_check"]
 
@@ -67,6 +68,10 @@ def anonymous() -> Client:
 
 @pytest.fixture
 def catalogue(world) -> Catalogue:  # noqa: F811
+    return build_catalogue(world)
+
+
+def build_catalogue(world: World) -> Catalogue:  # noqa: F811
     """One producer in Hà Nội (hn1) with products whose certificates are valid, expired, revoked,
     superseded (by a valid one), plus a product never recognised; one producer in TP HCM."""
     producer = make_producer(
@@ -124,3 +129,14 @@ def catalogue(world) -> Catalogue:  # noqa: F811
     }
     cache.clear()
     return result
+
+
+# Built once per module (as Django's setUpTestData), copied for each test: the modules whose every
+# test reads this catalogue take their ``world`` and ``catalogue`` from it (ocop/public/tests/shared.py).
+_catalogue_of_the_module, shared_catalogue = shared_world_fixtures(
+    lambda: _world_and_catalogue(build_world()), name="catalogue", today=TODAY
+)
+
+
+def _world_and_catalogue(world: World) -> tuple[World, Catalogue]:  # noqa: F811
+    return world, build_catalogue(world)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from ocop.public.published import published_products, valid_first
 from ocop.registry.models import Product
 
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 from .test_privacy import _jpeg_with_metadata, add_photo
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,8 @@ from django.urls import reverse
 from ocop.public import published
 from ocop.public.published import product_path
 
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
+
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
 VIETNAMESE = {"HTTP_ACCEPT_LANGUAGE": "vi-VN,vi;q=0.9,en;q=0.5"}
 

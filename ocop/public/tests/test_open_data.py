@@ -23,6 +23,7 @@ from ocop.core import clock
 from ocop.public import opendata
 
 from .conftest import PRIVATE, TODAY
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 
 pytestmark = pytest.mark.django_db
 

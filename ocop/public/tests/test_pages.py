@@ -19,6 +19,7 @@ from ocop.registry.tests.conftest import make_producer, make_product
 from ocop.reports import statistics
 
 from .conftest import PRIVATE
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 
 pytestmark = pytest.mark.django_db
 

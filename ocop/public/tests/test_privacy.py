@@ -17,6 +17,7 @@ from ocop.public.published import product_path
 from ocop.registry.models import ProductImage
 
 from .conftest import PRIVATE
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from ocop.registry.tests.conftest import make_product
 
 from .conftest import gtin_with_check
 from .qr_decoding import decode_png, decode_svg
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 
 pytestmark = pytest.mark.django_db
 

@@ -21,6 +21,7 @@ from ocop.public.models import ScanCount
 from ocop.registry.tests.conftest import make_product
 
 from .conftest import TODAY
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from ocop.public.published import product_path
 from ocop.registry.models import Product
 
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
+
 pytestmark = pytest.mark.django_db
 
 CSS = Path(__file__).resolve().parents[1] / "static/public/css/public.css"

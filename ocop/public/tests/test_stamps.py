@@ -12,6 +12,7 @@ from ocop.certification import stamps
 from ocop.certification.pdf import verification_url
 
 from .qr_decoding import decode_pdf
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
 
 pytestmark = pytest.mark.django_db
 

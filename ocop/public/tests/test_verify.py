@@ -11,6 +11,8 @@ from ocop.certification.pdf import verification_path, verification_url
 from ocop.core import clock
 from ocop.public import scans
 
+from .shared import module_catalogue, module_world  # noqa: F401 - fixtures "catalogue" and "world"
+
 pytestmark = pytest.mark.django_db
 
 JSON_KEYS = {"code", "status", "star", "product", "producer", "province", "issued", "expires", "revocation"}
