@@ -16,9 +16,10 @@ from django.db.models import Case, CharField, OuterRef, QuerySet, Value, When
 
 from ocop.certification import extensions
 from ocop.certification.models import AuthorityLevel, Certificate, Decision, DecisionKind, legal_basis_on
+from ocop.conftest import shared_world_fixtures
 from ocop.registry.classification import LegalBasis
 from ocop.registry.models import Product
-from ocop.registry.tests.conftest import World, make_producer, make_product, world  # noqa: F401
+from ocop.registry.tests.conftest import World, build_world, make_producer, make_product, world  # noqa: F401
 
 TODAY = dt.date(2026, 11, 23)  # the "today" of the issue's acceptance checks
 
@@ -76,6 +77,10 @@ def certificate_factory(db) -> Callable[..., Certificate]:
 
 @pytest.fixture
 def products(world) -> dict[str, Product]:  # noqa: F811
+    return build_products(world)
+
+
+def build_products(world: World) -> dict[str, Product]:  # noqa: F811
     """One product in each of hn1, hn2 (Hà Nội) and hcm1; producer_hn1's organisation owns "hn1"."""
     result = {}
     for place in ("hn1", "hn2", "hcm1"):
@@ -84,6 +89,13 @@ def products(world) -> dict[str, Product]:  # noqa: F811
     world.users["producer_hn1"].producer = result["hn1"].producer
     world.users["producer_hn1"].save()
     return result
+
+
+# For a module whose every database test reads only ``products`` (test_models): built once per
+# module, copied for each test (as Django's setUpTestData).
+_products_of_the_module, shared_products = shared_world_fixtures(
+    lambda: build_products(build_world()), name="products"
+)
 
 
 class StubFilings:

@@ -26,6 +26,12 @@ from .conftest import TODAY, make_certificate, make_decision
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def products(shared_products: dict[str, Product]) -> dict[str, Product]:
+    """The same three products for every test of the module (conftest's ``shared_products``)."""
+    return shared_products
+
+
 def sql_status(certificate: Certificate, today: dt.date) -> str:
     return Certificate.objects.with_status(today).get(pk=certificate.pk).status
 
