@@ -1,10 +1,11 @@
 """Upgrade test: an installation at the BEFORE migration state upgrades with `ocop migrate` losing nothing.
 
-The test rolls the test database back to BEFORE (apps that did not exist then go to zero), fills it
-through the *historical* models of that state, snapshots every table, migrates to the latest leaf
-nodes and checks that every table, column and row is still there. It is written against the schema
-of BEFORE only, so it keeps working when models move between apps (e.g. evaluation → certification,
-tables kept with SeparateDatabaseAndState) or new apps appear.
+The test migrates a new, empty database of the suite's kind to BEFORE (apps that did not exist then
+stay unapplied), gives it what `migrate` then gave an installation (content types, permissions) and
+a few administrative units, fills it through the *historical* models of that state, snapshots every
+table, migrates to the latest leaf nodes and checks that every table, column and row is still there.
+It is written against the schema of BEFORE only, so it keeps working when models move between apps
+(e.g. evaluation → certification, tables kept with SeparateDatabaseAndState) or new apps appear.
 """
 
 import datetime as dt
@@ -14,8 +15,12 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps as latest_apps
-from django.db import connection
+from django.contrib.auth.management import create_permissions
+from django.contrib.contenttypes.management import create_contenttypes
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
 from django.utils import timezone
 
 # The state of main before the certification app (issue 8): every app's leaf migration then.
@@ -48,11 +53,6 @@ AS_OF = dt.date(2026, 1, 1)
 NOW = timezone.make_aware(dt.datetime(2025, 10, 1, 9, 30))
 
 
-def _executor() -> MigrationExecutor:
-    # A fresh executor reads the applied migrations again.
-    return MigrationExecutor(connection)
-
-
 def _before_targets(executor: MigrationExecutor) -> list[tuple[str, str | None]]:
     """BEFORE, plus "unapplied" for every app added since (certification, demo, reports...)."""
     known = {app for app, _name in BEFORE}
@@ -60,9 +60,43 @@ def _before_targets(executor: MigrationExecutor) -> list[tuple[str, str | None]]
     return [*BEFORE, *((app, None) for app in later)]
 
 
-def _migrate_to_leaves() -> None:
-    executor = _executor()
+def _migrate_to_leaves(connection: BaseDatabaseWrapper) -> None:
+    executor = MigrationExecutor(connection)  # a fresh executor reads the applied migrations again
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+class _Only:
+    """A database router sending every query to the upgraded installation's database."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+
+    def db_for_read(self, model, **hints) -> str:
+        return self.alias
+
+    db_for_write = db_for_read
+
+    def allow_relation(self, obj1, obj2, **hints) -> bool:
+        return True
+
+    def allow_migrate(self, db, app_label, **hints) -> bool:
+        return True
+
+
+def _install(apps, alias: str) -> None:
+    """What `migrate` gave an installation at BEFORE (its post_migrate: content types and permissions
+    of that day's models) and what `ocop load-units` gave it, for the units the data uses."""
+    for app_config in latest_apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0, using=alias, apps=apps)
+        create_permissions(app_config, verbosity=0, using=alias, apps=apps)
+    Unit = latest_apps.get_model("geo", "Unit")
+    province = Unit.objects.using(DEFAULT_DB_ALIAS).get(structure="current", level="province", code="82")
+    commune = Unit.objects.using(DEFAULT_DB_ALIAS).filter(structure="current", level="commune")
+    commune = commune.filter(current_province=province)
+    OldUnit = apps.get_model("geo", "Unit")
+    names = [field.attname for field in OldUnit._meta.concrete_fields]
+    for unit in (province, commune.order_by("code").first()):
+        OldUnit.objects.using(alias).create(**{name: getattr(unit, name) for name in names})
 
 
 # --- snapshots ---
@@ -79,7 +113,7 @@ class Table:
         return {tuple(row[i] for i in at): row for row in self.rows} if at else {}
 
 
-def _snapshot() -> dict[str, Table]:
+def _snapshot(connection: BaseDatabaseWrapper) -> dict[str, Table]:
     """Every table (but django_migrations) with all its rows."""
     quote = connection.ops.quote_name
     snapshot = {}
@@ -485,24 +519,29 @@ def _latest_model(name: str):
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_upgrade_from_before_keeps_every_row() -> None:
-    executor = _executor()
-    try:
+@pytest.mark.django_db
+def test_upgrade_from_before_keeps_every_row(new_database) -> None:
+    alias = new_database(connections[DEFAULT_DB_ALIAS].vendor)
+    database = connections[alias]
+    with override_settings(DATABASE_ROUTERS=[_Only(alias)]):
+        executor = MigrationExecutor(database)
         executor.migrate(_before_targets(executor))
         executor.loader.build_graph()  # the applied migrations changed
-        expected = _fill(executor.loader.project_state(BEFORE, at_end=True).apps)
-        before = _snapshot()
-        content_types = _content_type_ids()
+        apps = executor.loader.project_state(BEFORE, at_end=True).apps
+        _install(apps, alias)
+        expected = _fill(apps)
+        before = _snapshot(database)
+        content_types = _content_type_ids(database)
         # Every audit table holds rows (but geo's: the loaded units have no history).
         audit = {name: table for name, table in before.items() if "_historical" in name}
         assert [name for name, table in audit.items() if not table.rows and not name.startswith("geo_")] == []
 
-        _migrate_to_leaves()  # what `ocop migrate` does on the upgraded installation
-        after = _snapshot()
-    finally:
-        _migrate_to_leaves()  # later tests share this database: leave it at the latest state
+        _migrate_to_leaves(database)  # what `ocop migrate` does on the upgraded installation
+        after = _snapshot(database)
+        _check_after(before, after, expected, content_types)
 
+
+def _check_after(before: dict, after: dict, expected: dict, content_types: dict) -> None:
     if problems := _differences(before, after):
         pytest.fail("The upgrade lost or changed data:\n" + "\n".join(problems), pytrace=False)
 
@@ -534,7 +573,7 @@ def test_upgrade_from_before_keeps_every_row() -> None:
     assert Dossier.objects.get(submitted_on=dt.date(2025, 4, 10)).legal_basis == "QD148"
 
 
-def _content_type_ids() -> dict[tuple[str, str], int]:
+def _content_type_ids(connection: BaseDatabaseWrapper) -> dict[tuple[str, str], int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT app_label, model, id FROM django_content_type")
         return {(app_label, model): pk for app_label, model, pk in cursor.fetchall()}
