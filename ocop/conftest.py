@@ -200,8 +200,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-tests-only",
         action="store_true",
-        help="Deselect the tests that use no database (.ci/run's PostgreSQL stage: they ran on SQLite).",
+        help=(
+            "Deselect the tests that use no database, or both kinds themselves (.ci/run's PostgreSQL "
+            "stage: they ran in stage 1)."
+        ),
     )
+    parser.addoption(
+        "--pairwise-matrices",
+        action="store_true",
+        help=(
+            "Run only an all-pairs subset of each test marked `matrix` (.ci/run's PostgreSQL stage: "
+            "stage 1 ran every case)."
+        ),
+    )
+
+
+def all_pairs(cases: list[dict[str, str]]) -> list[int]:
+    """The indices of a subset of ``cases`` (each a parameter → value mapping) in which every value,
+    and every pair of values of two parameters, that occurs in ``cases`` occurs at least once.
+    Greedy (the case covering most of what is left first, in the given order on ties): about
+    |A|·|B| cases for a matrix A × B × C, where the whole matrix has |A|·|B|·|C|."""
+
+    def covered(case: dict[str, str]) -> set[tuple]:
+        values = sorted(case.items())
+        return {(value,) for value in values} | {
+            (first, second) for i, first in enumerate(values) for second in values[i + 1 :]
+        }
+
+    covers = [covered(case) for case in cases]
+    left = set().union(*covers)
+    chosen: list[int] = []
+    while left:
+        best = max(range(len(cases)), key=lambda i: len(covers[i] & left))
+        chosen.append(best)
+        left -= covers[best]
+    return sorted(chosen)
+
+
+def _pairwise(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The items to deselect: each `matrix` test function keeps its all-pairs subset."""
+    groups: dict[tuple[str, str], list[pytest.Item]] = {}
+    for item in items:
+        if item.get_closest_marker("matrix") and hasattr(item, "callspec"):
+            groups.setdefault((item.nodeid.split("::")[0], item.originalname), []).append(item)
+    deselected = []
+    for cases in groups.values():
+        params = [{name: repr(value) for name, value in case.callspec.params.items()} for case in cases]
+        kept = set(all_pairs(params))
+        deselected += [case for i, case in enumerate(cases) if i not in kept]
+    return deselected
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -213,10 +260,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if elsewhere:  # .ci/run collects the browser journeys in ocop/demo/tests only
         raise pytest.UsageError(f"Browser journeys belong in ocop/demo/tests: {', '.join(elsewhere)}")
     if config.getoption("--database-tests-only"):
-        deselected = [item for item in items if not uses_database(item)]
+        # Also the tests that go through both kinds of database themselves (`both_databases`).
+        deselected = [
+            item for item in items if not uses_database(item) or item.get_closest_marker("both_databases")
+        ]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
-            items[:] = [item for item in items if uses_database(item)]
+            gone = {id(item) for item in deselected}
+            items[:] = [item for item in items if id(item) not in gone]
+    if config.getoption("--pairwise-matrices"):
+        deselected = _pairwise(items)
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            gone = {id(item) for item in deselected}
+            items[:] = [item for item in items if id(item) not in gone]
     # The slowest tests first: pytest-xdist deals the first quarter of the tests out in turn, so
     # they are shared between the workers instead of one worker finishing them alone at the end.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)

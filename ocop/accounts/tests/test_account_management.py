@@ -105,6 +105,7 @@ def test_rank_is_explicit_and_nobody_hands_out_their_own_rank() -> None:
     assert manageable_roles(User(role=Role.ADMIN, is_active=False)) == ()
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("actor", ACTORS)
@@ -129,6 +130,7 @@ def test_edit_page(world: World, actor: str, target: str, action: str) -> None:
         assert response.status_code == 302
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("actor", sorted(MANAGERS))
@@ -152,6 +154,7 @@ def test_django_admin(world: World, actor: str, target: str, action: str) -> Non
     assert _changed(user, action) == (may_change(actor, target) and not last_admin)
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("method", ["put", "patch", "post", "delete"])
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("actor", ACTORS)

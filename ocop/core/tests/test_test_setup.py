@@ -6,6 +6,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import TransactionTestCase
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ocop import conftest
 from ocop.geo.models import Unit
@@ -60,3 +62,38 @@ def _item(markers: tuple[str, ...] = (), fixtures: tuple[str, ...] = ()) -> Simp
 )
 def test_the_postgresql_stage_keeps_every_test_that_uses_a_database(item, expected) -> None:
     assert conftest.uses_database(item) is expected
+
+
+# --- the PostgreSQL stage's all-pairs subset of a matrix (--pairwise-matrices) ---
+
+
+@given(
+    st.lists(st.sampled_from("abcdefg"), min_size=1, max_size=7, unique=True),
+    st.lists(st.sampled_from("ABCDEFGH"), min_size=1, max_size=8, unique=True),
+    st.lists(st.sampled_from("xyzw"), min_size=1, max_size=4, unique=True),
+    st.randoms(use_true_random=False),
+)
+def test_all_pairs_keeps_every_pair_of_values(actors, targets, actions, random) -> None:
+    cases = [
+        {"actor": actor, "target": target, "action": action}
+        for actor in actors
+        for target in targets
+        for action in actions
+        if random.random() < 0.8  # a matrix may leave combinations out
+    ]
+    kept = [cases[i] for i in conftest.all_pairs(cases)]
+
+    def pairs(rows: list[dict[str, str]]) -> set[tuple]:
+        return {(a, row[a], b, row[b]) for row in rows for a in row for b in row if a < b}
+
+    assert pairs(kept) == pairs(cases)
+    assert all(case in cases for case in kept) and len(kept) == len({str(c) for c in kept})
+    if len(cases) == len(actors) * len(targets) * len(actions):  # a whole matrix: far fewer cases
+        largest = max(len(actors) * len(targets), len(actors) * len(actions), len(targets) * len(actions))
+        assert len(kept) <= 2 * largest
+
+
+def test_a_whole_matrix_keeps_far_fewer_cases() -> None:
+    cases = [{"actor": a, "target": t, "action": x} for a in "abcdefg" for t in "ABCDEFGH" for x in "vwxyz"]
+    kept = conftest.all_pairs(cases)
+    assert 56 <= len(kept) < len(cases) // 2  # every actor × target pair, each action with each
