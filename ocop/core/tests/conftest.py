@@ -39,10 +39,14 @@ def new_database(tmp_path: Path) -> Iterator:
                 with psycopg.connect(_conninfo(server), autocommit=True) as c:
                     c.execute(f'CREATE DATABASE "{name}"')
             except psycopg.OperationalError as error:
-                pytest.skip(
+                message = (
                     f"PostgreSQL unreachable at {server.split('@')[-1]} ({error}): "
                     "the test needs a new PostgreSQL database"
                 )
+                # .ci/run starts PostgreSQL before stage 1: there, a test left out would go unseen.
+                if os.environ.get("CI"):
+                    pytest.fail(message)
+                pytest.skip(message)
             created.append((server, name))
             config = dj_database_url.parse(server.rsplit("/", 1)[0] + "/" + name)
         aliases.append(backup.open_connection(alias, config))

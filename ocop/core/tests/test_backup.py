@@ -100,7 +100,11 @@ def world(_world_of_the_module, db, settings) -> dict:
     return dict(counts)
 
 
+# From either kind the test goes through both (SQLite → PostgreSQL → SQLite, or the reverse): it runs
+# once in CI, in stage 1 (`both_databases`), where PostgreSQL is the second database: backed up after
+# a restore, restored from SQLite's archive, its sequences reset.
 @pytest.mark.slow
+@pytest.mark.both_databases
 def test_backup_restores_into_the_other_database_kind_and_back(
     world, new_database, settings, tmp_path
 ) -> None:
