@@ -4,30 +4,18 @@ other statistics page tests share one history per module.)"""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 
 from django.test import Client
 
 from ocop.certification import io as history_io
+from ocop.certification.tests.test_io import csv_file as history_file
 from ocop.core import clock
 from ocop.registry.classification import ProducerType
 
 from .conftest import World, make_producer, make_product
 from .test_statistics_pages import api_get, empty_cache, public_figures, star_rows  # noqa: F401 - autouse
-
-HEADERS = {column.key: str(column.header) for column in history_io.HISTORY_SPEC.columns}
-
-
-def history_file(*rows: dict[str, str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS.values())
-    for row in rows:
-        writer.writerow([row.get(key, "") for key in HEADERS])
-    return out.getvalue().encode("utf-8")
 
 
 def test_checked_as_an_officer_would(world: World) -> None:
