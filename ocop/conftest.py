@@ -251,6 +251,13 @@ def _pairwise(items: list[pytest.Item]) -> list[pytest.Item]:
     return deselected
 
 
+def _deselect(config: pytest.Config, items: list[pytest.Item], deselected: list[pytest.Item]) -> None:
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        gone = {id(item) for item in deselected}
+        items[:] = [item for item in items if id(item) not in gone]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     elsewhere = [
         item.nodeid
@@ -261,19 +268,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"Browser journeys belong in ocop/demo/tests: {', '.join(elsewhere)}")
     if config.getoption("--database-tests-only"):
         # Also the tests that go through both kinds of database themselves (`both_databases`).
-        deselected = [
-            item for item in items if not uses_database(item) or item.get_closest_marker("both_databases")
-        ]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            gone = {id(item) for item in deselected}
-            items[:] = [item for item in items if id(item) not in gone]
+        _deselect(
+            config,
+            items,
+            [item for item in items if not uses_database(item) or item.get_closest_marker("both_databases")],
+        )
     if config.getoption("--pairwise-matrices"):
-        deselected = _pairwise(items)
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            gone = {id(item) for item in deselected}
-            items[:] = [item for item in items if id(item) not in gone]
+        _deselect(config, items, _pairwise(items))
     # The slowest tests first: pytest-xdist deals the first quarter of the tests out in turn, so
     # they are shared between the workers instead of one worker finishing them alone at the end.
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
