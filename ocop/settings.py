@@ -76,6 +76,9 @@ if OCOP_FIVE_STAR_REFERRAL not in ("total", "minimums"):
     )
 # Longest a cached public page lives (edits invalidate at once; this bounds what bypasses signals).
 OCOP_PUBLIC_CACHE_SECONDS = int(os.environ.get("OCOP_PUBLIC_CACHE_SECONDS", "300"))
+# Longest the dashboard's figures, work queue and cards stay cached (ocop.core.datacache: any
+# audited write refreshes them at once; this bounds what leaves no history row). 0: off.
+OCOP_DATA_CACHE_SECONDS = int(os.environ.get("OCOP_DATA_CACHE_SECONDS", "120"))
 # The request header in which the front proxy puts the province of a scan from its own GeoIP
 # (e.g. "X-Region-Code": a province code or name); unset, scans are not counted by province.
 # The client's address is never read for this nor stored.

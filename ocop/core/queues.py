@@ -12,6 +12,9 @@ A provider's ``build(user, today)`` answers with one `Item`: how many records wa
 user's scoped queryset, ``restrict(user, "view")``, so nothing out of scope is counted), the nearest
 deadline or the oldest waiting date, and the URL of the list filtered to exactly those records.
 Each build is one aggregate query whatever the data size (the home page's query count is tested).
+With a stamp (``collect(user, stamp=datacache.stamp())``) an item is cached until an audited record
+changes (``ocop.core.datacache``); a provider that counts anything else registers with
+``cached=False``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import clock
+from . import clock, datacache
 
 DUE = "due"  # Item.due is the nearest deadline
 SINCE = "since"  # Item.due is the oldest record's waiting date (work without a legal deadline)
@@ -55,6 +58,7 @@ class Provider:
     roles: frozenset[str]
     build: Callable[[Any, dt.date], Item]
     order: int = 100
+    cached: bool = True  # build() counts audited records only (ocop.core.datacache)
 
 
 class _Providers:
@@ -77,15 +81,23 @@ class _Providers:
 providers = _Providers()
 
 
-def collect(user: Any, today: dt.date | None = None) -> list[Item]:
+def collect(user: Any, today: dt.date | None = None, stamp: str | None = None) -> list[Item]:
     """The queue of ``user``: one item per provider of the user's role, in the providers' order.
 
     Inactive and anonymous users have none; a role without providers (the read-only viewer) neither.
+    With a ``stamp`` (`datacache.stamp()`), items counted under it come from the cache.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     day = today or clock.today()
-    return [provider.build(user, day) for provider in providers.for_role(getattr(user, "role", None))]
+    items = []
+    for provider in providers.for_role(getattr(user, "role", None)):
+        if provider.cached:
+            key = ("queue", provider.key, user.pk, day)
+            items.append(datacache.get_or_build(stamp, key, lambda p=provider: p.build(user, day)))
+        else:
+            items.append(provider.build(user, day))
+    return items
 
 
 __all__ = ["DUE", "SINCE", "Item", "Provider", "collect", "providers"]

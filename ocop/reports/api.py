@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from ocop.core import datacache
 from ocop.core.api import ErrorOut
 from ocop.core.scoping import request_user
 
@@ -155,4 +156,4 @@ def get_statistics(request: HttpRequest, filters: Query[StatisticsQuery]) -> dic
         raise HttpError(403, str(error) or _("Bạn không có quyền thực hiện thao tác này.")) from None
     if scope.level == statistics.scope.NOTHING:
         raise HttpError(403, _("Tài khoản của bạn không có phạm vi số liệu (chưa gắn đơn vị hoặc chủ thể)."))
-    return dashboard.figures(scope, day, year).to_dict()
+    return dashboard.figures(scope, day, year, stamp=datacache.stamp()).to_dict()

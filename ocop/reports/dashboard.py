@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ocop.core import datacache
 from ocop.geo.models import Level, Structure, Unit
 
 from . import statistics
@@ -65,12 +66,23 @@ class Figures:
         }
 
 
-def figures(scope: Scope, day: dt.date, year: int | None = None, *, years: bool = True) -> Figures:
+def figures(
+    scope: Scope, day: dt.date, year: int | None = None, *, years: bool = True, stamp: str | None = None
+) -> Figures:
     """The snapshot of ``scope`` as of ``day``, the flows of ``year`` (default: the day's year) and
     the `YEARS` years up to it (``years=False``: the snapshot alone, for the home page, which loads
-    its year table on its own: at national scale the years cost four times the snapshot)."""
+    its year table on its own: at national scale the years cost four times the snapshot).
+
+    With a ``stamp`` (`ocop.core.datacache.stamp()`), the figures computed under the same stamp
+    are answered from the cache."""
     year = year if year is not None else day.year
     statistics.parse_year(year, year)  # refuses a future year
+    return datacache.get_or_build(
+        stamp, ("figures", scope.key, day, year, years), lambda: _figures(scope, day, year, years)
+    )
+
+
+def _figures(scope: Scope, day: dt.date, year: int, years: bool) -> Figures:
     if not years:
         return Figures(statistics.snapshot(scope, day), year, [])
     years_shown = range(max(1900, year - YEARS + 1), year + 1)
@@ -84,10 +96,14 @@ def figures(scope: Scope, day: dt.date, year: int | None = None, *, years: bool 
     return Figures(snapshot, year, statistics.yearly(scope, years_shown, known=known))
 
 
-def years_table(scope: Scope, day: dt.date, year: int) -> list[YearFigures]:
-    """The year table alone (its own request, `/reports/years/`)."""
+def years_table(scope: Scope, day: dt.date, year: int, *, stamp: str | None = None) -> list[YearFigures]:
+    """The year table alone (its own request, `/reports/years/`); cached as `figures` is."""
     statistics.parse_year(year, year)
-    return statistics.yearly(scope, range(max(1900, year - YEARS + 1), year + 1))
+    return datacache.get_or_build(
+        stamp,
+        ("years", scope.key, year),
+        lambda: statistics.yearly(scope, range(max(1900, year - YEARS + 1), year + 1)),
+    )
 
 
 @dataclass

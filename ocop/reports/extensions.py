@@ -12,7 +12,9 @@ for this user), rendered with the section's own template (owned by the registeri
 
 ``build`` counts on the user's scoped querysets (``restrict(user, "view")``) in at most
 ``queries`` queries whatever the data size: the home page's query-count tests add the sections'
-budgets to the page's own.
+budgets to the page's own. Its context is cached (``ocop.core.datacache``: until an audited record
+changes, for the same user, language and day): a section that reads anything else, or whose
+context cannot be pickled, registers with ``cached=False``.
 
 An app above also adds **map metrics**: figures per current province that the province map
 (``/reports/map/``, ``ocop.reports.map``) can shade, beside its own (products, OCOP products per
@@ -33,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ocop.core import datacache
+
 
 @dataclass(frozen=True)
 class Section:
@@ -43,6 +47,7 @@ class Section:
     build: Callable[[Any], dict[str, Any] | None]
     template: str
     queries: int = 1  # the most queries build() takes for any user
+    cached: bool = True  # build() reads audited records only (ocop.core.datacache)
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,18 @@ class _Sections:
 sections = _Sections()
 
 
-def collect(user: Any) -> list[Shown]:
-    """The sections shown to ``user``, in order (none for anonymous or inactive users)."""
+def collect(user: Any, stamp: str | None = None) -> list[Shown]:
+    """The sections shown to ``user``, in order (none for anonymous or inactive users); with a
+    ``stamp`` (`ocop.core.datacache.stamp()`), contexts built under it come from the cache."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     shown = []
     for section in sections.all():
-        context = section.build(user)
+        if section.cached:
+            key = ("section", section.key, user.pk)
+            context = datacache.get_or_build(stamp, key, lambda s=section: s.build(user))
+        else:
+            context = section.build(user)
         if context is not None:
             shown.append(Shown(section.key, section.template, context))
     return shown

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ocop.core import clock, queues
+from ocop.core import clock, datacache, queues
 from ocop.core.generic import EXPORT_CONTENT_TYPES, EXPORT_SPOOL_BYTES, export_filename
 
 from . import dashboard, exports, extensions
@@ -27,16 +27,23 @@ def home(request: HttpRequest) -> HttpResponse:
     charts (ocop/core/static/core/js/dashboard.js) only draw them.
     """
     asked = dashboard.read_request(request.user, request.GET)
-    figures = dashboard.figures(asked.scope, asked.day, asked.year, years=False)
+    # One stamp for the whole page: its figures, queue and cards are cached until an audited
+    # record changes (ocop.core.datacache).
+    stamp = datacache.stamp()
+    figures = dashboard.figures(asked.scope, asked.day, asked.year, years=False, stamp=stamp)
     context = {
-        "queue": queues.collect(request.user),
+        "queue": queues.collect(request.user, stamp=stamp),
         "dashboard": figures.snapshot,
         "figures": figures,
         "asked": asked,
-        "unit_choices": dashboard.unit_choices(request.user, asked.scope),
+        "unit_choices": datacache.get_or_build(
+            stamp,
+            ("unit_choices", request.user.pk, asked.scope.key),
+            lambda: dashboard.unit_choices(request.user, asked.scope),
+        ),
         "year_choices": list(range(clock.today().year, min(FIRST_YEAR, asked.year) - 1, -1)),
         "chart_data": figures.snapshot.chart_data(),
-        "sections": extensions.collect(request.user),
+        "sections": extensions.collect(request.user, stamp),
         "years_query": urlencode({key: value for key, value in asked.values.items() if value}),
     }
     return render(request, "reports/home.html", context)
@@ -48,7 +55,8 @@ def years(request: HttpRequest) -> HttpResponse:
     """/reports/years/: the dashboard's year-on-year table for the same ``?unit=``, ``?date=`` and
     ``?year=``, loaded by the home page after its figures (htmx), or as a page of its own."""
     asked = dashboard.read_request(request.user, request.GET)
-    context = {"years": dashboard.years_table(asked.scope, asked.day, asked.year), "asked": asked}
+    years = dashboard.years_table(asked.scope, asked.day, asked.year, stamp=datacache.stamp())
+    context = {"years": years, "asked": asked}
     if getattr(request, "htmx", False):
         return render(request, "reports/includes/years.html", context)
     return render(request, "reports/years.html", context)
@@ -65,7 +73,7 @@ def statistics_export(request: HttpRequest, fmt: str) -> HttpResponse:
     asked = dashboard.read_request(request.user, request.GET)
     if asked.errors:
         return HttpResponseBadRequest(" ".join(asked.errors), content_type="text/plain; charset=utf-8")
-    snapshot = dashboard.figures(asked.scope, asked.day, asked.year).snapshot
+    snapshot = dashboard.figures(asked.scope, asked.day, asked.year, stamp=datacache.stamp()).snapshot
     stream = tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
     exports.write_statistics(snapshot, stream, fmt)
     stream.seek(0)

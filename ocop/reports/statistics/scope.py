@@ -67,6 +67,16 @@ class Scope:
         return "—"
 
     @property
+    def key(self) -> tuple[str, int | None, int | None, int | None]:
+        """What identifies the scope in a cache key (ocop.core.datacache)."""
+        return (
+            self.level,
+            getattr(self.province, "pk", None),
+            getattr(self.commune, "pk", None),
+            getattr(self.producer, "pk", None),
+        )
+
+    @property
     def code(self) -> str:
         """The unit's code ("" for the whole country, a producer or nothing)."""
         unit = self.unit if self.level in (PROVINCE, COMMUNE) else None
