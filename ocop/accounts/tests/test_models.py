@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from ocop.accounts.models import Role, User
 from ocop.geo.models import Structure, Unit
@@ -58,6 +59,17 @@ def test_history_leaves_out_password_and_last_login(db) -> None:
     fields = {field.name for field in user.history.model._meta.get_fields()}
     assert "role" in fields and "scope_unit" in fields
     assert "password" not in fields and "last_login" not in fields
+
+
+def test_a_login_records_its_time_without_an_empty_history_row(db, client) -> None:
+    user = User.objects.create_user("h", password="Mật-khẩu-dài-2026", role=Role.CENTRAL)
+    rows = user.history.count()
+    response = client.post(reverse("accounts:login"), {"username": "h", "password": "Mật-khẩu-dài-2026"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert user.history.count() == rows  # nothing the history keeps has changed
+    assert client.get(reverse("core:home")).status_code == 200  # signed in
 
 
 def test_world_accounts_are_valid(world) -> None:

@@ -82,7 +82,7 @@ def test_the_statistics_api_answers_from_the_cache_until_a_record_changes(world:
     _token, key = ApiToken.issue(world.users["central"], name="test")
     headers = {"Authorization": f"Bearer {key}"}
     url = "/api/v1/statistics/"
-    api = Client()  # the token alone (a login writes the user's history, a change like any other)
+    api = Client()  # the token alone
 
     def products() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
@@ -124,6 +124,13 @@ def test_the_stamp_changes_with_every_audited_write_and_only_then(world: World) 
     product.name = "Trà Shan tuyết"
     product.save()
     assert datacache.stamp() not in (before, changed)
+
+
+def test_a_login_keeps_the_cached_figures(world: World) -> None:
+    """A login writes the time of the login alone, no history row (accounts.models.record_login)."""
+    before = datacache.stamp()
+    world.client("province_hn")
+    assert datacache.stamp() == before
 
 
 def test_a_provider_or_section_that_reads_other_data_opts_out(world: World) -> None:
