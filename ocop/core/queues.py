@@ -81,7 +81,7 @@ class _Providers:
 providers = _Providers()
 
 
-def collect(user: Any, today: dt.date | None = None, stamp: str | None = None) -> list[Item]:
+def collect(user: Any, today: dt.date | None = None, stamp: datacache.Stamp | None = None) -> list[Item]:
     """The queue of ``user``: one item per provider of the user's role, in the providers' order.
 
     Inactive and anonymous users have none; a role without providers (the read-only viewer) neither.

@@ -17,8 +17,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ocop.certification.models import Certificate
 from ocop.core import datacache
 from ocop.geo.models import Level, Structure, Unit
+from ocop.registry.models import Producer, Product
 
 from . import statistics
 from .statistics import (
@@ -34,6 +36,8 @@ from .statistics import (
 )
 
 YEARS = 5  # the year-on-year table: this many years, up to the year asked for
+# What the figures are counted from (ocop.core.datacache: a change to anything else keeps them).
+READS = (Product, Producer, Certificate, Unit)
 
 # The names the dashboard had before the statistics module (kept for callers).
 Dashboard = Snapshot
@@ -67,7 +71,12 @@ class Figures:
 
 
 def figures(
-    scope: Scope, day: dt.date, year: int | None = None, *, years: bool = True, stamp: str | None = None
+    scope: Scope,
+    day: dt.date,
+    year: int | None = None,
+    *,
+    years: bool = True,
+    stamp: datacache.Stamp | None = None,
 ) -> Figures:
     """The snapshot of ``scope`` as of ``day``, the flows of ``year`` (default: the day's year) and
     the `YEARS` years up to it (``years=False``: the snapshot alone, for the home page, which loads
@@ -77,9 +86,8 @@ def figures(
     are answered from the cache."""
     year = year if year is not None else day.year
     statistics.parse_year(year, year)  # refuses a future year
-    return datacache.get_or_build(
-        stamp, ("figures", scope.key, day, year, years), lambda: _figures(scope, day, year, years)
-    )
+    key = ("figures", scope.key, day, year, years)
+    return datacache.get_or_build(stamp, key, lambda: _figures(scope, day, year, years), reads=READS)
 
 
 def _figures(scope: Scope, day: dt.date, year: int, years: bool) -> Figures:
@@ -96,13 +104,16 @@ def _figures(scope: Scope, day: dt.date, year: int, years: bool) -> Figures:
     return Figures(snapshot, year, statistics.yearly(scope, years_shown, known=known))
 
 
-def years_table(scope: Scope, day: dt.date, year: int, *, stamp: str | None = None) -> list[YearFigures]:
+def years_table(
+    scope: Scope, day: dt.date, year: int, *, stamp: datacache.Stamp | None = None
+) -> list[YearFigures]:
     """The year table alone (its own request, `/reports/years/`); cached as `figures` is."""
     statistics.parse_year(year, year)
     return datacache.get_or_build(
         stamp,
         ("years", scope.key, year),
         lambda: statistics.yearly(scope, range(max(1900, year - YEARS + 1), year + 1)),
+        reads=READS,
     )
 
 

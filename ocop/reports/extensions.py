@@ -78,7 +78,7 @@ class _Sections:
 sections = _Sections()
 
 
-def collect(user: Any, stamp: str | None = None) -> list[Shown]:
+def collect(user: Any, stamp: datacache.Stamp | None = None) -> list[Shown]:
     """The sections shown to ``user``, in order (none for anonymous or inactive users); with a
     ``stamp`` (`ocop.core.datacache.stamp()`), contexts built under it come from the cache."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from ocop.core import clock, datacache, queues
 from ocop.core.generic import EXPORT_CONTENT_TYPES, EXPORT_SPOOL_BYTES, export_filename
+from ocop.geo.models import Unit
 
 from . import dashboard, exports, extensions
 
@@ -40,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             stamp,
             ("unit_choices", request.user.pk, asked.scope.key),
             lambda: dashboard.unit_choices(request.user, asked.scope),
+            reads=(Unit,),
         ),
         "year_choices": list(range(clock.today().year, min(FIRST_YEAR, asked.year) - 1, -1)),
         "chart_data": figures.snapshot.chart_data(),
