@@ -173,15 +173,6 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-def record_login(sender: type, user: "User", **kwargs: object) -> None:
-    """``user_logged_in``: the time of the login, written alone. Django's own receiver saves the
-    user, and every save writes a history row, here one with no change at all (``last_login`` is
-    left out of the history): noise in the audit trail at every login, and a new stamp for
-    ``ocop.core.datacache`` that emptied every officer's cached figures."""
-    user.last_login = timezone.now()
-    type(user)._base_manager.filter(pk=user.pk).update(last_login=user.last_login)
-
-
 class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     # None means the whole country (admin, central); otherwise a current-structure province or commune.

@@ -39,11 +39,21 @@ def _manager_class(cls: type, queryset_class: type, class_name: str | None) -> t
     return super(AuditHistoryManager, cls).from_queryset(queryset_class, class_name)
 
 
+class _AuditedRecords(HistoricalRecords):
+    def post_save(self, instance, created, using=None, **kwargs) -> None:
+        # A save of fields the history leaves out only (a login's last_login) changes nothing the
+        # history keeps: a row would be an empty change in the trail.
+        fields = kwargs.get("update_fields")
+        if not created and fields and set(fields) <= set(self.excluded_fields):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
 def AuditedHistory(**kwargs) -> HistoricalRecords:  # noqa: N802 - reads like a field class
     kwargs.setdefault("bases", [AuditFields])
     kwargs.setdefault("history_manager", AuditHistoryManager)
     kwargs.setdefault("cascade_delete_history", False)
-    return HistoricalRecords(**kwargs)
+    return _AuditedRecords(**kwargs)
 
 
 def current_request():

@@ -68,7 +68,7 @@ def test_a_login_records_its_time_without_an_empty_history_row(db, client) -> No
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.last_login is not None
-    assert user.history.count() == rows  # nothing the history keeps has changed
+    assert user.history.count() == rows  # nothing the history keeps has changed (core.audit)
     assert client.get(reverse("core:home")).status_code == 200  # signed in
 
 

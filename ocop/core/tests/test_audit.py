@@ -83,6 +83,20 @@ def test_passwords_never_enter_the_history(commune_user):
     assert "password" not in fields
 
 
+def test_a_save_of_fields_the_history_leaves_out_writes_no_row(commune_user):
+    """A login saves last_login alone: nothing the history keeps has changed, so no empty row. A
+    save that also changes a kept field is recorded as always."""
+    rows = commune_user.history.count()
+    commune_user.last_login = commune_user.date_joined
+    commune_user.save(update_fields=["last_login"])
+    assert commune_user.history.count() == rows
+    commune_user.full_name = "Nguyễn Văn Xã"
+    commune_user.save(update_fields=["last_login", "full_name"])
+    assert commune_user.history.count() == rows + 1
+    commune_user.save()  # a save without update_fields is recorded as before
+    assert commune_user.history.count() == rows + 2
+
+
 # --- X-Audit-Reason through the API -------------------------------------------------------------
 
 REASON = "Sửa số điện thoại theo đơn đề nghị ngày 12/11"

@@ -161,7 +161,7 @@ def test_only_audited_models_can_be_named(world: World) -> None:
 
 
 def test_a_login_keeps_the_cached_figures(world: World) -> None:
-    """A login writes the time of the login alone, no history row (accounts.models.record_login)."""
+    """A login saves last_login alone, which the history leaves out: no history row (core.audit)."""
     before = datacache.stamp().of()
     world.client("province_hn")
     assert datacache.stamp().of() == before
