@@ -28,8 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
     charts (ocop/core/static/core/js/dashboard.js) only draw them.
     """
     asked = dashboard.read_request(request.user, request.GET)
-    # One stamp for the whole page: its figures, queue and cards are cached until an audited
-    # record changes (ocop.core.datacache).
+    # One stamp for the whole page: its figures, queue, cards and unit picker are cached until
+    # the audited records each reads change (ocop.core.datacache).
     stamp = datacache.stamp()
     figures = dashboard.figures(asked.scope, asked.day, asked.year, years=False, stamp=stamp)
     context = {
